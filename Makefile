@@ -1,0 +1,50 @@
+# conflictwatch — the two commands a newcomer needs are `make demo` and `make test`.
+SWIFT      ?= swift
+CORPUS_DIR ?= $(abspath ../shared/corpus)
+BIN_DEBUG   = .build/debug/conflictwatch
+BIN_RELEASE = .build/release/conflictwatch
+SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: all build release demo test corpus bench deps test-deps clean
+
+all: build
+
+# libpcap-dev (and zlib1g-dev) are needed to build at all; install them only when missing.
+deps:
+	@if ! pkg-config --exists libpcap zlib 2>/dev/null; then \
+	  echo "installing libpcap-dev zlib1g-dev pkg-config (apt-get)"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq libpcap-dev zlib1g-dev pkg-config; \
+	fi
+
+# Tools the integration tests drive for real: nginx writes the logs, curl sends the requests.
+test-deps: deps
+	@missing=""; \
+	command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing="$$missing nginx"; \
+	command -v curl >/dev/null 2>&1 || missing="$$missing curl"; \
+	command -v tcpdump >/dev/null 2>&1 || [ -x /usr/bin/tcpdump ] || [ -x /usr/sbin/tcpdump ] || missing="$$missing tcpdump"; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing$$missing (apt-get)"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+
+build: deps
+	$(SWIFT) build
+
+release: deps
+	$(SWIFT) build -c release
+
+demo: release
+	$(BIN_RELEASE) demo
+
+test: test-deps
+	$(SWIFT) build
+	CONFLICTWATCH_BIN=$(abspath $(BIN_DEBUG)) $(SWIFT) test
+
+corpus: build
+	CORPUS_DIR=$(CORPUS_DIR) CONFLICTWATCH_BIN=$(abspath $(BIN_DEBUG)) python3 scripts/corpus_check.py
+
+bench: release
+	CONFLICTWATCH_BIN=$(abspath $(BIN_RELEASE)) bash Benchmarks/run.sh
+
+clean:
+	rm -rf .build
