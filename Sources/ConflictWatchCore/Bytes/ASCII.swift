@@ -1,0 +1,114 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Byte constants and classifiers used by the parsers. Kept as `@inlinable` free functions on
+/// `UInt8` so the hot loops compile to plain comparisons.
+enum ASCII {
+    static let space: UInt8 = 0x20
+    static let tab: UInt8 = 0x09
+    static let newline: UInt8 = 0x0A
+    static let carriageReturn: UInt8 = 0x0D
+    static let quote: UInt8 = 0x22
+    static let backslash: UInt8 = 0x5C
+    static let slash: UInt8 = 0x2F
+    static let colon: UInt8 = 0x3A
+    static let comma: UInt8 = 0x2C
+    static let dash: UInt8 = 0x2D
+    static let dot: UInt8 = 0x2E
+    static let plus: UInt8 = 0x2B
+    static let question: UInt8 = 0x3F
+    static let openBracket: UInt8 = 0x5B
+    static let closeBracket: UInt8 = 0x5D
+    static let openBrace: UInt8 = 0x7B
+    static let closeBrace: UInt8 = 0x7D
+    static let at: UInt8 = 0x40
+    static let equals: UInt8 = 0x3D
+    static let underscore: UInt8 = 0x5F
+    static let pipe: UInt8 = 0x7C
+    static let zero: UInt8 = 0x30
+    static let nine: UInt8 = 0x39
+    static let dollar: UInt8 = 0x24
+    static let percent: UInt8 = 0x25
+
+    @inline(__always) static func isDigit(_ b: UInt8) -> Bool { b &- 0x30 < 10 }
+    @inline(__always) static func isAlpha(_ b: UInt8) -> Bool { (b | 0x20) &- 0x61 < 26 }
+    @inline(__always) static func isUpper(_ b: UInt8) -> Bool { b &- 0x41 < 26 }
+    @inline(__always) static func isLower(_ b: UInt8) -> Bool { b &- 0x61 < 26 }
+    @inline(__always) static func isHexDigit(_ b: UInt8) -> Bool {
+        isDigit(b) || (b | 0x20) &- 0x61 < 6
+    }
+    @inline(__always) static func hexValue(_ b: UInt8) -> UInt8? {
+        if isDigit(b) { return b &- 0x30 }
+        let l = b | 0x20
+        if l &- 0x61 < 6 { return l &- 0x61 &+ 10 }
+        return nil
+    }
+
+    /// RFC 9110 `tchar`: what an HTTP method token may contain.
+    @inline(__always) static func isTokenChar(_ b: UInt8) -> Bool {
+        if isDigit(b) || isAlpha(b) { return true }
+        switch b {
+        case 0x21, 0x23, 0x24, 0x25, 0x26, 0x27, 0x2A, 0x2B, 0x2D, 0x2E, 0x5E, 0x5F, 0x60, 0x7C, 0x7E: return true
+        default: return false
+        }
+    }
+}
+
+extension UnsafeRawBufferPointer {
+    /// An empty buffer that is safe to compare and hash; stands for "field absent".
+    @inline(__always) public static var empty: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: nil, count: 0) }
+
+    /// Byte-wise equality with a static ASCII string, without creating a `String`.
+    @inline(__always) public func equals(_ literal: StaticString) -> Bool {
+        guard count == literal.utf8CodeUnitCount else { return false }
+        if count == 0 { return true }
+        return memcmp(baseAddress!, literal.utf8Start, count) == 0
+    }
+
+    @inline(__always) public func equals(_ other: UnsafeRawBufferPointer) -> Bool {
+        guard count == other.count else { return false }
+        if count == 0 { return true }
+        return memcmp(baseAddress!, other.baseAddress!, count) == 0
+    }
+
+    @inline(__always) public func hasPrefix(_ literal: StaticString) -> Bool {
+        guard count >= literal.utf8CodeUnitCount else { return false }
+        return memcmp(baseAddress!, literal.utf8Start, literal.utf8CodeUnitCount) == 0
+    }
+
+    /// The sub-range `[from, to)` as a buffer; callers guarantee the bounds.
+    @inline(__always) public func slice(_ from: Int, _ to: Int) -> UnsafeRawBufferPointer {
+        if from >= to { return .empty }
+        return UnsafeRawBufferPointer(start: baseAddress! + from, count: to - from)
+    }
+
+    /// First index of `byte` at or after `from`, or nil; `memchr` does the scanning.
+    @inline(__always) public func firstIndex(of byte: UInt8, from: Int) -> Int? {
+        guard from < count else { return nil }
+        guard let p = memchr(baseAddress! + from, Int32(byte), count - from) else { return nil }
+        return UnsafeRawPointer(p) - baseAddress!
+    }
+
+    /// Parses an unsigned decimal integer occupying the whole buffer.
+    @inline(__always) public func parseDecimal() -> Int64? {
+        guard count > 0, count <= 18 else { return nil }
+        var v: Int64 = 0
+        for b in self {
+            guard ASCII.isDigit(b) else { return nil }
+            v = v &* 10 &+ Int64(b &- 0x30)
+        }
+        return v
+    }
+
+    /// True for the single byte "-", which access logs write for "no value".
+    @inline(__always) public var isDash: Bool { count == 1 && self[0] == ASCII.dash }
+
+    /// Owned copy as a `String`; invalid UTF-8 is repaired. Off the hot path only.
+    public var lossyString: String { String(decoding: self, as: UTF8.self) }
+}
+

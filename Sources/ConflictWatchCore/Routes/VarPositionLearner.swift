@@ -1,0 +1,89 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Learns which literal segment positions hold free-form values (`/users/alice`,
+/// `/users/bob`, …): for each (route prefix, depth) it estimates the distinct values seen with a
+/// 1024-bit linear-counting bitmap; past `threshold` distinct values the position becomes `{var}`.
+/// Memory is fixed at construction: once `capacity` positions are tracked, new ones stay literal.
+public struct VarPositionLearner {
+    static let bitsPerPosition = 1024
+    static let wordsPerPosition = bitsPerPosition / 64
+
+    public let threshold: Int
+    private let capacity: Int
+    private var keys: [UInt64]
+    private var bitmaps: [UInt64]
+    private var setBits: [UInt16]
+    private var isVar: [Bool]
+    private var used = 0
+    private let bitsNeeded: Int
+    /// Positions that could not be tracked because the table was full.
+    public private(set) var overflowed = 0
+
+    public init(threshold: Int, capacity: Int = 16_384) {
+        self.threshold = threshold
+        var cap = 1
+        while cap < capacity { cap <<= 1 }
+        self.capacity = cap
+        keys = Array(repeating: 0, count: cap)
+        bitmaps = Array(repeating: 0, count: cap * Self.wordsPerPosition)
+        setBits = Array(repeating: 0, count: cap)
+        isVar = Array(repeating: false, count: cap)
+        // Linear counting: n distinct values set m(1 - e^(-n/m)) bits on average.
+        let m = Double(Self.bitsPerPosition)
+        bitsNeeded = max(1, Int((m * (1 - exp(-Double(threshold) / m))).rounded(.up)))
+    }
+
+    @inline(__always)
+    private func slot(for key: UInt64) -> (index: Int, found: Bool) {
+        let mask = capacity - 1
+        var i = Int(truncatingIfNeeded: key) & mask
+        while true {
+            let k = keys[i]
+            if k == key { return (i, true) }
+            if k == 0 { return (i, false) }
+            i = (i + 1) & mask
+        }
+    }
+
+    @inline(__always)
+    static func key(prefix: UInt64, depth: Int) -> UInt64 {
+        ByteHash.combine(prefix, UInt64(depth)) | 1
+    }
+
+    /// Records `valueHash` at the position and says whether the position is now `{var}`.
+    @inline(__always)
+    public mutating func observe(prefix: UInt64, depth: Int, valueHash: UInt64) -> Bool {
+        let key = Self.key(prefix: prefix, depth: depth)
+        var (i, found) = slot(for: key)
+        if !found {
+            guard used * 4 < capacity * 3 else {
+                overflowed &+= 1
+                return false
+            }
+            keys[i] = key
+            used += 1
+            found = true
+        }
+        if isVar[i] { return true }
+        let bit = Int(truncatingIfNeeded: valueHash >> 7) & (Self.bitsPerPosition - 1)
+        let w = i * Self.wordsPerPosition + bit >> 6
+        let m: UInt64 = 1 << UInt64(bit & 63)
+        if bitmaps[w] & m == 0 {
+            bitmaps[w] |= m
+            setBits[i] += 1
+            if Int(setBits[i]) >= bitsNeeded { isVar[i] = true }
+        }
+        return isVar[i]
+    }
+
+    /// Whether the position has been learned as `{var}`, without recording anything.
+    @inline(__always)
+    public func isVariable(prefix: UInt64, depth: Int) -> Bool {
+        let (i, found) = slot(for: Self.key(prefix: prefix, depth: depth))
+        return found && isVar[i]
+    }
+}

@@ -1,0 +1,63 @@
+/// Per-route accounting keyed by the route's bytes, in an open-addressing table so a lookup
+/// costs one hash and usually one comparison. Bounded: past `maxRoutes` distinct routes, new
+/// ones are counted under `{other}` (reported in the summary).
+public struct RouteTable: Sendable {
+    public static let overflowRoute = "{other}"
+
+    public let maxRoutes: Int
+    private var slots: [Int32]
+    private var hashes: [UInt64]
+    private(set) var keys: [[UInt8]] = []
+    public private(set) var stats: [RouteStats] = []
+    private var overflowIndex: Int = -1
+
+    public init(maxRoutes: Int = 10_000) {
+        self.maxRoutes = maxRoutes
+        var cap = 16
+        while cap < maxRoutes * 2 { cap <<= 1 }
+        slots = Array(repeating: -1, count: cap)
+        hashes = Array(repeating: 0, count: cap)
+    }
+
+    public var count: Int { keys.count }
+
+    /// Index of `route`'s stats, creating them on first sight.
+    @inline(__always)
+    public mutating func index(of route: UnsafeRawBufferPointer) -> Int {
+        let h = ByteHash.hash(route)
+        let mask = slots.count - 1
+        var i = Int(truncatingIfNeeded: h) & mask
+        while true {
+            let s = slots[i]
+            if s < 0 { break }
+            if hashes[i] == h {
+                let same = keys[Int(s)].withUnsafeBytes { route.equals($0) }
+                if same { return Int(s) }
+            }
+            i = (i + 1) & mask
+        }
+        if keys.count >= maxRoutes { return overflow() }
+        let idx = keys.count
+        keys.append(Array(route))
+        stats.append(RouteStats())
+        slots[i] = Int32(idx)
+        hashes[i] = h
+        return idx
+    }
+
+    private mutating func overflow() -> Int {
+        if overflowIndex < 0 {
+            overflowIndex = keys.count
+            keys.append(Array(Self.overflowRoute.utf8))
+            stats.append(RouteStats())
+        }
+        return overflowIndex
+    }
+
+    @inline(__always)
+    public mutating func withStats<R>(at i: Int, _ body: (inout RouteStats) -> R) -> R {
+        body(&stats[i])
+    }
+
+    public func route(at i: Int) -> String { String(decoding: keys[i], as: UTF8.self) }
+}

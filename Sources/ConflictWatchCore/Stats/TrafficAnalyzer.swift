@@ -1,0 +1,84 @@
+/// The synchronous heart of the pipeline: exchange in, route and per-route accounting out.
+/// One instance per ingest task; it never blocks, allocates only on a new route, and hands
+/// nothing across threads (SPEC §5.2, the route part; the contention model builds on it).
+public struct TrafficAnalyzer {
+    public private(set) var normalizer: RouteNormalizer
+    public private(set) var routes: RouteTable
+    public let traffic: TrafficClass
+    public private(set) var exchanges: UInt64 = 0
+    public private(set) var writes: UInt64 = 0
+    public private(set) var conflicts: UInt64 = 0
+    public private(set) var firstTime: Int64 = .max
+    public private(set) var lastTime: Int64 = .min
+
+    public init(parameters: ModelParameters = ModelParameters()) {
+        normalizer = RouteNormalizer(
+            varThreshold: parameters.routes.varThreshold,
+            maxLearnedPositions: parameters.routes.maxLearnedPositions,
+            templates: parameters.routes.templates)
+        routes = RouteTable(maxRoutes: parameters.routes.maxRoutes)
+        traffic = TrafficClass(writeMethods: parameters.writeMethods, conflictStatuses: parameters.conflictStatuses)
+    }
+
+    /// Accounts one exchange and returns its route (a view valid until the next call).
+    @inline(__always)
+    @discardableResult
+    public mutating func record(_ x: ExchangeView) -> UnsafeRawBufferPointer {
+        let route = normalizer.normalize(path: x.path, hasRequestLine: x.hasRequestLine)
+        let idx = routes.index(of: route)
+        let isWrite = traffic.isWrite(x.method)
+        let isConflict = traffic.isConflict(x.status)
+        exchanges &+= 1
+        if isWrite { writes &+= 1 }
+        if isConflict { conflicts &+= 1 }
+        if x.time < firstTime { firstTime = x.time }
+        if x.time > lastTime { lastTime = x.time }
+        let pathHash = ByteHash.hash(x.path)
+        let clientHash = isWrite ? ByteHash.hash(x.client) : 0
+        routes.withStats(at: idx) { s in
+            s.requests &+= 1
+            s.countStatus(x.status)
+            s.resources.insert(pathHash)
+            if isWrite {
+                s.writes &+= 1
+                s.writers.insert(clientHash)
+            }
+            if isConflict { s.conflicts &+= 1 }
+            if x.latencyMicros >= 0 { s.latency.record(micros: x.latencyMicros) }
+        }
+        return route
+    }
+
+    /// Route only, without accounting (for `parse`).
+    @inline(__always)
+    public mutating func route(of x: ExchangeView) -> UnsafeRawBufferPointer {
+        normalizer.normalize(path: x.path, hasRequestLine: x.hasRequestLine)
+    }
+
+    /// The routes table, re-keyed with everything learned (so `/users/alice`, seen before the
+    /// position was learned as `{var}`, joins `/users/{var}`), ordered by conflicts, then writes,
+    /// then requests.
+    public mutating func routeRows() -> [RouteRow] {
+        var merged: [String: RouteStats] = [:]
+        var order: [String] = []
+        for i in 0..<routes.count {
+            let key = routes.keys[i].withUnsafeBytes { normalizer.renormalize(route: $0).lossyString }
+            if merged[key] == nil { order.append(key); merged[key] = routes.stats[i] } else { merged[key]!.merge(routes.stats[i]) }
+        }
+        var rows = order.map { key -> RouteRow in
+            let s = merged[key]!
+            var statuses: [String: UInt64] = [:]
+            for (status, count) in s.statuses { statuses[String(status)] = count }
+            return RouteRow(
+                route: key, requests: s.requests, writes: s.writes, conflicts: s.conflicts, statuses: statuses,
+                conflictRatio: s.writes > 0 ? Double(s.conflicts) / Double(s.writes) : 0,
+                writers: s.writers.estimate, resources: s.resources.estimate,
+                p50Ms: s.latency.quantile(0.5).map { ($0 / 1000 * 1000).rounded() / 1000 },
+                p99Ms: s.latency.quantile(0.99).map { ($0 / 1000 * 1000).rounded() / 1000 })
+        }
+        rows.sort {
+            ($0.conflicts, $0.writes, $0.requests, $1.route) > ($1.conflicts, $1.writes, $1.requests, $0.route)
+        }
+        return rows
+    }
+}

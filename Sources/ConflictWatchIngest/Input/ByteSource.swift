@@ -1,0 +1,27 @@
+/// Something that yields bytes: a file, stdin, a decompressor. `read` returns 0 at the end.
+public protocol ByteSource {
+    mutating func read(into buffer: UnsafeMutableRawBufferPointer) throws(IngestError) -> Int
+    /// Total size when known (for progress), else nil.
+    var totalBytes: UInt64? { get }
+    /// Compressed/raw bytes consumed so far (for progress).
+    var bytesConsumed: UInt64 { get }
+}
+
+/// Errors that end one source; the other sources go on.
+public enum IngestError: Error, CustomStringConvertible, Equatable {
+    case cannotOpen(path: String, reason: String)
+    case readFailed(path: String, reason: String)
+    case truncatedGzip(path: String)
+    case corruptGzip(path: String, reason: String)
+    case unsupportedInput(path: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case .cannotOpen(let p, let r): "cannot open \(p): \(r)"
+        case .readFailed(let p, let r): "reading \(p) failed: \(r)"
+        case .truncatedGzip(let p): "\(p): gzip stream ends early (truncated file?); lines before the cut were used"
+        case .corruptGzip(let p, let r): "\(p): corrupt gzip data (\(r)); lines before it were used"
+        case .unsupportedInput(let p, let r): "\(p): \(r)"
+        }
+    }
+}

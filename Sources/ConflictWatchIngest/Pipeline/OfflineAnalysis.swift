@@ -1,0 +1,58 @@
+import ConflictWatchCore
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// `analyze`: reads every input to its end through one synchronous pipeline
+/// (lines → exchanges → analyzer) and builds the report. Sources are read one after another;
+/// a failing source is reported and the others still run.
+public struct OfflineAnalysis {
+    public var format: LogFormat
+    public var parameters: ModelParameters
+    public var maxLineLength: Int
+
+    public init(format: LogFormat, parameters: ModelParameters, maxLineLength: Int = 65_536) {
+        self.format = format
+        self.parameters = parameters
+        self.maxLineLength = maxLineLength
+    }
+
+    /// `progress(source index, bytes consumed of it, lines so far)`.
+    public func run(paths: [String], progress: (Int, UInt64, UInt64) -> Void = { _, _, _ in }) -> AnalysisReport {
+        let started = Self.monotonicSeconds()
+        var analyzer = TrafficAnalyzer(parameters: parameters)
+        let ingestor = SourceIngestor(format: format, maxLineLength: maxLineLength)
+        var summary = AnalysisSummary()
+        for (i, path) in paths.enumerated() {
+            let linesBefore = summary.lines
+            let report = ingestor.run(path: path, progress: { progress(i, $0, linesBefore + UInt64($1)) }) { x, _ in
+                analyzer.record(x)
+            }
+            summary.sources.append(report)
+            summary.lines += report.lines
+            summary.exchanges += report.exchanges
+            summary.malformed += report.malformed
+            summary.blank += report.blank
+        }
+        summary.writes = analyzer.writes
+        summary.conflicts = analyzer.conflicts
+        if analyzer.exchanges > 0 {
+            summary.firstTime = CivilTime.rfc3339(analyzer.firstTime)
+            summary.lastTime = CivilTime.rfc3339(analyzer.lastTime)
+        }
+        let routes = analyzer.routeRows()
+        summary.routes = routes.count
+        summary.seconds = Self.monotonicSeconds() - started
+        summary.linesPerSecond = summary.seconds > 0 ? (Double(summary.lines) / summary.seconds).rounded() : 0
+        return AnalysisReport(summary: summary, routes: routes)
+    }
+
+    public static func monotonicSeconds() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+    }
+}

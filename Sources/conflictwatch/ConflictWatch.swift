@@ -1,0 +1,34 @@
+import ArgumentParser
+import Foundation
+import ConflictWatchCapture
+
+@main
+struct ConflictWatch: ParsableCommand {
+    static let version = "0.1.0"
+
+    static let configuration = CommandConfiguration(
+        commandName: "conflictwatch",
+        abstract: "Find where an API's write conflicts (409/412/423) come from, from access logs or packets.",
+        discussion: """
+            Start with `conflictwatch demo`. Offline: `conflictwatch analyze access.log`.
+            Exit codes: 0 success, 1 runtime failure, 2 usage error, 3 input failed --strict checks.
+            """,
+        version: "conflictwatch \(version) (\(PcapLibrary.version))",
+        subcommands: [DemoCommand.self, AnalyzeCommand.self, ParseCommand.self]
+    )
+
+    /// ArgumentParser's usage errors exit 64; SPEC §2 promises 2.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            let code = exitCode(for: error)
+            if code == .validationFailure {
+                Terminal.printError(fullMessage(for: error))
+                Foundation.exit(2)
+            }
+            exit(withError: error)
+        }
+    }
+}

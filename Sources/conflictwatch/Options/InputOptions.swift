@@ -1,0 +1,68 @@
+import ArgumentParser
+import ConflictWatchCore
+import Foundation
+
+/// Flags shared by every command that reads traffic.
+struct InputOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp(
+        "combined, common, json, auto, or an nginx log_format string given verbatim.",
+        valueName: "format"))
+    var logFormat: String = "auto"
+
+    @Option(name: .long, help: ArgumentHelp("Model parameters file (default: built-in, identical to models/default.json).", valueName: "file"))
+    var model: String?
+
+    @Option(name: .long, help: ArgumentHelp("Lines longer than this many bytes are counted as malformed.", valueName: "bytes"))
+    var maxLineLength: Int = 65_536
+
+    @Flag(name: .long, help: "Exit with status 3 when any line was malformed.")
+    var strict = false
+
+    func validate() throws {
+        do {
+            _ = try LogFormat(argument: logFormat)
+        } catch {
+            throw ValidationError(error.description)
+        }
+        guard maxLineLength >= 256, maxLineLength <= 16 << 20 else {
+            throw ValidationError("--max-line-length must be between 256 and 16777216 bytes (default 65536)")
+        }
+        if let model, !FileManager.default.isReadableFile(atPath: model) {
+            throw ValidationError("--model \(model): no readable file there; pass a model JSON such as models/default.json")
+        }
+    }
+
+    var format: LogFormat { (try? LogFormat(argument: logFormat)) ?? .auto }
+
+    func parameters() throws -> ModelParameters {
+        guard let model else { return ModelParameters() }
+        do {
+            return try ModelParameters.load(contentsOf: URL(fileURLWithPath: model))
+        } catch {
+            throw RuntimeFailure("cannot read model file \(model): \(error)")
+        }
+    }
+}
+
+/// Flags for output verbosity, shared by every command.
+struct GlobalOptions: ParsableArguments {
+    @Flag(name: .long, help: "Print nothing on stderr but errors.")
+    var quiet = false
+
+    @Flag(name: .long, help: "Print more detail on stderr (per-source reports).")
+    var verbose = false
+
+    func validate() throws {
+        if quiet && verbose { throw ValidationError("--quiet and --verbose contradict each other; pick one") }
+    }
+}
+
+enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
+    case table, json
+}
+
+/// A failure at run time (exit 1) with a message a person can act on.
+struct RuntimeFailure: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}

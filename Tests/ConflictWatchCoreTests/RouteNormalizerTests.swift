@@ -1,0 +1,97 @@
+import Testing
+@testable import ConflictWatchCore
+
+@Suite struct RouteNormalizerTests {
+    func route(_ path: String, _ n: inout RouteNormalizer) -> String {
+        Array(path.utf8).withUnsafeBytes { n.normalize(path: $0, hasRequestLine: true).lossyString }
+    }
+
+    @Test(arguments: [
+        ("/api/orders/42", "/api/orders/{id}"),
+        ("/api/users/3f2c9a1e-7b4d-4c1a-9e8f-000000000123/cart", "/api/users/{uuid}/cart"),
+        ("/api/items/5f2b9c1d8e4a7b3c2d1e0f9a", "/api/items/{hex}"),
+        ("/api/carts/aB3dE9xQ2", "/api/carts/{token}"),
+        ("/reports/2026-11-24/summary", "/reports/{date}/summary"),
+        ("/users/jane.doe@example.com/prefs", "/users/{email}/prefs"),
+        ("/users/jane.doe%40example.com/prefs", "/users/{email}/prefs"),
+        ("/api/v2/oauth2/html5", "/api/v2/oauth2/html5"),
+        ("/", "/"),
+        ("/a/", "/a/"),
+        ("", "/"),
+        ("dolore/do/labore", "/dolore/do/labore"),
+        ("http://example.com:8080/api/orders/7", "/api/orders/{id}"),
+        ("*", "*"),
+        ("/static/app.js", "/static/app.js"),
+    ])
+    func placeholders(path: String, expected: String) {
+        var n = RouteNormalizer()
+        #expect(route(path, &n) == expected)
+    }
+
+    @Test func learnsHighCardinalityPositions() {
+        var n = RouteNormalizer(varThreshold: 20)
+        var routes: [String] = []
+        for i in 0..<200 { routes.append(route("/users/user\(Character(UnicodeScalar(97 + i % 26)!))\(String(repeating: "x", count: i / 26))/profile", &n)) }
+        #expect(routes.first == "/users/usera/profile")
+        #expect(routes.last == "/users/{var}/profile")
+        // A sibling prefix with few values is untouched.
+        for name in ["list", "search", "me"] { #expect(route("/users/\(name)", &n) == "/users/{var}") }
+        #expect(route("/orders/list", &n) == "/orders/list")
+        // Early routes merge once renormalized with what was learned.
+        let early = Array("/users/usera/profile".utf8).withUnsafeBytes { n.renormalize(route: $0).lossyString }
+        #expect(early == "/users/{var}/profile")
+    }
+
+    @Test func distinctValuesBelowThresholdStayLiteral() {
+        var n = RouteNormalizer(varThreshold: 64)
+        for i in 0..<40 { _ = route("/docs/page\(Character(UnicodeScalar(97 + i % 26)!))\(i / 26)", &n) }
+        #expect(route("/docs/pagea0", &n) == "/docs/pagea0")
+    }
+
+    @Test func learnerMemoryIsBounded() {
+        var l = VarPositionLearner(threshold: 10, capacity: 64)
+        for p in 0..<10_000 { _ = l.observe(prefix: UInt64(p) &* 0x9E37_79B9, depth: 1, valueHash: UInt64(p)) }
+        #expect(l.overflowed > 9_000)
+    }
+
+    @Test func explicitTemplatesWinFirst() {
+        var n = RouteNormalizer(templates: ["/api/accounts/{account}/settings", "/files/{name}"])
+        #expect(route("/api/accounts/acme/settings", &n) == "/api/accounts/{account}/settings")
+        #expect(route("/files/report.pdf", &n) == "/files/{name}")
+        #expect(route("/api/accounts/acme/other", &n) == "/api/accounts/acme/other")
+    }
+
+    @Test func invalidRequestLinesShareOneRoute() {
+        var n = RouteNormalizer()
+        let r = Array("\\x16\\x03".utf8).withUnsafeBytes { n.normalize(path: $0, hasRequestLine: false).lossyString }
+        #expect(r == "{invalid}")
+    }
+
+    @Test func hugePathsAreCut() {
+        var n = RouteNormalizer()
+        let deep = route(String(repeating: "/seg", count: 100), &n)
+        #expect(deep.hasSuffix("/{…}"))
+        let wide = route("/" + String(repeating: "a", count: 5000), &n)
+        #expect(wide.utf8.count <= RouteNormalizer.maxRouteBytes)
+    }
+}
+
+@Suite struct SegmentClassifierTests {
+    func c(_ s: String) -> Placeholder? { Array(s.utf8).withUnsafeBytes { SegmentClassifier.classify($0) } }
+
+    @Test func identifiersAndNames() {
+        #expect(c("0") == .id)
+        #expect(c("123456789012345678901234567890") == .id)
+        #expect(c("550e8400-e29b-41d4-a716-446655440000") == .uuid)
+        #expect(c("550E8400-E29B-41D4-A716-446655440000") == .uuid)
+        #expect(c("550e8400-e29b-41d4-a716-44665544000g") != .uuid)
+        #expect(c("da39a3ee5e6b4b0d3255bfef95601890afd80709") == .hex)
+        #expect(c("FMuukC2JOJ5HKmLBujjE_BkDo") == .token)
+        #expect(c("v1") == nil)
+        #expect(c("index.html") == nil)
+        #expect(c("checkout") == nil)
+        #expect(c("deadbeef") == nil)  // 8 hex letters without digits: a word
+        #expect(c("2026-11-24") == .date)
+        #expect(c("a@b") == nil)
+    }
+}
