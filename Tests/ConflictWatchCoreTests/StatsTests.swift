@@ -42,6 +42,10 @@ import Testing
         #expect(abs(p50 - 500_000) / 500_000 < 0.07)
         #expect(abs(p99 - 990_000) / 990_000 < 0.07)
         #expect(LatencyHistogram().quantile(0.5) == nil)
+        var one = LatencyHistogram()
+        one.record(micros: 20_000)
+        #expect(one.quantile(0.5) == 20_000)
+        #expect(one.quantile(0.99) == 20_000)
     }
 
     @Test func bucketsCoverEveryValue() {

@@ -7,6 +7,9 @@ public struct LatencyHistogram: Sendable {
 
     private var counts: [UInt32] = []
     public private(set) var total: UInt64 = 0
+    /// Exact extremes: quantiles are clamped to them, so one sample reads back exactly.
+    private var minimum: UInt64 = .max
+    private var maximum: UInt64 = 0
 
     public init() {}
 
@@ -31,8 +34,11 @@ public struct LatencyHistogram: Sendable {
     public mutating func record(micros: Int64) {
         guard micros >= 0 else { return }
         if counts.isEmpty { counts = Array(repeating: 0, count: Self.bucketCount) }
-        counts[Self.index(UInt64(micros))] &+= 1
+        let v = UInt64(micros)
+        counts[Self.index(v)] &+= 1
         total &+= 1
+        if v < minimum { minimum = v }
+        if v > maximum { maximum = v }
     }
 
     /// The q-quantile (0…1) in microseconds, as the middle of its bucket; nil when empty.
@@ -44,7 +50,8 @@ public struct LatencyHistogram: Sendable {
             seen += UInt64(c)
             if seen >= rank {
                 let (low, width) = Self.bounds(i)
-                return Double(low) + Double(width - 1) / 2
+                let mid = Double(low) + Double(width - 1) / 2
+                return min(max(mid, Double(minimum)), Double(maximum))
             }
         }
         return nil
@@ -55,5 +62,7 @@ public struct LatencyHistogram: Sendable {
         if counts.isEmpty { counts = Array(repeating: 0, count: Self.bucketCount) }
         for i in 0..<Self.bucketCount { counts[i] &+= other.counts[i] }
         total &+= other.total
+        minimum = min(minimum, other.minimum)
+        maximum = max(maximum, other.maximum)
     }
 }
