@@ -548,7 +548,8 @@ def client_from_list(raw: str | None, peer_client) -> bool:
     if not raw or not isinstance(peer_client, str):
         return False
     quoted = [q for q in re.findall(r'"((?:[^"\\]|\\.)*)"', raw) if "," in q]
-    leading = re.findall(r"(?:^|\s)(\S+(?:,\s*\S+)+)\s+-\s", raw)   # `a, b - - [time]` (nginx XFF)
+    # `a, b, c - - [time] …` (nginx with a forwarded-for list as client), optionally after a vhost
+    leading = re.findall(r"^(?:\S+ )?((?:[^\s,]+, ?)+[^\s,]+) ", raw)
     for chunk in quoted + leading:
         hops = [re.sub(r"^\[(.*)\](?::\d+)?$", r"\1", h.strip()) for h in chunk.split(",")]
         if peer_client in hops:

@@ -42,6 +42,7 @@ struct AnalyzeCommand: ParsableCommand {
         case .table: out.write(ReportRenderer.table(report, top: top))
         }
         out.flush()
+        if global.verbose { Terminal.writeRaw(ReportRenderer.sourceDetails(report.summary.sources)) }
         var failed = false
         for s in report.summary.sources {
             if let e = s.error { failed = true; Terminal.printError("conflictwatch: \(e)") }

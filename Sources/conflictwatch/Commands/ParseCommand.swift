@@ -50,7 +50,9 @@ struct ParseCommand: ParsableCommand {
                 failed = true
                 Terminal.printError("conflictwatch: \(error)")
             }
-            if !global.quiet, report.malformed > 0 {
+            if global.verbose {
+                Terminal.writeRaw(ReportRenderer.sourceDetails([report]))
+            } else if !global.quiet, report.malformed > 0 {
                 Terminal.printError("\(path): \(report.exchanges) exchanges, \(report.malformed) malformed of \(report.lines) lines")
                 for s in report.samples {
                     Terminal.printError("  line \(s.line): \(s.reason): \(s.text.prefix(120))")

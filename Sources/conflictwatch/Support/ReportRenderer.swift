@@ -26,6 +26,20 @@ enum ReportRenderer {
         return out
     }
 
+    /// One line per source for `--verbose` (stderr).
+    static func sourceDetails(_ sources: [SourceReport]) -> String {
+        var out = ""
+        for s in sources {
+            out += "\(s.source): format \(s.format), \(s.bytes) bytes, \(s.lines) lines, \(s.exchanges) exchanges, \(s.blank) blank, \(s.malformed) malformed"
+            if !s.malformedReasons.isEmpty {
+                out += " (" + s.malformedReasons.sorted { $0.value > $1.value }.map { "\($0.value) \($0.key)" }.joined(separator: "; ") + ")"
+            }
+            if let e = s.error { out += "; stopped: \(e)" }
+            out += "\n"
+        }
+        return out
+    }
+
     static func routes(_ rows: [RouteRow], top: Int) -> String {
         var t = TableRenderer([
             ("ROUTE", .left), ("REQUESTS", .right), ("WRITES", .right), ("CONFLICTS", .right),
