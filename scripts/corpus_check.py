@@ -355,7 +355,7 @@ def load_crowdsec(logs: Path, notes: list) -> list:
                 status = as_int(status)
             method = norm.get("method", NOT_GIVEN)
             out.append(Expectation("crowdsec-hub", rel, line, {
-                "client": norm.get("client", NOT_GIVEN) if norm.get("client") is not None else NOT_GIVEN,
+                "client": norm["client"] if norm.get("client") is not None else NOT_GIVEN,
                 "method": "" if method is None else method,
                 "target": norm.get("path") if norm.get("path") is not None else NOT_GIVEN,
                 "status": status,

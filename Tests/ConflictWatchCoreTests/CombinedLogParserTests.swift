@@ -57,6 +57,20 @@ import Testing
         #expect(dash.route == "{invalid}")
     }
 
+    @Test(arguments: [
+        #"145.ll|'|'|SGFj|'|'|Win 7 Professional SP1 x64|'|'|No"#,
+        "GET /a b HTTP/1.1",
+        "GET /a HTTP/1.1 extra",
+        "GET /a FTP/1.0",
+        "GET  /a HTTP/1.1",
+    ])
+    func requestLinesWithExtraTokensAreNotRequests(request: String) throws {
+        let x = try #require(parseLine("1.2.3.4 - - [10/Oct/2000:13:55:36 -0700] \"\(request)\" 400 5").value)
+        #expect(x.method == "")
+        #expect(x.path == request)
+        #expect(x.route == "{invalid}")
+    }
+
     @Test func http09AndUnknownMethods() throws {
         let a = try #require(parseLine(#"1.2.3.4 - - [10/Oct/2000:13:55:36 -0700] "GET /old" 200 5"#).value)
         #expect(a.method == "GET")

@@ -34,34 +34,37 @@ public struct ExchangeView {
     @inline(__always)
     public mutating func setRequestLine(_ r: UnsafeRawBufferPointer) {
         guard let sp = r.firstIndex(of: ASCII.space, from: 0), sp > 0 else {
-            method = .empty
-            path = r
-            query = nil
-            return
+            return markInvalid(r)
         }
         var i = 0
         while i < sp {
             guard ASCII.isTokenChar(r[i]) else {
-                method = .empty
-                path = r
-                query = nil
-                return
+                return markInvalid(r)
             }
             i += 1
         }
+        // The target is one token; an optional protocol token must start with HTTP/.
+        // Anything else (spaces inside, extra tokens) is not a request line.
         var end = r.count
-        // The protocol is the last token when it starts with HTTP/; HTTP/0.9 lines have none.
-        var j = r.count - 1
-        while j > sp, r[j] != ASCII.space { j -= 1 }
-        if j > sp, r.count - j > 5, r.slice(j + 1, r.count).hasPrefix("HTTP/") { end = j }
+        if let sp2 = r.firstIndex(of: ASCII.space, from: sp + 1) {
+            guard r.firstIndex(of: ASCII.space, from: sp2 + 1) == nil,
+                  r.slice(sp2 + 1, r.count).hasPrefix("HTTP/") else {
+                return markInvalid(r)
+            }
+            end = sp2
+        }
         guard end > sp + 1 else {
-            method = .empty
-            path = r
-            query = nil
-            return
+            return markInvalid(r)
         }
         method = r.slice(0, sp)
         setTarget(r.slice(sp + 1, end))
+    }
+
+    @inline(__always)
+    mutating func markInvalid(_ r: UnsafeRawBufferPointer) {
+        method = .empty
+        path = r
+        query = nil
     }
 
     /// Splits a request target at its first `?`.

@@ -44,7 +44,7 @@ enum JSONKey: Equatable {
             if k.equals("path") { return .target(rank: 3) }
             if k.equals("host") { return .host }
             if k.equals("size") { return .bytes(rank: 2) }
-            if k.equals("msec") { return .time(rank: 8) }
+            if k.equals("msec") { return .time(rank: 11) }  // sub-second precision: preferred
             if k.equals("verb") { return .method }
             if k.equals("date") { return .time(rank: 1) }
         case 5:

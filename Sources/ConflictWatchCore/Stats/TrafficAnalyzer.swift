@@ -10,6 +10,7 @@ public struct TrafficAnalyzer {
     public private(set) var conflicts: UInt64 = 0
     public private(set) var firstTime: Int64 = .max
     public private(set) var lastTime: Int64 = .min
+    public private(set) var model: ContentionModel
 
     public init(parameters: ModelParameters = ModelParameters()) {
         normalizer = RouteNormalizer(
@@ -18,6 +19,7 @@ public struct TrafficAnalyzer {
             templates: parameters.routes.templates)
         routes = RouteTable(maxRoutes: parameters.routes.maxRoutes)
         traffic = TrafficClass(writeMethods: parameters.writeMethods, conflictStatuses: parameters.conflictStatuses)
+        model = ContentionModel(parameters: parameters)
     }
 
     /// Accounts one exchange and returns its route (a view valid until the next call).
@@ -34,7 +36,7 @@ public struct TrafficAnalyzer {
         if x.time < firstTime { firstTime = x.time }
         if x.time > lastTime { lastTime = x.time }
         let pathHash = ByteHash.hash(x.path)
-        let clientHash = isWrite ? ByteHash.hash(x.client) : 0
+        let clientHash = ByteHash.hash(x.client)
         routes.withStats(at: idx) { s in
             s.requests &+= 1
             s.countStatus(x.status)
@@ -46,7 +48,40 @@ public struct TrafficAnalyzer {
             if isConflict { s.conflicts &+= 1 }
             if x.latencyMicros >= 0 { s.latency.record(micros: x.latencyMicros) }
         }
+        model.observe(x, routeIndex: idx, route: route, pathHash: pathHash, clientHash: clientHash,
+                      isWrite: isWrite, isConflict: isConflict)
         return route
+    }
+
+    /// End of input: tests the last bucket. Call once, before reading alerts.
+    public mutating func finish() { model.finish() }
+
+    /// Route names as first seen → as reported after what was learned since.
+    mutating func reportedRouteNames() -> [String: String] {
+        var names: [String: String] = [:]
+        for i in 0..<routes.count {
+            let raw = routes.route(at: i)
+            names[raw] = routes.keys[i].withUnsafeBytes { normalizer.renormalize(route: $0).lossyString }
+        }
+        return names
+    }
+
+    /// Every alert of the run, open and closed, ordered by start.
+    public mutating func alerts() -> [Alert] {
+        let names = reportedRouteNames()
+        return model.alerts { names[$0] ?? $0 }
+    }
+
+    /// The current hot spots, most likely to conflict first.
+    public mutating func hotspots(top: Int) -> [HotspotRow] {
+        let names = reportedRouteNames()
+        return model.hotspotRows(top: top) { names[$0] ?? $0 }
+    }
+
+    /// Learned per-route baselines for `train`.
+    public mutating func learnedBaselines() -> [String: RouteBaseline] {
+        let names = reportedRouteNames()
+        return model.learnedBaselines { names[$0] ?? $0 }
     }
 
     /// Route only, without accounting (for `parse`).

@@ -13,6 +13,8 @@ public struct OfflineAnalysis {
     public var format: LogFormat
     public var parameters: ModelParameters
     public var maxLineLength: Int
+    /// Length of the final ranked hot-spot list.
+    public var hotspotCount = 20
 
     public init(format: LogFormat, parameters: ModelParameters, maxLineLength: Int = 65_536) {
         self.format = format
@@ -37,6 +39,7 @@ public struct OfflineAnalysis {
             summary.malformed += report.malformed
             summary.blank += report.blank
         }
+        analyzer.finish()
         summary.writes = analyzer.writes
         summary.conflicts = analyzer.conflicts
         if analyzer.exchanges > 0 {
@@ -45,9 +48,11 @@ public struct OfflineAnalysis {
         }
         let routes = analyzer.routeRows()
         summary.routes = routes.count
+        let alerts = analyzer.alerts()
+        let hotspots = analyzer.hotspots(top: hotspotCount)
         summary.seconds = Self.monotonicSeconds() - started
         summary.linesPerSecond = summary.seconds > 0 ? (Double(summary.lines) / summary.seconds).rounded() : 0
-        return AnalysisReport(summary: summary, routes: routes)
+        return AnalysisReport(summary: summary, routes: routes, alerts: alerts, hotspots: hotspots)
     }
 
     public static func monotonicSeconds() -> Double {

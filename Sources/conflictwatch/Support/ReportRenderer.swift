@@ -60,10 +60,44 @@ enum ReportRenderer {
         return out
     }
 
+    static func alerts(_ alerts: [Alert]) -> String {
+        guard !alerts.isEmpty else { return "Alerts: none\n" }
+        var t = TableRenderer([
+            ("START", .left), ("END", .left), ("KIND", .left), ("SEVERITY", .left), ("ROUTE", .left),
+            ("CLASS", .left), ("PEAK", .right), ("EXPECTED", .right), ("WHO", .left),
+        ])
+        for a in alerts {
+            t.add([
+                String(a.start.prefix(19)), a.end.map { String($0.prefix(19)) } ?? "open", a.kind.rawValue,
+                a.severity.rawValue, String(a.route.prefix(40)), a.class.joined(separator: ","), "\(a.peakCount)",
+                String(format: "%.1f", a.expected), a.client ?? a.resource ?? "",
+            ])
+        }
+        var out = "Alerts (\(alerts.count), by start)\n" + t.render()
+        for a in alerts.prefix(10) { out += "  \(a.id): \(a.reason)\n" }
+        if alerts.count > 10 { out += "  … \(alerts.count - 10) more; use --format json for all\n" }
+        return out
+    }
+
+    static func hotspots(_ rows: [HotspotRow]) -> String {
+        guard !rows.isEmpty else { return "Hot spots: none\n" }
+        var t = TableRenderer([
+            ("RESOURCE", .left), ("ROUTE", .left), ("P(CONFLICT)", .right), ("WRITES/MIN", .right),
+            ("WRITERS", .right), ("EDIT MS", .right), ("CONFLICTS", .right), ("SINCE", .left),
+        ])
+        for h in rows {
+            t.add([
+                String(h.resource.prefix(50)), String(h.route.prefix(40)), String(format: "%.3f", h.probability),
+                String(format: "%.1f", h.writeRate * 60), "\(h.writers)", h.editWindowMs.map { String(format: "%.0f", $0) } ?? "-",
+                "\(h.conflicts)", String(h.since.prefix(19)),
+            ])
+        }
+        return "Hot spots (predicted conflict within the horizon, most likely first)\n" + t.render()
+    }
+
     static func table(_ report: AnalysisReport, top: Int) -> String {
         var out = summary(report.summary) + "\n" + routes(report.routes, top: top) + "\n"
-        out += report.alerts.isEmpty ? "Alerts: none\n" : "Alerts: \(report.alerts.count)\n"
-        out += report.hotspots.isEmpty ? "Hot spots: none\n" : "Hot spots: \(report.hotspots.count)\n"
+        out += alerts(report.alerts) + "\n" + hotspots(report.hotspots)
         return out
     }
 }

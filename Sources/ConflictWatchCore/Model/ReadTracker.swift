@@ -1,0 +1,37 @@
+/// Remembers when a client last read a resource, to measure edit windows (the gap between a
+/// client's read and its next write of the same resource). Direct-mapped and fixed-size: a
+/// collision overwrites, which can only lose a sample, never invent one (the key is checked).
+public struct ReadTracker: Sendable {
+    private var keys: [UInt64]
+    private var times: [Int64]
+    private let mask: Int
+
+    public init(slots: Int) {
+        var n = 1024
+        while n < slots { n <<= 1 }
+        keys = Array(repeating: 0, count: n)
+        times = Array(repeating: 0, count: n)
+        mask = n - 1
+    }
+
+    @inline(__always)
+    static func key(client: UInt64, resource: UInt64) -> UInt64 { ByteHash.combine(client, resource) | 1 }
+
+    @inline(__always)
+    public mutating func recordRead(client: UInt64, resource: UInt64, at time: Int64) {
+        let k = Self.key(client: client, resource: resource)
+        let i = Int(truncatingIfNeeded: k >> 17) & mask
+        keys[i] = k
+        times[i] = time
+    }
+
+    /// The time of the client's last read of the resource, consumed (one read, one window).
+    @inline(__always)
+    public mutating func takeRead(client: UInt64, resource: UInt64) -> Int64? {
+        let k = Self.key(client: client, resource: resource)
+        let i = Int(truncatingIfNeeded: k >> 17) & mask
+        guard keys[i] == k else { return nil }
+        keys[i] = 0
+        return times[i]
+    }
+}

@@ -1,0 +1,84 @@
+/// The model's state for one route: the current bucket's counts and evidence, the
+/// conflict-ratio baseline (a decayed Gamma posterior), dispersion, edit window, hot-spot
+/// calibration and write heavy hitters.
+struct RouteModel {
+    var name: String
+    // Current bucket.
+    var bucketWrites: UInt32 = 0
+    var bucketConflicts: UInt32 = 0
+    var bucketStatuses: [UInt32] = [0, 0, 0, 0]  // by index in conflict_statuses (last = other)
+    var bucketClients = SpaceSaving(capacity: 8)
+    var bucketResources = SpaceSaving(capacity: 8)
+    var bucketSamples: [Alert.Sample] = []
+    var touched = false
+    // Baseline (decayed over baseline half-life, updated once per bucket with writes).
+    var baseConflicts: Double = 0
+    var baseWrites: Double = 0
+    var baseWritesPerBucket: Double = 0
+    var baseResidual: Double = 0
+    var baseMean: Double = 0
+    var baseBuckets: Double = 0
+    var warmBuckets: Int = 0
+    var trained = false
+    // Hot spots.
+    var editWindowMs: Double = -1
+    var calibrationConflicts = DecayedCount()
+    var calibrationExpected = DecayedCount()
+    // Heavy hitters behind writes (kept for the route's lifetime).
+    var writeClients = SpaceSaving(capacity: 8)
+    var writeResources = SpaceSaving(capacity: 8)
+    // Alerting.
+    var openAlert: Int = -1
+
+    init(name: String) { self.name = name }
+
+    /// Conflicts per write the baseline believes in, with its Gamma prior.
+    @inline(__always)
+    func ratio(_ p: ModelParameters) -> Double {
+        (p.priorConflicts + baseConflicts) / (p.priorWrites + baseWrites)
+    }
+
+    /// Dispersion index of the bucket counts seen so far (1 = Poisson).
+    var dispersion: Double { baseMean > 0 ? baseResidual / baseMean : 1 }
+
+    mutating func resetBucket() {
+        bucketWrites = 0
+        bucketConflicts = 0
+        for i in 0..<bucketStatuses.count { bucketStatuses[i] = 0 }
+        if !bucketClients.isEmpty { bucketClients.reset() }
+        if !bucketResources.isEmpty { bucketResources.reset() }
+        bucketSamples.removeAll(keepingCapacity: true)
+        touched = false
+    }
+
+    func baseline(calibration: Double) -> RouteBaseline {
+        RouteBaseline(
+            conflicts: baseConflicts, writes: baseWrites, writesPerBucket: baseWritesPerBucket,
+            dispersion: dispersion, editWindowMs: editWindowMs >= 0 ? editWindowMs : nil, calibration: calibration)
+    }
+
+    mutating func warmStart(_ b: RouteBaseline, at time: Int64) {
+        baseConflicts = b.conflicts
+        baseWrites = b.writes
+        baseWritesPerBucket = b.writesPerBucket
+        baseMean = 1
+        baseResidual = b.dispersion
+        editWindowMs = b.editWindowMs ?? -1
+        // The calibration is carried as pseudo-counts of modest weight.
+        calibrationConflicts = DecayedCount(value: b.calibration * 10, updated: time)
+        calibrationExpected = DecayedCount(value: 10, updated: time)
+        trained = true
+    }
+}
+
+/// A client's writes and conflicts in the current bucket, for per-client bursts.
+struct ClientBucket {
+    var hash: UInt64 = 0
+    var writes: UInt32 = 0
+    var conflicts: UInt32 = 0
+    /// Σ over its writes of the written route's baseline ratio: its expected conflicts.
+    var expected: Double = 0
+    var label: [UInt8] = []
+    /// Route index → conflicts, for naming the route holding most of them.
+    var routeConflicts: [Int: UInt32] = [:]
+}
