@@ -27,7 +27,7 @@ enum AlertBuilder {
         classes.append(loadDriven ? "load_driven" : "ratio_driven")
 
         let severity: Alert.Severity
-        switch (s.peakCount, s.scoreAtPeak) {
+        switch (s.peakCount, s.maxScore) {
         case let (n, sc) where n >= 100 && sc >= 20: severity = .critical
         case let (n, sc) where n >= 30 && sc >= 10: severity = .high
         case let (n, sc) where n >= 10 && sc >= 6: severity = .medium
@@ -58,7 +58,7 @@ enum AlertBuilder {
             resource: classes.first == "single_resource" ? topResources.first?.label : nil,
             client: client, statuses: s.statuses, start: CivilTime.rfc3339(s.start),
             end: s.closedAt.map(CivilTime.rfc3339), peakCount: s.peakCount,
-            expected: (s.expectedAtPeak * 1000).rounded() / 1000, score: (s.scoreAtPeak * 10).rounded() / 10,
+            expected: (s.expectedAtPeak * 1000).rounded() / 1000, score: (s.maxScore * 10).rounded() / 10,
             probability: nil,
             topClients: topClients.map { .init(client: $0.label, count: $0.count) },
             topResources: topResources.map { .init(resource: $0.label, count: $0.count) },

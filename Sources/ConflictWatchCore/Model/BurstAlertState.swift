@@ -14,7 +14,8 @@ struct BurstAlertState {
     var anomalousBuckets = 0
     var peakCount = 0
     var expectedAtPeak = 0.0
-    var scoreAtPeak = 0.0
+    /// Strongest evidence seen in any of its buckets (−log10 of the smallest tail probability).
+    var maxScore = 0.0
     var conflicts = 0
     var writes = 0
     var statuses: [String: Int] = [:]
@@ -43,10 +44,10 @@ struct BurstAlertState {
         lastAnomalousEnd = bucketEnd
         conflicts += count
         self.writes += writes
+        if score > maxScore { maxScore = score }
         if count > peakCount {
             peakCount = count
             expectedAtPeak = expected
-            scoreAtPeak = score
         }
     }
 

@@ -17,6 +17,7 @@ public struct ContentionModel {
     /// Baseline forgetting over one bucket.
     let bucketBaselineFactor: Double
     let writerWindowMicros: Int64
+    let reopenMicros: Int64
     let maxEditMicros: Int64
     let statusNames: [String]
     let conflictStatuses: [Int32]
@@ -43,6 +44,7 @@ public struct ContentionModel {
         calibrationDecay = Decay(halfLifeSeconds: parameters.calibrationHalfLifeSeconds)
         bucketBaselineFactor = Decay(halfLifeSeconds: parameters.baselineHalfLifeSeconds).factor(elapsedMicros: Int64(parameters.bucketSeconds * 1e6))
         writerWindowMicros = Int64(parameters.writerWindowSeconds * 1e6)
+        reopenMicros = Int64(parameters.reopenWindowSeconds * 1e6)
         maxEditMicros = Int64(parameters.maxEditWindowSeconds * 1e6)
         statusNames = parameters.conflictStatuses.map(String.init) + ["other"]
         conflictStatuses = parameters.conflictStatuses.map { Int32($0) }
@@ -85,7 +87,7 @@ public struct ContentionModel {
         updateClient(clientHash, x.client, ratio: ratio, conflict: isConflict, route: ri)
 
         // Resource state.
-        let s = resources.slot(hash: pathHash, label: x.path, route: Int32(ri), at: t, decay: rateDecay)
+        let s = resources.slot(hash: pathHash, label: x.path, route: Int32(ri), at: t)
         let rateFactor = rateDecay.factor(elapsedMicros: t - resources.updated[s])
         resources.writeCount[s] = resources.writeCount[s] * rateFactor + 1
         resources.updated[s] = max(resources.updated[s], t)
@@ -114,6 +116,7 @@ public struct ContentionModel {
             routes[ri].calibrationConflicts.add(0, at: t, calibrationDecay)
         }
 
+        resources.touch(s, decay: rateDecay)
         if Int(resources.totalWrites[s]) >= p.minWrites || openHotspots[resources.hashes[s]] != nil {
             let prob = probability(slot: s, route: ri, at: t, writers: writers)
             checkHotspot(slot: s, route: ri, probability: prob, x: x, clientHash: clientHash, at: t, conflict: isConflict)
@@ -265,7 +268,12 @@ public struct ContentionModel {
             let size = testSize(routes[ri], mean: mu)
             let pValue = TailProbability.negativeBinomial(atLeast: x, mean: mu, size: size)
             let warm = routes[ri].trained || routes[ri].warmBuckets >= p.warmupBuckets
-            let isAnomalous = warm && x >= p.minConflicts && pValue < p.alpha / Double(max(active, 1))
+            // Hysteresis: an open alert continues on weaker evidence than it takes to open one,
+            // so an incident near the threshold is one alert, not a flapping series.
+            let isOpen = routes[ri].openAlert >= 0
+            let isAnomalous = warm
+                && x >= (isOpen ? max(1, p.minConflicts / 2) : p.minConflicts)
+                && pValue < (isOpen ? p.continueAlpha : p.alpha / Double(max(active, 1)))
             let score = Self.score(pValue)
             if isAnomalous { anomalous.append((ri, x, Int(n), mu, score)) }
             // Clipped update: a burst teaches the baseline only up to what was plausible.
@@ -275,8 +283,13 @@ public struct ContentionModel {
             routes[ri].baseConflicts = routes[ri].baseConflicts * f + xEff
             routes[ri].baseWrites = routes[ri].baseWrites * f + n
             routes[ri].baseWritesPerBucket = routes[ri].warmBuckets == 0 ? n : routes[ri].baseWritesPerBucket * f + n * (1 - f)
-            routes[ri].baseResidual = routes[ri].baseResidual * f + (xEff - mu) * (xEff - mu)
-            routes[ri].baseMean = routes[ri].baseMean * f + mu
+            // Dispersion is learned from normal buckets only: a burst's excess is not the
+            // route's everyday variation (counting it would widen the test until the burst
+            // no longer looks anomalous, and it would teach itself away).
+            if !isAnomalous {
+                routes[ri].baseResidual = routes[ri].baseResidual * f + (xEff - mu) * (xEff - mu)
+                routes[ri].baseMean = routes[ri].baseMean * f + mu
+            }
             routes[ri].warmBuckets += 1
             overallExpected += mu
             overallCount += x
@@ -285,8 +298,8 @@ public struct ContentionModel {
         var extended = Set<Int>()
         for a in anomalous {
             let i: Int
-            if routes[a.ri].openAlert >= 0 {
-                i = routes[a.ri].openAlert
+            if let current = ongoingRouteAlert(a.ri, bucketStart: bucketStart) {
+                i = current
             } else {
                 i = bursts.count
                 bursts.append(BurstAlertState(
@@ -312,6 +325,20 @@ public struct ContentionModel {
         clients.removeAll(keepingCapacity: true)
     }
 
+    /// The route's open burst, or its last one reopened when it closed less than
+    /// `reopen_window_seconds` ago: anomalous again that soon is the same incident (a lasting
+    /// change being learned, an intermittent storm), not a new one.
+    mutating func ongoingRouteAlert(_ ri: Int, bucketStart: Int64) -> Int? {
+        if routes[ri].openAlert >= 0 { return routes[ri].openAlert }
+        guard let last = routes[ri].lastClosedAlert, let closed = bursts[last].closedAt,
+              bucketStart - closed <= reopenMicros else { return nil }
+        bursts[last].closedAt = nil
+        bursts[last].quietBuckets = 0
+        routes[ri].openAlert = last
+        openBursts.append(last)
+        return last
+    }
+
     /// NB size for the test: the Gamma posterior's shape (uncertainty of the ratio), narrowed
     /// further when the route's bucket counts are over-dispersed.
     func testSize(_ r: RouteModel, mean mu: Double) -> Double {
@@ -332,7 +359,7 @@ public struct ContentionModel {
         for (h, c) in clients where Int(c.conflicts) >= p.minConflicts {
             let mu = c.expected + p.priorConflictsPerBucket
             let pValue = TailProbability.poisson(atLeast: Int(c.conflicts), mean: mu)
-            guard pValue < p.alpha / active else { continue }
+            guard pValue < (openClientBursts[h] != nil ? p.continueAlpha : p.alpha / active) else { continue }
             let main = c.routeConflicts.max { $0.value < $1.value }?.key ?? 0
             guard routes[main].warmBuckets >= p.warmupBuckets || routes[main].trained else { continue }
             any = true
@@ -372,12 +399,11 @@ public struct ContentionModel {
         let warmRoutes = touchedRoutes.filter { routes[$0].warmBuckets >= p.warmupBuckets || routes[$0].trained }
         guard !warmRoutes.isEmpty else { return }
         let pValue = TailProbability.poisson(atLeast: count, mean: expected)
-        guard pValue < p.alpha else { return }
+        guard pValue < (openOverall >= 0 ? p.continueAlpha : p.alpha) else { return }
         let top = touchedRoutes.max { routes[$0].bucketConflicts < routes[$1].bucketConflicts } ?? 0
         // The event an open route alert is about, still going on below that route's own
         // threshold: it continues that alert instead of starting a second one.
-        if routes[top].openAlert >= 0 {
-            let i = routes[top].openAlert
+        if let i = ongoingRouteAlert(top, bucketStart: bucketStart) {
             bursts[i].absorb(count: Int(routes[top].bucketConflicts), writes: Int(routes[top].bucketWrites),
                              expected: expected, score: Self.score(pValue), bucketEnd: bucketEnd)
             bursts[i].absorbEvidence(from: routes[top], routeIndex: top, statusNames: statusNames)
@@ -386,12 +412,11 @@ public struct ContentionModel {
         }
         if openOverall < 0 {
             openOverall = bursts.count
-            var s = BurstAlertState(
+            let s = BurstAlertState(
                 id: AlertID.make(kind: "burst", start: bucketStart, key: 0x0DDBA11), scope: .overall, routeIndex: top,
                 start: bucketStart, bucketEnd: bucketEnd,
                 baselineWritesPerBucket: touchedRoutes.reduce(0) { $0 + routes[$1].baseWritesPerBucket },
                 baselineRatio: 0)
-            s.multiRoute = true
             bursts.append(s)
             openBursts.append(openOverall)
         }
@@ -413,7 +438,9 @@ public struct ContentionModel {
             guard bursts[i].quietBuckets >= p.closeAfter else { return false }
             bursts[i].closedAt = bursts[i].lastAnomalousEnd
             switch bursts[i].scope {
-            case .route(let ri): routes[ri].openAlert = -1
+            case .route(let ri):
+                routes[ri].openAlert = -1
+                routes[ri].lastClosedAlert = i
             case .client(let h): openClientBursts[h] = nil
             case .overall: openOverall = -1
             }

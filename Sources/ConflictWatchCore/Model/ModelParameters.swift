@@ -19,10 +19,14 @@ public struct ModelParameters: Codable, Sendable, Equatable {
     // Burst detection (SPEC §5.4).
     /// Family-wise false-alarm rate per bucket; each route is tested at alpha / active routes.
     public var alpha: Double = 1e-4
+    /// Upper-tail probability under which a bucket keeps an open burst open (hysteresis).
+    public var continueAlpha: Double = 0.01
     /// Fewest conflicts in a bucket that can be a burst.
     public var minConflicts: Int = 5
     /// Quiet buckets after which a burst alert closes.
     public var closeAfter: Int = 3
+    /// A route anomalous again within this many seconds of its burst closing reopens that burst.
+    public var reopenWindowSeconds: Double = 600
     /// Buckets with writes a route needs before it may alert (skipped with a trained model).
     public var warmupBuckets: Int = 6
     /// Half-life of the conflict-ratio baseline, seconds.
@@ -94,9 +98,11 @@ public struct ModelParameters: Codable, Sendable, Equatable {
         case bucketSeconds = "bucket_seconds"
         case horizonSeconds = "horizon_seconds"
         case alpha
+        case continueAlpha = "continue_alpha"
         case minConflicts = "min_conflicts"
         case closeAfter = "close_after"
         case warmupBuckets = "warmup_buckets"
+        case reopenWindowSeconds = "reopen_window_seconds"
         case baselineHalfLifeSeconds = "baseline_half_life_seconds"
         case priorConflicts = "prior_conflicts"
         case priorWrites = "prior_writes"
@@ -147,9 +153,11 @@ public struct ModelParameters: Codable, Sendable, Equatable {
         bucketSeconds = try v(.bucketSeconds, d.bucketSeconds)
         horizonSeconds = try v(.horizonSeconds, d.horizonSeconds)
         alpha = try v(.alpha, d.alpha)
+        continueAlpha = try v(.continueAlpha, d.continueAlpha)
         minConflicts = try v(.minConflicts, d.minConflicts)
         closeAfter = try v(.closeAfter, d.closeAfter)
         warmupBuckets = try v(.warmupBuckets, d.warmupBuckets)
+        reopenWindowSeconds = try v(.reopenWindowSeconds, d.reopenWindowSeconds)
         baselineHalfLifeSeconds = try v(.baselineHalfLifeSeconds, d.baselineHalfLifeSeconds)
         priorConflicts = try v(.priorConflicts, d.priorConflicts)
         priorWrites = try v(.priorWrites, d.priorWrites)
@@ -179,6 +187,7 @@ public struct ModelParameters: Codable, Sendable, Equatable {
         try check(bucketSeconds >= 1 && bucketSeconds <= 3600, "bucket_seconds", "must be 1…3600")
         try check(horizonSeconds > 0, "horizon_seconds", "must be > 0")
         try check(alpha > 0 && alpha < 1, "alpha", "must be between 0 and 1")
+        try check(continueAlpha >= alpha && continueAlpha < 1, "continue_alpha", "must be between alpha and 1")
         try check(minConflicts >= 1, "min_conflicts", "must be ≥ 1")
         try check(closeAfter >= 1, "close_after", "must be ≥ 1")
         try check(warmupBuckets >= 0, "warmup_buckets", "must be ≥ 0")

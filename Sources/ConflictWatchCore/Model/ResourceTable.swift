@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Per-resource write state in bounded memory (SPEC §5.2). Set-associative: a resource lives in
 /// one of `ways` slots of its set; a full set evicts its weakest writer (lowest decayed write
 /// count, conflicts counted ten times), so a hot resource among millions of cold ones is never
@@ -27,6 +33,9 @@ public struct ResourceTable: Sendable {
     var editWindowMs: [Float]
     var writerHashes: [UInt32]
     var writerSeen: [Int64]
+    /// ln(decayed writes + 10·conflicts) + λ·updated: orders slots by their decayed weight at any
+    /// common later time without an exp() per candidate.
+    var evictionKey: [Double]
     var labelLength: [UInt8]
     var labels: [UInt8]
     public private(set) var count = 0
@@ -52,13 +61,14 @@ public struct ResourceTable: Sendable {
         editWindowMs = Array(repeating: -1, count: capacity)
         writerHashes = Array(repeating: 0, count: capacity * Self.writerSlots)
         writerSeen = Array(repeating: 0, count: capacity * Self.writerSlots)
+        evictionKey = Array(repeating: 0, count: capacity)
         labelLength = Array(repeating: 0, count: capacity)
         labels = Array(repeating: 0, count: capacity * Self.labelBytes)
     }
 
     /// Slot of the resource, creating it (possibly evicting) when absent.
     @inline(__always)
-    mutating func slot(hash h0: UInt64, label: UnsafeRawBufferPointer, route: Int32, at time: Int64, decay: Decay) -> Int {
+    mutating func slot(hash h0: UInt64, label: UnsafeRawBufferPointer, route: Int32, at time: Int64) -> Int {
         let h = h0 == 0 ? 1 : h0
         let base = Int(truncatingIfNeeded: h >> 20) & (sets - 1) &* Self.ways
         var empty = -1
@@ -72,8 +82,7 @@ public struct ResourceTable: Sendable {
                 continue
             }
             if empty >= 0 { continue }  // an empty slot will be used; keep looking for a hit only
-            let score = writeCount[i] * decay.factor(elapsedMicros: time - updated[i]) + 10 * conflictCount[i]
-            if score < victimScore { victimScore = score; victim = i }
+            if evictionKey[i] < victimScore { victimScore = evictionKey[i]; victim = i }
         }
         if empty >= 0 {
             victim = empty
@@ -108,6 +117,12 @@ public struct ResourceTable: Sendable {
                 (dst.baseAddress! + i * Self.labelBytes).copyMemory(from: label.baseAddress!, byteCount: n)
             }
         }
+    }
+
+    /// Refreshes the slot's eviction order after its counts changed.
+    @inline(__always)
+    mutating func touch(_ i: Int, decay: Decay) {
+        evictionKey[i] = log(writeCount[i] + 10 * conflictCount[i]) + decay.lambdaPerMicro * Double(updated[i])
     }
 
     /// Existing slot of a resource, if tracked.

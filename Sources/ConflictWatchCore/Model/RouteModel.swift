@@ -29,6 +29,7 @@ struct RouteModel {
     var writeResources = SpaceSaving(capacity: 8)
     // Alerting.
     var openAlert: Int = -1
+    var lastClosedAlert: Int? = nil
 
     init(name: String) { self.name = name }
 

@@ -23,7 +23,11 @@ public struct OfflineAnalysis {
     }
 
     /// `progress(source index, bytes consumed of it, lines so far)`.
-    public func run(paths: [String], progress: (Int, UInt64, UInt64) -> Void = { _, _, _ in }) -> AnalysisReport {
+    /// `inspect` sees the analyzer after the last bucket closed (for `train`).
+    public func run(
+        paths: [String], progress: (Int, UInt64, UInt64) -> Void = { _, _, _ in },
+        inspect: (inout TrafficAnalyzer) -> Void = { _ in }
+    ) -> AnalysisReport {
         let started = Self.monotonicSeconds()
         var analyzer = TrafficAnalyzer(parameters: parameters)
         let ingestor = SourceIngestor(format: format, maxLineLength: maxLineLength)
@@ -48,6 +52,7 @@ public struct OfflineAnalysis {
         }
         let routes = analyzer.routeRows()
         summary.routes = routes.count
+        inspect(&analyzer)
         let alerts = analyzer.alerts()
         let hotspots = analyzer.hotspots(top: hotspotCount)
         summary.seconds = Self.monotonicSeconds() - started
