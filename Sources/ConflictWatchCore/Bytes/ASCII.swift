@@ -94,6 +94,32 @@ extension UnsafeRawBufferPointer {
         return UnsafeRawPointer(p) - baseAddress!
     }
 
+    /// Like `firstIndex(of:from:)` but a plain loop: cheaper than a memchr call for the short
+    /// distances between fields (client, ident, status, bytes).
+    @inline(__always) public func firstIndexNear(of byte: UInt8, from: Int) -> Int? {
+        var i = from
+        let n = count
+        guard let base = baseAddress else { return nil }
+        while i < n {
+            if base.load(fromByteOffset: i, as: UInt8.self) == byte { return i }
+            i += 1
+        }
+        return nil
+    }
+
+    /// Checks the next 16 bytes with a loop, then hands the rest to memchr: quick for short
+    /// fields (`"-"`), still vectorised for long ones (user agents).
+    @inline(__always) public func firstIndexHybrid(of byte: UInt8, from: Int) -> Int? {
+        let near = Swift.min(count, from + 16)
+        var i = from
+        guard let base = baseAddress else { return nil }
+        while i < near {
+            if base.load(fromByteOffset: i, as: UInt8.self) == byte { return i }
+            i += 1
+        }
+        return firstIndex(of: byte, from: near)
+    }
+
     /// Parses an unsigned decimal integer occupying the whole buffer.
     @inline(__always) public func parseDecimal() -> Int64? {
         guard count > 0, count <= 18 else { return nil }

@@ -14,29 +14,39 @@ public enum ByteHash {
 
     @inlinable
     public static func hash(_ bytes: UnsafeRawBufferPointer, seed s: UInt64 = 0) -> UInt64 {
-        var h = seed ^ s ^ UInt64(truncatingIfNeeded: bytes.count) &* p1
-        var i = 0
         let n = bytes.count
+        var h = seed ^ s ^ UInt64(truncatingIfNeeded: n) &* p1
         guard n > 0, let base = bytes.baseAddress else { return mix(h, p2) }
+        // Short inputs (most path segments, addresses) with overlapping loads, as wyhash does:
+        // no byte loop.
+        if n <= 16 {
+            var a: UInt64, b: UInt64
+            if n >= 8 {
+                a = base.loadUnaligned(as: UInt64.self)
+                b = base.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self)
+            } else if n >= 4 {
+                a = UInt64(base.loadUnaligned(as: UInt32.self))
+                b = UInt64(base.loadUnaligned(fromByteOffset: n - 4, as: UInt32.self))
+            } else {
+                a = UInt64(base.load(as: UInt8.self)) << 16
+                    | UInt64(base.load(fromByteOffset: n >> 1, as: UInt8.self)) << 8
+                    | UInt64(base.load(fromByteOffset: n - 1, as: UInt8.self))
+                b = 0
+            }
+            return mix(mix(a ^ p1, b ^ h), p2)
+        }
+        var i = 0
         while i + 16 <= n {
             let a = base.loadUnaligned(fromByteOffset: i, as: UInt64.self)
             let b = base.loadUnaligned(fromByteOffset: i + 8, as: UInt64.self)
             h = mix(a ^ p1, b ^ h)
             i += 16
         }
-        if i + 8 <= n {
-            h = mix(base.loadUnaligned(fromByteOffset: i, as: UInt64.self) ^ p1, h ^ p2)
-            i += 8
-        }
         if i < n {
-            var tail: UInt64 = 0
-            var shift: UInt64 = 0
-            while i < n {
-                tail |= UInt64(base.load(fromByteOffset: i, as: UInt8.self)) << shift
-                shift += 8
-                i += 1
-            }
-            h = mix(tail ^ p2, h ^ p1)
+            // The last 16 bytes, overlapping what was already mixed.
+            let a = base.loadUnaligned(fromByteOffset: n - 16, as: UInt64.self)
+            let b = base.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self)
+            h = mix(a ^ p2, b ^ h)
         }
         return mix(h, p2)
     }

@@ -33,7 +33,7 @@ public struct ExchangeView {
     /// empty method, so the line still counts but cannot be mistaken for a request.
     @inline(__always)
     public mutating func setRequestLine(_ r: UnsafeRawBufferPointer) {
-        guard let sp = r.firstIndex(of: ASCII.space, from: 0), sp > 0 else {
+        guard let sp = r.firstIndexNear(of: ASCII.space, from: 0), sp > 0 else {
             return markInvalid(r)
         }
         var i = 0
@@ -47,7 +47,7 @@ public struct ExchangeView {
         // Anything else (spaces inside, extra tokens) is not a request line.
         var end = r.count
         if let sp2 = r.firstIndex(of: ASCII.space, from: sp + 1) {
-            guard r.firstIndex(of: ASCII.space, from: sp2 + 1) == nil,
+            guard r.firstIndexHybrid(of: ASCII.space, from: sp2 + 1) == nil,
                   r.slice(sp2 + 1, r.count).hasPrefix("HTTP/") else {
                 return markInvalid(r)
             }

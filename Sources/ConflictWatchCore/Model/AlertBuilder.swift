@@ -53,6 +53,11 @@ enum AlertBuilder {
                 reason = "\(route) started failing \(percent(ratioNow)) of writes with conflicts (baseline \(percent(s.baselineRatio))) across \(s.clients.distinctTracked)+ clients and \(s.resources.distinctTracked)+ resources without more traffic: likely a deploy or a change in version checks — compare with recent releases."
             }
         }
+        // Samples that show the alert's own story first: its client's, or its resource's.
+        let focusClient = client ?? (classes.first == "single_client" ? topClients.first?.label : nil)
+        let focusResource = classes.first == "single_resource" ? topResources.first?.label : nil
+        let samples = s.samples.filter { ($0.client == focusClient) || ($0.path == focusResource) }
+            + s.samples.filter { !(($0.client == focusClient) || ($0.path == focusResource)) }
         return Alert(
             id: s.id, kind: .burst, class: classes, severity: severity, route: route,
             resource: classes.first == "single_resource" ? topResources.first?.label : nil,
@@ -62,7 +67,7 @@ enum AlertBuilder {
             probability: nil,
             topClients: topClients.map { .init(client: $0.label, count: $0.count) },
             topResources: topResources.map { .init(resource: $0.label, count: $0.count) },
-            samples: s.samples, reason: (multi ? "Several routes at once. " : "") + reason)
+            samples: Array(samples.prefix(5)), reason: (multi ? "Several routes at once. " : "") + reason)
     }
 
     static func hotspot(_ h: HotspotAlertState, routeName: (Int) -> String, p: ModelParameters) -> Alert {

@@ -56,6 +56,6 @@ struct BurstAlertState {
         resources.merge(r.bucketResources)
         routesHit[routeIndex, default: 0] += Int(r.bucketConflicts)
         for (i, n) in r.bucketStatuses.enumerated() where n > 0 { statuses[statusNames[i], default: 0] += Int(n) }
-        for s in r.bucketSamples where samples.count < 5 { samples.append(s) }
+        for s in r.bucketSamples where samples.count < 64 { samples.append(s) }
     }
 }

@@ -26,7 +26,7 @@ public struct ContentionModel {
     var touchedRoutes: [Int] = []
     var resources: ResourceTable
     var reads: ReadTracker
-    var clients: [UInt64: ClientBucket] = [:]
+    var clients: ClientBuckets
     var currentBucket: Int64 = .min
     public private(set) var lastTime: Int64 = 0
 
@@ -50,7 +50,7 @@ public struct ContentionModel {
         conflictStatuses = parameters.conflictStatuses.map { Int32($0) }
         resources = ResourceTable(capacity: parameters.maxResources)
         reads = ReadTracker(slots: parameters.readTrackerSlots)
-        clients.reserveCapacity(1024)
+        clients = ClientBuckets(capacity: 32_768)
     }
 
     // MARK: - Per exchange
@@ -81,50 +81,55 @@ public struct ContentionModel {
             touchedRoutes.append(ri)
         }
         routes[ri].bucketWrites &+= 1
-        routes[ri].writeClients.add(hash: clientHash, label: x.client)
-        routes[ri].writeResources.add(hash: pathHash, label: x.path)
         let ratio = routes[ri].ratio(p)
-        updateClient(clientHash, x.client, ratio: ratio, conflict: isConflict, route: ri)
+        clients.record(clientHash, label: x.client, ratio: ratio, conflict: isConflict, route: ri)
+
+        // Creates (POST to a collection) make new resources; they cannot race on a version, so
+        // they count for the route and its bursts but are not tracked as hot-spot candidates.
+        guard !x.method.equals("POST") else {
+            if isConflict { recordConflict(x, ri: ri, slot: nil, clientHash: clientHash, pathHash: pathHash) }
+            return
+        }
 
         // Resource state.
         let s = resources.slot(hash: pathHash, label: x.path, route: Int32(ri), at: t)
-        let rateFactor = rateDecay.factor(elapsedMicros: t - resources.updated[s])
-        resources.writeCount[s] = resources.writeCount[s] * rateFactor + 1
-        resources.updated[s] = max(resources.updated[s], t)
-        resources.totalWrites[s] &+= 1
-        resources.lastWrite[s] = t
+        let rateFactor = rateDecay.factor(elapsedMicros: t - resources.slots[s].updated)
+        resources.slots[s].writeCount = resources.slots[s].writeCount * rateFactor + 1
+        resources.slots[s].updated = max(resources.slots[s].updated, t)
+        resources.slots[s].totalWrites &+= 1
+        resources.slots[s].lastWrite = t
         let writers = resources.noteWriter(s, client: clientHash, at: t, window: writerWindowMicros)
-        if let readAt = reads.takeRead(client: clientHash, resource: pathHash), t > readAt, t - readAt <= maxEditMicros {
-            let ms = Double(t - readAt) / 1000
-            let old = resources.editWindowMs[s]
-            resources.editWindowMs[s] = old < 0 ? Float(ms) : Float(Double(old) * 0.7 + ms * 0.3)
+        if let readAt = reads.takeRead(client: clientHash, resource: pathHash), t >= readAt, t - readAt <= maxEditMicros {
+            // Logs with whole-second times put a quick read and write in the same second: the
+            // gap is somewhere under a second, taken as half of one.
+            let wholeSeconds = t % 1_000_000 == 0 && readAt % 1_000_000 == 0
+            let gap = t == readAt && wholeSeconds ? 500_000 : t - readAt
+            let ms = Double(gap) / 1000
+            let old = resources.slots[s].editWindowMs
+            resources.slots[s].editWindowMs = old < 0 ? Float(ms) : Float(Double(old) * 0.7 + ms * 0.3)
             let routeOld = routes[ri].editWindowMs
             routes[ri].editWindowMs = routeOld < 0 ? ms : routeOld * 0.95 + ms * 0.05
         }
-        let lambda = rateDecay.ratePerSecond(count: resources.writeCount[s])
+        let lambda = rateDecay.ratePerSecond(count: resources.slots[s].writeCount)
         let q = HotspotFormula.overlap(rate: lambda, editWindowSeconds: editWindowSeconds(s, ri), writers: writers)
 
         // Calibration sums: what the raw model expected against what happened.
-        let calFactor = calibrationDecay.factor(elapsedMicros: t - resources.calibrationUpdated[s])
-        resources.conflictCount[s] *= calFactor
-        resources.expectedCount[s] = resources.expectedCount[s] * calFactor + q
-        resources.calibrationUpdated[s] = max(resources.calibrationUpdated[s], t)
+        let calFactor = calibrationDecay.factor(elapsedMicros: t - resources.slots[s].calibrationUpdated)
+        resources.slots[s].conflictCount *= calFactor
+        resources.slots[s].expectedCount = resources.slots[s].expectedCount * calFactor + q
+        resources.slots[s].calibrationUpdated = max(resources.slots[s].calibrationUpdated, t)
         routes[ri].calibrationExpected.add(q, at: t, calibrationDecay)
-        if isConflict {
-            recordConflict(x, ri: ri, slot: s, clientHash: clientHash, pathHash: pathHash)
-        } else {
-            routes[ri].calibrationConflicts.add(0, at: t, calibrationDecay)
-        }
+        if isConflict { recordConflict(x, ri: ri, slot: s, clientHash: clientHash, pathHash: pathHash) }
 
         resources.touch(s, decay: rateDecay)
-        if Int(resources.totalWrites[s]) >= p.minWrites || openHotspots[resources.hashes[s]] != nil {
+        if Int(resources.slots[s].totalWrites) >= p.minWrites {
             let prob = probability(slot: s, route: ri, at: t, writers: writers)
-            checkHotspot(slot: s, route: ri, probability: prob, x: x, clientHash: clientHash, at: t, conflict: isConflict)
+            checkHotspot(slot: s, route: ri, probability: prob, writers: writers, x: x, clientHash: clientHash, at: t, conflict: isConflict)
         }
     }
 
     @inline(__always)
-    mutating func recordConflict(_ x: ExchangeView, ri: Int, slot s: Int, clientHash: UInt64, pathHash: UInt64) {
+    mutating func recordConflict(_ x: ExchangeView, ri: Int, slot: Int?, clientHash: UInt64, pathHash: UInt64) {
         let t = x.time
         routes[ri].bucketConflicts &+= 1
         var si = conflictStatuses.count
@@ -132,31 +137,23 @@ public struct ContentionModel {
         routes[ri].bucketStatuses[min(si, routes[ri].bucketStatuses.count - 1)] &+= 1
         routes[ri].bucketClients.add(hash: clientHash, label: x.client)
         routes[ri].bucketResources.add(hash: pathHash, label: x.path)
-        if routes[ri].bucketSamples.count < 5 { routes[ri].bucketSamples.append(Self.sample(x)) }
-        routes[ri].calibrationConflicts.add(1, at: t, calibrationDecay)
-        resources.conflictCount[s] += 1
-        resources.totalConflicts[s] &+= 1
-        resources.lastConflict[s] = t
+        if routes[ri].bucketSamples.count < RouteModel.samplesPerBucket { routes[ri].bucketSamples.append(Self.sample(x)) }
+        guard let s = slot else { return }
+        // The route's calibration learns only from resources whose conflicts the overlap model
+        // can explain within a factor: one object hammered by a retry storm (hundreds of
+        // conflicts from one client) must not raise every other resource of its route. That
+        // resource still learns its own factor.
+        if resources.slots[s].conflictCount <= 3 * resources.slots[s].expectedCount + 3 {
+            routes[ri].calibrationConflicts.add(1, at: t, calibrationDecay)
+        }
+        resources.slots[s].conflictCount += 1
+        resources.slots[s].totalConflicts &+= 1
+        resources.slots[s].lastConflict = t
     }
 
     static func sample(_ x: ExchangeView) -> Alert.Sample {
         Alert.Sample(time: CivilTime.rfc3339(x.time), client: x.client.lossyString, method: x.method.lossyString,
                      path: x.path.lossyString, status: x.status >= 0 ? Int(x.status) : nil)
-    }
-
-    @inline(__always)
-    mutating func updateClient(_ h: UInt64, _ label: UnsafeRawBufferPointer, ratio: Double, conflict: Bool, route: Int) {
-        if clients[h] == nil {
-            // Bounded: beyond this many writing clients in one bucket, new ones are not tracked.
-            guard clients.count < 65_536 else { return }
-            clients[h] = ClientBucket(hash: h, label: Array(label))
-        }
-        clients[h]!.writes &+= 1
-        clients[h]!.expected += ratio
-        if conflict {
-            clients[h]!.conflicts &+= 1
-            clients[h]!.routeConflicts[route, default: 0] &+= 1
-        }
     }
 
     mutating func addRoutes(upTo ri: Int, route: UnsafeRawBufferPointer, at t: Int64) {
@@ -173,38 +170,42 @@ public struct ContentionModel {
 
     @inline(__always)
     func editWindowSeconds(_ s: Int, _ ri: Int) -> Double {
-        let own = resources.editWindowMs[s]
+        let own = resources.slots[s].editWindowMs
         if own >= 0 { return Double(own) / 1000 }
         let route = routes[ri].editWindowMs
         return (route >= 0 ? route : p.defaultEditWindowMs) / 1000
     }
 
-    /// Route calibration c_r, and the resource's own shrunk toward it.
+    /// The route's calibration c_r from its decayed sums (refreshed once per bucket).
+    func routeCalibration(_ ri: Int, at t: Int64) -> Double {
+        HotspotFormula.calibration(
+            observed: routes[ri].calibrationConflicts.value(at: t, calibrationDecay),
+            expected: routes[ri].calibrationExpected.value(at: t, calibrationDecay),
+            prior: 1, weight: p.calibrationPriorWeight)
+    }
+
+    /// The resource's calibration, shrunk toward its route's.
     @inline(__always)
     func calibration(slot s: Int, route ri: Int, at t: Int64) -> Double {
-        let r = routes[ri]
-        let cRoute = HotspotFormula.calibration(
-            observed: r.calibrationConflicts.value(at: t, calibrationDecay),
-            expected: r.calibrationExpected.value(at: t, calibrationDecay),
-            prior: 1, weight: p.calibrationPriorWeight)
-        let f = calibrationDecay.factor(elapsedMicros: t - resources.calibrationUpdated[s])
+        let cRoute = routes[ri].calibration
+        let f = calibrationDecay.factor(elapsedMicros: t - resources.slots[s].calibrationUpdated)
         return HotspotFormula.calibration(
-            observed: resources.conflictCount[s] * f, expected: resources.expectedCount[s] * f,
+            observed: resources.slots[s].conflictCount * f, expected: resources.slots[s].expectedCount * f,
             prior: cRoute, weight: p.calibrationPriorWeight)
     }
 
     @inline(__always)
     func probability(slot s: Int, route ri: Int, at t: Int64, writers: Int) -> Double {
-        let lambda = rateDecay.ratePerSecond(count: resources.writeCount[s] * rateDecay.factor(elapsedMicros: t - resources.updated[s]))
+        let lambda = rateDecay.ratePerSecond(count: resources.slots[s].writeCount * rateDecay.factor(elapsedMicros: t - resources.slots[s].updated))
         let q = HotspotFormula.overlap(rate: lambda, editWindowSeconds: editWindowSeconds(s, ri), writers: writers)
         return HotspotFormula.probability(rate: lambda, overlap: q, calibration: calibration(slot: s, route: ri, at: t), horizonSeconds: p.horizonSeconds)
     }
 
-    mutating func checkHotspot(slot s: Int, route ri: Int, probability prob: Double, x: ExchangeView, clientHash: UInt64, at t: Int64, conflict: Bool) {
+    mutating func checkHotspot(slot s: Int, route ri: Int, probability prob: Double, writers: Int, x: ExchangeView, clientHash: UInt64, at t: Int64, conflict: Bool) {
         let key = resources.hashes[s]
-        if let i = openHotspots[key] {
-            hotspots[i].observe(probability: prob, writers: resources.recentWriters(s, at: t, window: writerWindowMicros),
-                                clientHash: clientHash, client: x.client)
+        if resources.slots[s].openHotspot >= 0, let i = openHotspots[key] {
+            hotspots[i].observe(probability: prob, writers: writers, clientHash: clientHash, client: x.client)
+            hotspots[i].rate = max(hotspots[i].rate, rateDecay.ratePerSecond(count: resources.slots[s].writeCount))
             if conflict {
                 hotspots[i].conflicts += 1
                 if hotspots[i].samples.count < 5 { hotspots[i].samples.append(Self.sample(x)) }
@@ -213,13 +214,16 @@ public struct ContentionModel {
             }
             return
         }
-        guard prob >= p.hotspotThreshold, Int(resources.totalWrites[s]) >= p.minWrites else { return }
+        // A resource one client writes alone cannot race another writer (its own retries
+        // show up as bursts); a hot spot needs company.
+        guard prob >= p.hotspotThreshold, writers >= 2, Int(resources.slots[s].totalWrites) >= p.minWrites else { return }
         var h = HotspotAlertState(
             id: AlertID.make(kind: "hotspot", start: t, key: key), resource: resources.label(s), routeIndex: ri, start: t)
-        h.observe(probability: prob, writers: resources.recentWriters(s, at: t, window: writerWindowMicros), clientHash: clientHash, client: x.client)
-        h.rate = rateDecay.ratePerSecond(count: resources.writeCount[s])
+        h.observe(probability: prob, writers: writers, clientHash: clientHash, client: x.client)
+        h.rate = rateDecay.ratePerSecond(count: resources.slots[s].writeCount)
         h.editWindowMs = editWindowSeconds(s, ri) * 1000
         openHotspots[key] = hotspots.count
+        resources.slots[s].openHotspot = Int32(hotspots.count)
         hotspots.append(h)
     }
 
@@ -231,11 +235,12 @@ public struct ContentionModel {
                 openHotspots[key] = nil
                 continue
             }
-            let ri = Int(resources.routes[s])
+            let ri = Int(resources.slots[s].route)
             let prob = probability(slot: s, route: ri, at: t, writers: resources.recentWriters(s, at: t, window: writerWindowMicros))
             if prob < p.hotspotThreshold / 2 {
                 hotspots[i].end = t
                 openHotspots[key] = nil
+                resources.slots[s].openHotspot = -1
             }
         }
     }
@@ -320,9 +325,12 @@ public struct ContentionModel {
         }
         for i in openBursts where !extended.contains(i) { bursts[i].quietBuckets += 1 }
         closeQuietBursts()
-        for ri in touchedRoutes { routes[ri].resetBucket() }
+        for ri in touchedRoutes {
+            routes[ri].calibration = routeCalibration(ri, at: bucketEnd)
+            routes[ri].resetBucket()
+        }
         touchedRoutes.removeAll(keepingCapacity: true)
-        clients.removeAll(keepingCapacity: true)
+        clients.clear()
     }
 
     /// The route's open burst, or its last one reopened when it closed less than
@@ -356,15 +364,29 @@ public struct ContentionModel {
     mutating func detectClientBursts(bucketStart: Int64, bucketEnd: Int64, extended: inout Set<Int>) -> Bool {
         let active = Double(max(clients.count, 1))
         var any = false
-        for (h, c) in clients where Int(c.conflicts) >= p.minConflicts {
-            let mu = c.expected + p.priorConflictsPerBucket
-            let pValue = TailProbability.poisson(atLeast: Int(c.conflicts), mean: mu)
+        for c in clients.used where Int(clients.entries[c].conflicts) >= p.minConflicts {
+            let e = clients.entries[c]
+            let h = e.hash
+            let count = Int(e.conflicts)
+            let mu = e.expected + p.priorConflictsPerBucket
+            let pValue = TailProbability.poisson(atLeast: count, mean: mu)
             guard pValue < (openClientBursts[h] != nil ? p.continueAlpha : p.alpha / active) else { continue }
-            let main = c.routeConflicts.max { $0.value < $1.value }?.key ?? 0
+            let main = Int(max(e.route, 0))
             guard routes[main].warmBuckets >= p.warmupBuckets || routes[main].trained else { continue }
             any = true
-            // Explained by an alert on its route: that alert carries the client as evidence.
-            if routes[main].openAlert >= 0, extended.contains(routes[main].openAlert) { continue }
+            // Explained by an open alert on its route (also one that this bucket's route test
+            // alone would not have continued, e.g. a storm's last partial bucket): that alert
+            // goes on, with the client's conflicts as its evidence.
+            if routes[main].openAlert >= 0 {
+                let i = routes[main].openAlert
+                if !extended.contains(i) {
+                    bursts[i].absorb(count: count, writes: Int(e.writes), expected: mu, score: Self.score(pValue), bucketEnd: bucketEnd)
+                    bursts[i].absorbEvidence(from: routes[main], routeIndex: main, statusNames: statusNames)
+                    extended.insert(i)
+                }
+                continue
+            }
+            let label = clients.label(c)
             let i: Int
             if let open = openClientBursts[h] {
                 i = open
@@ -374,16 +396,16 @@ public struct ContentionModel {
                     id: AlertID.make(kind: "burst", start: bucketStart, key: h), scope: .client(h), routeIndex: main,
                     start: bucketStart, bucketEnd: bucketEnd,
                     baselineWritesPerBucket: routes[main].baseWritesPerBucket, baselineRatio: routes[main].ratio(p))
-                s.clientLabel = String(decoding: c.label, as: UTF8.self)
+                s.clientLabel = label
                 bursts.append(s)
                 openClientBursts[h] = i
                 openBursts.append(i)
             }
-            bursts[i].absorb(count: Int(c.conflicts), writes: Int(c.writes), expected: mu, score: Self.score(pValue), bucketEnd: bucketEnd)
-            c.label.withUnsafeBytes { bursts[i].clients.add(hash: h, label: $0, count: c.conflicts) }
+            bursts[i].absorb(count: count, writes: Int(e.writes), expected: mu, score: Self.score(pValue), bucketEnd: bucketEnd)
+            clients.labelBytes(c).withUnsafeBytes { bursts[i].clients.add(hash: h, label: $0, count: UInt32(count)) }
             bursts[i].resources.merge(routes[main].bucketResources)
-            for (ri, n) in c.routeConflicts { bursts[i].routesHit[ri, default: 0] += Int(n) }
-            for s in routes[main].bucketSamples where bursts[i].samples.count < 5 && s.client == bursts[i].clientLabel {
+            bursts[i].routesHit[main, default: 0] += count
+            for s in routes[main].bucketSamples where bursts[i].samples.count < 5 && s.client == label {
                 bursts[i].samples.append(s)
             }
             for (si, n) in routes[main].bucketStatuses.enumerated() where n > 0 {
@@ -489,16 +511,16 @@ extension ContentionModel {
     public func resourceScores(at t0: Int64? = nil, routeName: (String) -> String = { $0 }) -> [ResourceScore] {
         let t = t0 ?? lastTime
         var out: [ResourceScore] = []
-        for s in resources.occupied where Int(resources.totalWrites[s]) >= p.minWrites {
-            let ri = Int(resources.routes[s])
+        for s in resources.occupied where Int(resources.slots[s].totalWrites) >= p.minWrites {
+            let ri = Int(resources.slots[s].route)
             let writers = resources.recentWriters(s, at: t, window: writerWindowMicros)
-            let rate = rateDecay.ratePerSecond(count: resources.writeCount[s] * rateDecay.factor(elapsedMicros: t - resources.updated[s]))
+            let rate = rateDecay.ratePerSecond(count: resources.slots[s].writeCount * rateDecay.factor(elapsedMicros: t - resources.slots[s].updated))
             out.append(ResourceScore(
                 resource: resources.label(s), route: routeName(routes[ri].name),
                 probability: probability(slot: s, route: ri, at: t, writers: writers),
                 writeRate: rate, writers: writers, editWindowMs: editWindowSeconds(s, ri) * 1000,
-                recentConflicts: resources.conflictCount[s] * calibrationDecay.factor(elapsedMicros: t - resources.calibrationUpdated[s]),
-                conflicts: Int(resources.totalConflicts[s]), firstSeen: resources.firstSeen[s]))
+                recentConflicts: resources.slots[s].conflictCount * calibrationDecay.factor(elapsedMicros: t - resources.slots[s].calibrationUpdated),
+                conflicts: Int(resources.slots[s].totalConflicts), firstSeen: resources.slots[s].firstSeen))
         }
         out.sort { ($0.probability, $0.writeRate) > ($1.probability, $1.writeRate) }
         return out

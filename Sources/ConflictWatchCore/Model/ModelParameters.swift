@@ -37,7 +37,7 @@ public struct ModelParameters: Codable, Sendable, Equatable {
     /// Background conflicts per bucket expected even on a quiet route.
     public var priorConflictsPerBucket: Double = 0.05
     /// An anomalous bucket teaches the baseline at most expected + clip_sigmas · sd conflicts.
-    public var clipSigmas: Double = 3
+    public var clipSigmas: Double = 1
     /// Dispersion index (variance / mean of bucket counts) above which the route is treated as
     /// over-dispersed and tested with a negative binomial.
     public var overdispersionThreshold: Double = 1.5

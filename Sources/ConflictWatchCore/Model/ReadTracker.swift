@@ -1,16 +1,15 @@
 /// Remembers when a client last read a resource, to measure edit windows (the gap between a
-/// client's read and its next write of the same resource). Direct-mapped and fixed-size: a
-/// collision overwrites, which can only lose a sample, never invent one (the key is checked).
+/// client's read and its next write of the same resource). Direct-mapped and fixed-size, key
+/// and time side by side (one cache line per access): a collision overwrites, which can only
+/// lose a sample, never invent one (the key is checked).
 public struct ReadTracker: Sendable {
-    private var keys: [UInt64]
-    private var times: [Int64]
+    private var entries: [(key: UInt64, time: Int64)]
     private let mask: Int
 
     public init(slots: Int) {
         var n = 1024
         while n < slots { n <<= 1 }
-        keys = Array(repeating: 0, count: n)
-        times = Array(repeating: 0, count: n)
+        entries = Array(repeating: (0, 0), count: n)
         mask = n - 1
     }
 
@@ -20,9 +19,7 @@ public struct ReadTracker: Sendable {
     @inline(__always)
     public mutating func recordRead(client: UInt64, resource: UInt64, at time: Int64) {
         let k = Self.key(client: client, resource: resource)
-        let i = Int(truncatingIfNeeded: k >> 17) & mask
-        keys[i] = k
-        times[i] = time
+        entries[Int(truncatingIfNeeded: k >> 17) & mask] = (k, time)
     }
 
     /// The time of the client's last read of the resource, consumed (one read, one window).
@@ -30,8 +27,8 @@ public struct ReadTracker: Sendable {
     public mutating func takeRead(client: UInt64, resource: UInt64) -> Int64? {
         let k = Self.key(client: client, resource: resource)
         let i = Int(truncatingIfNeeded: k >> 17) & mask
-        guard keys[i] == k else { return nil }
-        keys[i] = 0
-        return times[i]
+        guard entries[i].key == k else { return nil }
+        entries[i].key = 0
+        return entries[i].time
     }
 }

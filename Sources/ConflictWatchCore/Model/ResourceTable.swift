@@ -4,40 +4,50 @@ import Glibc
 import Darwin
 #endif
 
+/// One tracked resource's write state, kept together so an update touches a few adjacent cache
+/// lines instead of one line in each of twenty arrays.
+struct ResourceSlot {
+    var route: Int32 = -1
+    var openHotspot: Int32 = -1
+    var totalWrites: UInt32 = 0
+    var totalConflicts: UInt32 = 0
+    /// Decayed writes (rate half-life) and when they were brought up to date.
+    var writeCount: Double = 0
+    var updated: Int64 = 0
+    /// Decayed conflicts and raw-model expected conflicts (calibration half-life).
+    var conflictCount: Double = 0
+    var expectedCount: Double = 0
+    var calibrationUpdated: Int64 = 0
+    var firstSeen: Int64 = 0
+    var lastWrite: Int64 = 0
+    var lastConflict: Int64 = 0
+    /// Edit window EWMA in ms; negative = not observed yet.
+    var editWindowMs: Float = -1
+    var labelLength: UInt8 = 0
+    /// Recent writers: 32-bit client fingerprints and when each last wrote.
+    var writerHashes: (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32) = (0, 0, 0, 0, 0, 0, 0, 0)
+    var writerSeen: (Int64, Int64, Int64, Int64, Int64, Int64, Int64, Int64) = (0, 0, 0, 0, 0, 0, 0, 0)
+}
+
 /// Per-resource write state in bounded memory (SPEC §5.2). Set-associative: a resource lives in
 /// one of `ways` slots of its set; a full set evicts its weakest writer (lowest decayed write
 /// count, conflicts counted ten times), so a hot resource among millions of cold ones is never
-/// the one to go. Everything is in flat arrays: no allocation after construction.
-public struct ResourceTable: Sendable {
+/// the one to go. The hashes and eviction keys of a set sit in one cache line each, the slot
+/// itself in a few more; everything is allocated once.
+public struct ResourceTable {
     public static let ways = 8
     public static let labelBytes = 96
     public static let writerSlots = 8
 
     public let capacity: Int
     let sets: Int
-    var hashes: [UInt64]
-    var routes: [Int32]
-    /// Decayed writes (rate half-life) and when they were brought up to date.
-    var writeCount: [Double]
-    var updated: [Int64]
-    var totalWrites: [UInt32]
-    var totalConflicts: [UInt32]
-    /// Decayed conflicts and raw-model expected conflicts (calibration half-life).
-    var conflictCount: [Double]
-    var expectedCount: [Double]
-    var calibrationUpdated: [Int64]
-    var firstSeen: [Int64]
-    var lastWrite: [Int64]
-    var lastConflict: [Int64]
-    /// Edit window EWMA in ms; negative = not observed yet.
-    var editWindowMs: [Float]
-    var writerHashes: [UInt32]
-    var writerSeen: [Int64]
+    private let storage: ResourceStorage
+    let hashes: UnsafeMutablePointer<UInt64>
     /// ln(decayed writes + 10·conflicts) + λ·updated: orders slots by their decayed weight at any
     /// common later time without an exp() per candidate.
-    var evictionKey: [Double]
-    var labelLength: [UInt8]
-    var labels: [UInt8]
+    let evictionKey: UnsafeMutablePointer<Double>
+    let slots: UnsafeMutablePointer<ResourceSlot>
+    let labels: UnsafeMutablePointer<UInt8>
     public private(set) var count = 0
     public private(set) var evictions: UInt64 = 0
 
@@ -46,24 +56,11 @@ public struct ResourceTable: Sendable {
         while s * Self.ways < requested { s <<= 1 }
         sets = s
         capacity = s * Self.ways
-        hashes = Array(repeating: 0, count: capacity)
-        routes = Array(repeating: -1, count: capacity)
-        writeCount = Array(repeating: 0, count: capacity)
-        updated = Array(repeating: 0, count: capacity)
-        totalWrites = Array(repeating: 0, count: capacity)
-        totalConflicts = Array(repeating: 0, count: capacity)
-        conflictCount = Array(repeating: 0, count: capacity)
-        expectedCount = Array(repeating: 0, count: capacity)
-        calibrationUpdated = Array(repeating: 0, count: capacity)
-        firstSeen = Array(repeating: 0, count: capacity)
-        lastWrite = Array(repeating: 0, count: capacity)
-        lastConflict = Array(repeating: 0, count: capacity)
-        editWindowMs = Array(repeating: -1, count: capacity)
-        writerHashes = Array(repeating: 0, count: capacity * Self.writerSlots)
-        writerSeen = Array(repeating: 0, count: capacity * Self.writerSlots)
-        evictionKey = Array(repeating: 0, count: capacity)
-        labelLength = Array(repeating: 0, count: capacity)
-        labels = Array(repeating: 0, count: capacity * Self.labelBytes)
+        storage = ResourceStorage(capacity: capacity, labelBytes: Self.labelBytes)
+        hashes = storage.hashes
+        evictionKey = storage.evictionKey
+        slots = storage.slots
+        labels = storage.labels
     }
 
     /// Slot of the resource, creating it (possibly evicting) when absent.
@@ -72,57 +69,36 @@ public struct ResourceTable: Sendable {
         let h = h0 == 0 ? 1 : h0
         let base = Int(truncatingIfNeeded: h >> 20) & (sets - 1) &* Self.ways
         var empty = -1
-        var victim = base
-        var victimScore = Double.infinity
         for i in base..<(base + Self.ways) {
             let k = hashes[i]
             if k == h { return i }
-            if k == 0 {
-                if empty < 0 { empty = i }
-                continue
-            }
-            if empty >= 0 { continue }  // an empty slot will be used; keep looking for a hit only
-            if evictionKey[i] < victimScore { victimScore = evictionKey[i]; victim = i }
+            if k == 0, empty < 0 { empty = i }
         }
-        if empty >= 0 {
-            victim = empty
+        var victim = empty
+        if victim >= 0 {
             count += 1
         } else {
+            var best = Double.infinity
+            for i in base..<(base + Self.ways) {
+                // A resource with an open hot-spot alert is evicted only if its whole set has one.
+                let key = slots[i].openHotspot >= 0 ? evictionKey[i] + 1e12 : evictionKey[i]
+                if key < best { best = key; victim = i }
+            }
             evictions &+= 1
         }
-        reset(victim, hash: h, label: label, route: route, at: time)
-        return victim
-    }
-
-    @inline(__always)
-    mutating func reset(_ i: Int, hash: UInt64, label: UnsafeRawBufferPointer, route: Int32, at time: Int64) {
-        hashes[i] = hash
-        routes[i] = route
-        writeCount[i] = 0
-        updated[i] = time
-        totalWrites[i] = 0
-        totalConflicts[i] = 0
-        conflictCount[i] = 0
-        expectedCount[i] = 0
-        calibrationUpdated[i] = time
-        firstSeen[i] = time
-        lastWrite[i] = 0
-        lastConflict[i] = 0
-        editWindowMs[i] = -1
-        for w in 0..<Self.writerSlots { writerHashes[i * Self.writerSlots + w] = 0; writerSeen[i * Self.writerSlots + w] = 0 }
+        hashes[victim] = h
+        evictionKey[victim] = -Double.infinity
+        slots[victim] = ResourceSlot(route: route, updated: time, calibrationUpdated: time, firstSeen: time)
         let n = min(label.count, Self.labelBytes)
-        labelLength[i] = UInt8(n)
-        if n > 0 {
-            labels.withUnsafeMutableBytes { dst in
-                (dst.baseAddress! + i * Self.labelBytes).copyMemory(from: label.baseAddress!, byteCount: n)
-            }
-        }
+        slots[victim].labelLength = UInt8(n)
+        if n > 0 { (labels + victim * Self.labelBytes).update(from: label.bindMemory(to: UInt8.self).baseAddress!, count: n) }
+        return victim
     }
 
     /// Refreshes the slot's eviction order after its counts changed.
     @inline(__always)
-    mutating func touch(_ i: Int, decay: Decay) {
-        evictionKey[i] = log(writeCount[i] + 10 * conflictCount[i]) + decay.lambdaPerMicro * Double(updated[i])
+    func touch(_ i: Int, decay: Decay) {
+        evictionKey[i] = log(slots[i].writeCount + 10 * slots[i].conflictCount) + decay.lambdaPerMicro * Double(slots[i].updated)
     }
 
     /// Existing slot of a resource, if tracked.
@@ -136,32 +112,77 @@ public struct ResourceTable: Sendable {
 
     /// Notes a writer; returns how many distinct writers were seen within `window` µs.
     @inline(__always)
-    mutating func noteWriter(_ i: Int, client: UInt64, at time: Int64, window: Int64) -> Int {
+    func noteWriter(_ i: Int, client: UInt64, at time: Int64, window: Int64) -> Int {
         let c = UInt32(truncatingIfNeeded: client >> 32) | 1
-        let base = i * Self.writerSlots
-        var oldest = base
-        var found = false
-        for w in base..<(base + Self.writerSlots) {
-            if writerHashes[w] == c { writerSeen[w] = time; found = true; break }
-            if writerSeen[w] < writerSeen[oldest] { oldest = w }
+        var recent = 0
+        withUnsafeMutablePointer(to: &slots[i].writerHashes) { hp in
+            withUnsafeMutablePointer(to: &slots[i].writerSeen) { sp in
+                hp.withMemoryRebound(to: UInt32.self, capacity: Self.writerSlots) { hashes in
+                    sp.withMemoryRebound(to: Int64.self, capacity: Self.writerSlots) { seen in
+                        var slot = -1
+                        var oldest = 0
+                        for w in 0..<Self.writerSlots {
+                            if hashes[w] == c { slot = w }
+                            if seen[w] < seen[oldest] { oldest = w }
+                        }
+                        if slot < 0 { slot = oldest; hashes[slot] = c }
+                        seen[slot] = time
+                        for w in 0..<Self.writerSlots where hashes[w] != 0 && time - seen[w] <= window { recent += 1 }
+                    }
+                }
+            }
         }
-        if !found { writerHashes[oldest] = c; writerSeen[oldest] = time }
-        return recentWriters(i, at: time, window: window)
+        return recent
     }
 
     @inline(__always)
     func recentWriters(_ i: Int, at time: Int64, window: Int64) -> Int {
-        var n = 0
-        let base = i * Self.writerSlots
-        for w in base..<(base + Self.writerSlots) where writerHashes[w] != 0 && time - writerSeen[w] <= window { n += 1 }
-        return n
+        var slot = slots[i]
+        return withUnsafeBytes(of: &slot.writerHashes) { hb in
+            withUnsafeBytes(of: &slot.writerSeen) { sb in
+                var n = 0
+                for w in 0..<Self.writerSlots {
+                    let h = hb.load(fromByteOffset: w * 4, as: UInt32.self)
+                    let seen = sb.load(fromByteOffset: w * 8, as: Int64.self)
+                    if h != 0 && time - seen <= window { n += 1 }
+                }
+                return n
+            }
+        }
     }
 
     func label(_ i: Int) -> String {
-        let start = i * Self.labelBytes
-        return String(decoding: labels[start..<(start + Int(labelLength[i]))], as: UTF8.self)
+        String(decoding: UnsafeBufferPointer(start: labels + i * Self.labelBytes, count: Int(slots[i].labelLength)), as: UTF8.self)
     }
 
     /// Indices of every tracked resource.
-    var occupied: [Int] { hashes.indices.filter { hashes[$0] != 0 } }
+    var occupied: [Int] { (0..<capacity).filter { hashes[$0] != 0 } }
+}
+
+/// Owns the table's memory (so the struct stays cheap to pass around and frees it once).
+final class ResourceStorage {
+    let hashes: UnsafeMutablePointer<UInt64>
+    let evictionKey: UnsafeMutablePointer<Double>
+    let slots: UnsafeMutablePointer<ResourceSlot>
+    let labels: UnsafeMutablePointer<UInt8>
+    let capacity: Int
+
+    init(capacity: Int, labelBytes: Int) {
+        self.capacity = capacity
+        hashes = .allocate(capacity: capacity)
+        hashes.initialize(repeating: 0, count: capacity)
+        evictionKey = .allocate(capacity: capacity)
+        evictionKey.initialize(repeating: 0, count: capacity)
+        slots = .allocate(capacity: capacity)
+        slots.initialize(repeating: ResourceSlot(), count: capacity)
+        labels = .allocate(capacity: capacity * labelBytes)
+        labels.initialize(repeating: 0, count: capacity * labelBytes)
+    }
+
+    deinit {
+        hashes.deallocate()
+        evictionKey.deallocate()
+        slots.deallocate()
+        labels.deallocate()
+    }
 }

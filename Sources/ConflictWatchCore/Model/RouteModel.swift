@@ -2,6 +2,8 @@
 /// conflict-ratio baseline (a decayed Gamma posterior), dispersion, edit window, hot-spot
 /// calibration and write heavy hitters.
 struct RouteModel {
+    /// Conflicting requests kept per bucket as candidate alert samples.
+    static let samplesPerBucket = 32
     var name: String
     // Current bucket.
     var bucketWrites: UInt32 = 0
@@ -24,9 +26,8 @@ struct RouteModel {
     var editWindowMs: Double = -1
     var calibrationConflicts = DecayedCount()
     var calibrationExpected = DecayedCount()
-    // Heavy hitters behind writes (kept for the route's lifetime).
-    var writeClients = SpaceSaving(capacity: 8)
-    var writeResources = SpaceSaving(capacity: 8)
+    /// c_r, recomputed from the sums when a bucket closes (not per write: it moves slowly).
+    var calibration: Double = 1
     // Alerting.
     var openAlert: Int = -1
     var lastClosedAlert: Int? = nil
@@ -68,18 +69,7 @@ struct RouteModel {
         // The calibration is carried as pseudo-counts of modest weight.
         calibrationConflicts = DecayedCount(value: b.calibration * 10, updated: time)
         calibrationExpected = DecayedCount(value: 10, updated: time)
+        calibration = b.calibration
         trained = true
     }
-}
-
-/// A client's writes and conflicts in the current bucket, for per-client bursts.
-struct ClientBucket {
-    var hash: UInt64 = 0
-    var writes: UInt32 = 0
-    var conflicts: UInt32 = 0
-    /// Σ over its writes of the written route's baseline ratio: its expected conflicts.
-    var expected: Double = 0
-    var label: [UInt8] = []
-    /// Route index → conflicts, for naming the route holding most of them.
-    var routeConflicts: [Int: UInt32] = [:]
 }

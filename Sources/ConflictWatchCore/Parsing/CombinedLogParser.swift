@@ -20,7 +20,7 @@ public struct CombinedLogParser {
         var t0 = (0, 0), t1 = (0, 0)
         var tokens = 0
         while pos < n, line[pos] != ASCII.openBracket {
-            guard tokens < 4, let sp = line.firstIndex(of: ASCII.space, from: pos), sp > pos else {
+            guard tokens < 4, let sp = line.firstIndexNear(of: ASCII.space, from: pos), sp > pos else {
                 return .malformed(.notAccessLog)
             }
             if tokens == 0 { t0 = (pos, sp) } else if tokens == 1 { t1 = (pos, sp) }
@@ -54,7 +54,7 @@ public struct CombinedLogParser {
         x.status = Int32(line[pos + 1] &- ASCII.zero) * 100 + Int32(line[pos + 2] &- ASCII.zero) * 10
             + Int32(line[pos + 3] &- ASCII.zero)
         pos += 5
-        let bytesEnd = line.firstIndex(of: ASCII.space, from: pos) ?? n
+        let bytesEnd = line.firstIndexNear(of: ASCII.space, from: pos) ?? n
         let bytesField = line.slice(pos, bytesEnd)
         if bytesField.isDash {
             x.bytes = -1
@@ -99,7 +99,7 @@ public struct CombinedLogParser {
     @inline(__always)
     static func closingQuote(_ line: UnsafeRawBufferPointer, from: Int) -> Int? {
         var i = from
-        while let q = line.firstIndex(of: ASCII.quote, from: i) {
+        while let q = line.firstIndexHybrid(of: ASCII.quote, from: i) {
             var k = q - 1
             var slashes = 0
             while k >= from, line[k] == ASCII.backslash { slashes += 1; k -= 1 }

@@ -32,6 +32,8 @@ public struct RouteNormalizer {
     }
 
     public var learnerOverflow: Int { learner.overflowed }
+    /// Changes whenever a position is learned as `{var}`.
+    public var generation: Int { learner.generation }
 
     /// `http://host:port/x` (absolute-form, proxies) → `/x`.
     @inline(__always)
@@ -63,7 +65,7 @@ public struct RouteNormalizer {
         var prefix: UInt64 = 0x5EED
         var depth = 0
         while i <= path.count {
-            let end = path.firstIndex(of: ASCII.slash, from: i) ?? path.count
+            let end = path.firstIndexNear(of: ASCII.slash, from: i) ?? path.count
             let seg = path.slice(i, end)
             var placeholder: Placeholder? = nil
             if seg.count > 0 {

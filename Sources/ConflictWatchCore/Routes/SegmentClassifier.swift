@@ -22,9 +22,25 @@ public enum SegmentClassifier {
     /// Shortest all-hex run taken as a hash or object id (24-hex Mongo ids, SHA digests).
     static let minimumHexLength = 16
 
+    @inline(__always)
     public static func classify(_ s: UnsafeRawBufferPointer) -> Placeholder? {
         let n = s.count
         guard n > 0 else { return nil }
+        // Fast path: short segments can only be numbers or (rarely) e-mail addresses.
+        if n < minimumTokenLength {
+            var digits = true
+            for b in s where !ASCII.isDigit(b) {
+                digits = false
+                break
+            }
+            if digits { return .id }
+            guard s.firstIndex(of: ASCII.at, from: 1) != nil else { return nil }
+        }
+        return classifyLong(s)
+    }
+
+    static func classifyLong(_ s: UnsafeRawBufferPointer) -> Placeholder? {
+        let n = s.count
         var digits = 0, upper = 0, lower = 0, hexLetters = 0, dashes = 0, other = 0, at = -1
         for i in 0..<n {
             let b = s[i]

@@ -20,6 +20,8 @@ public struct VarPositionLearner {
     private var isVar: [Bool]
     private var used = 0
     private let bitsNeeded: Int
+    /// Bumped whenever a position becomes `{var}` (caches of routes check it).
+    public private(set) var generation = 0
     /// Positions that could not be tracked because the table was full.
     public private(set) var overflowed = 0
 
@@ -75,7 +77,10 @@ public struct VarPositionLearner {
         if bitmaps[w] & m == 0 {
             bitmaps[w] |= m
             setBits[i] += 1
-            if Int(setBits[i]) >= bitsNeeded { isVar[i] = true }
+            if Int(setBits[i]) >= bitsNeeded {
+                isVar[i] = true
+                generation &+= 1
+            }
         }
         return isVar[i]
     }

@@ -59,5 +59,11 @@ public struct RouteTable: Sendable {
         body(&stats[i])
     }
 
+    /// The route's bytes, valid inside `body` (and, in practice, until the next new route).
+    @inline(__always)
+    public func withKey<R>(at i: Int, _ body: (UnsafeRawBufferPointer) -> R) -> R {
+        keys[i].withUnsafeBytes(body)
+    }
+
     public func route(at i: Int) -> String { String(decoding: keys[i], as: UTF8.self) }
 }

@@ -11,6 +11,8 @@ public struct TrafficAnalyzer {
     public private(set) var firstTime: Int64 = .max
     public private(set) var lastTime: Int64 = .min
     public private(set) var model: ContentionModel
+    private var cache = RouteCache()
+    private var cacheGeneration = 0
 
     public init(parameters: ModelParameters = ModelParameters()) {
         normalizer = RouteNormalizer(
@@ -22,12 +24,22 @@ public struct TrafficAnalyzer {
         model = ContentionModel(parameters: parameters)
     }
 
-    /// Accounts one exchange and returns its route (a view valid until the next call).
+    /// Accounts one exchange: route statistics and the contention model.
     @inline(__always)
-    @discardableResult
-    public mutating func record(_ x: ExchangeView) -> UnsafeRawBufferPointer {
-        let route = normalizer.normalize(path: x.path, hasRequestLine: x.hasRequestLine)
-        let idx = routes.index(of: route)
+    public mutating func record(_ x: ExchangeView) {
+        let pathHash = ByteHash.hash(x.path)
+        let idx: Int
+        if x.hasRequestLine, let hit = cache.lookup(pathHash) {
+            idx = hit
+        } else {
+            let route = normalizer.normalize(path: x.path, hasRequestLine: x.hasRequestLine)
+            idx = routes.index(of: route)
+            if normalizer.generation != cacheGeneration {
+                cache.clear()
+                cacheGeneration = normalizer.generation
+            }
+            if x.hasRequestLine { cache.store(pathHash, route: idx) }
+        }
         let isWrite = traffic.isWrite(x.method)
         let isConflict = traffic.isConflict(x.status)
         exchanges &+= 1
@@ -35,7 +47,6 @@ public struct TrafficAnalyzer {
         if isConflict { conflicts &+= 1 }
         if x.time < firstTime { firstTime = x.time }
         if x.time > lastTime { lastTime = x.time }
-        let pathHash = ByteHash.hash(x.path)
         let clientHash = ByteHash.hash(x.client)
         routes.withStats(at: idx) { s in
             s.requests &+= 1
@@ -48,9 +59,10 @@ public struct TrafficAnalyzer {
             if isConflict { s.conflicts &+= 1 }
             if x.latencyMicros >= 0 { s.latency.record(micros: x.latencyMicros) }
         }
-        model.observe(x, routeIndex: idx, route: route, pathHash: pathHash, clientHash: clientHash,
-                      isWrite: isWrite, isConflict: isConflict)
-        return route
+        routes.withKey(at: idx) { route in
+            model.observe(x, routeIndex: idx, route: route, pathHash: pathHash, clientHash: clientHash,
+                          isWrite: isWrite, isConflict: isConflict)
+        }
     }
 
     /// End of input: tests the last bucket. Call once, before reading alerts.
