@@ -16,11 +16,13 @@ deps:
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq libpcap-dev zlib1g-dev pkg-config; \
 	fi
 
-# Tools the integration tests drive for real: nginx writes the logs, curl sends the requests.
+# Tools the integration tests drive for real: nginx writes the logs, curl and python3 (a versioned
+# test backend and racing clients) send the requests, tcpdump captures them.
 test-deps: deps
 	@missing=""; \
 	command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing="$$missing nginx"; \
 	command -v curl >/dev/null 2>&1 || missing="$$missing curl"; \
+	command -v python3 >/dev/null 2>&1 || missing="$$missing python3"; \
 	command -v tcpdump >/dev/null 2>&1 || [ -x /usr/bin/tcpdump ] || [ -x /usr/sbin/tcpdump ] || missing="$$missing tcpdump"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing$$missing (apt-get)"; \

@@ -1,0 +1,81 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A child process that runs while the test does other things (a test backend, a load
+/// generator). stdout and stderr go to files in the test's temporary directory, so a chatty
+/// child never blocks on a pipe. Waiting is `async` and polls, so a long wait does not hold a
+/// thread of the test runner's pool. A child still running when this object goes away is killed.
+final class BackgroundProcess {
+    let name: String
+    let stdoutPath: String
+    let stderrPath: String
+    private let process: Process
+
+    /// Starts `executable arguments…` with its output in `directory`/`name`.stdout / .stderr.
+    init(name: String, executable: String, arguments: [String], directory: TemporaryDirectory) throws {
+        self.name = name
+        stdoutPath = directory.file("\(name).stdout")
+        stderrPath = directory.file("\(name).stderr")
+        _ = FileManager.default.createFile(atPath: stdoutPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: stderrPath, contents: nil)
+        process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: stdoutPath))
+        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: stderrPath))
+        try process.run()
+    }
+
+    var isRunning: Bool { process.isRunning }
+    var processIdentifier: Int32 { process.processIdentifier }
+
+    /// Waits up to `timeout` for the child to exit on its own; kills it (SIGKILL) when it does
+    /// not. Returns how it ended, with what it wrote.
+    func waitForExit(timeout: TimeInterval) async -> ProcessResult {
+        let deadline = Date().addingTimeInterval(timeout)
+        var timedOut = false
+        while process.isRunning {
+            if Date() > deadline {
+                timedOut = true
+                kill(process.processIdentifier, SIGKILL)
+                break
+            }
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        process.waitUntilExit()
+        return ProcessResult(
+            status: process.terminationStatus,
+            terminatedBySignal: process.terminationReason == .uncaughtSignal,
+            timedOut: timedOut,
+            stdout: (try? Data(contentsOf: URL(fileURLWithPath: stdoutPath))) ?? Data(),
+            stderr: (try? Data(contentsOf: URL(fileURLWithPath: stderrPath))) ?? Data())
+    }
+
+    /// Sends SIGTERM and waits up to `timeout` for the child to exit (SIGKILL after that).
+    func terminate(timeout: TimeInterval = 10) async -> ProcessResult {
+        if process.isRunning {
+            kill(process.processIdentifier, SIGTERM)
+        }
+        return await waitForExit(timeout: timeout)
+    }
+
+    /// The last lines the child wrote to stderr, for failure messages.
+    var stderrTail: String {
+        let text = (try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? ""
+        return text.split(separator: "\n").suffix(8).joined(separator: " | ")
+    }
+
+    deinit {
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+    }
+}
