@@ -25,7 +25,7 @@ let package = Package(
             providers: [.apt(["zlib1g-dev"])]
         ),
         .target(name: "ConflictWatchCore"),
-        .target(name: "ConflictWatchIngest", dependencies: ["ConflictWatchCore", "CZlib"]),
+        .target(name: "ConflictWatchIngest", dependencies: ["ConflictWatchCore", "ConflictWatchCapture", "CZlib"]),
         .target(name: "ConflictWatchCapture", dependencies: ["ConflictWatchCore", "CPcap"]),
         .executableTarget(
             name: "conflictwatch",
@@ -38,6 +38,7 @@ let package = Package(
         ),
         .testTarget(name: "ConflictWatchCoreTests", dependencies: ["ConflictWatchCore"]),
         .testTarget(name: "ConflictWatchIngestTests", dependencies: ["ConflictWatchIngest"]),
+        .testTarget(name: "ConflictWatchCaptureTests", dependencies: ["ConflictWatchCapture", "ConflictWatchCore"]),
         .testTarget(name: "IntegrationTests", dependencies: ["ConflictWatchCore"]),
     ],
     swiftLanguageModes: [.v6]

@@ -36,6 +36,9 @@ public struct ContentionModel {
     var openOverall = -1
     var hotspots: [HotspotAlertState] = []
     var openHotspots: [UInt64: Int] = [:]
+    /// Hot-spot alerts closed within the reopen window, by resource: warm again that soon is the
+    /// same hot spot, not a new one.
+    var recentlyClosedHotspots: [UInt64: Int] = [:]
 
     public init(parameters: ModelParameters) {
         p = parameters
@@ -217,6 +220,13 @@ public struct ContentionModel {
         // A resource one client writes alone cannot race another writer (its own retries
         // show up as bursts); a hot spot needs company.
         guard prob >= p.hotspotThreshold, writers >= 2, Int(resources.slots[s].totalWrites) >= p.minWrites else { return }
+        if let i = recentlyClosedHotspots.removeValue(forKey: key), let end = hotspots[i].end, t - end <= reopenMicros {
+            hotspots[i].end = nil
+            hotspots[i].observe(probability: prob, writers: writers, clientHash: clientHash, client: x.client)
+            openHotspots[key] = i
+            resources.slots[s].openHotspot = Int32(i)
+            return
+        }
         var h = HotspotAlertState(
             id: AlertID.make(kind: "hotspot", start: t, key: key), resource: resources.label(s), routeIndex: ri, start: t)
         h.observe(probability: prob, writers: writers, clientHash: clientHash, client: x.client)
@@ -241,7 +251,12 @@ public struct ContentionModel {
                 hotspots[i].end = t
                 openHotspots[key] = nil
                 resources.slots[s].openHotspot = -1
+                recentlyClosedHotspots[key] = i
             }
+        }
+        recentlyClosedHotspots = recentlyClosedHotspots.filter { _, i in
+            guard let end = hotspots[i].end else { return false }
+            return t - end <= reopenMicros
         }
     }
 
@@ -271,7 +286,7 @@ public struct ContentionModel {
             let ratio = routes[ri].ratio(p)
             let mu = n * ratio + p.priorConflictsPerBucket
             let size = testSize(routes[ri], mean: mu)
-            let pValue = TailProbability.negativeBinomial(atLeast: x, mean: mu, size: size)
+            let pValue = combinedTail(ri, count: x, writes: n, mean: mu, size: size)
             let warm = routes[ri].trained || routes[ri].warmBuckets >= p.warmupBuckets
             // Hysteresis: an open alert continues on weaker evidence than it takes to open one,
             // so an incident near the threshold is one alert, not a flapping series.
@@ -286,18 +301,27 @@ public struct ContentionModel {
             let xEff = isAnomalous ? min(Double(x), mu + p.clipSigmas * sd) : Double(x)
             let f = bucketBaselineFactor
             routes[ri].baseConflicts = routes[ri].baseConflicts * f + xEff
+            updateStatusBaselines(ri, writes: n, anomalous: isAnomalous)
+            routes[ri].previous.append((x, mu, size))
+            if routes[ri].previous.count > 2 { routes[ri].previous.removeFirst() }
             routes[ri].baseWrites = routes[ri].baseWrites * f + n
-            routes[ri].baseWritesPerBucket = routes[ri].warmBuckets == 0 ? n : routes[ri].baseWritesPerBucket * f + n * (1 - f)
-            // Dispersion is learned from normal buckets only: a burst's excess is not the
-            // route's everyday variation (counting it would widen the test until the burst
-            // no longer looks anomalous, and it would teach itself away).
+            routes[ri].baseBuckets = routes[ri].baseBuckets * f + 1
+            // Dispersion is learned from normal buckets only, and each bucket's squared
+            // deviation counts at most as a 3-sigma one: a burst's excess (or the first buckets
+            // of a regression, still below the threshold) is not the route's everyday
+            // variation — counting it would widen the test until the shift no longer looks
+            // anomalous, and it would teach itself away.
             if !isAnomalous {
-                routes[ri].baseResidual = routes[ri].baseResidual * f + (xEff - mu) * (xEff - mu)
+                let residual = min((xEff - mu) * (xEff - mu), 9 * (mu + 0.5))
+                routes[ri].baseResidual = routes[ri].baseResidual * f + residual
                 routes[ri].baseMean = routes[ri].baseMean * f + mu
             }
             routes[ri].warmBuckets += 1
-            overallExpected += mu
-            overallCount += x
+            // The overall test only trusts routes whose baseline is learned.
+            if warm {
+                overallExpected += mu
+                overallCount += x
+            }
         }
         let multi = anomalous.count >= 2
         var extended = Set<Int>()
@@ -347,11 +371,60 @@ public struct ContentionModel {
         return last
     }
 
+    /// The bucket's tail probability under the route's baseline: the smallest of the total-count
+    /// test, the per-status tests (Bonferroni over statuses) and the 3-bucket sustained-shift test
+    /// (counted twice, for the two extra looks), so one number decides and scores.
+    func combinedTail(_ ri: Int, count x: Int, writes n: Double, mean mu: Double, size: Double) -> Double {
+        let r = routes[ri]
+        var best = TailProbability.negativeBinomial(atLeast: x, mean: mu, size: size)
+        let statuses = r.bucketStatuses.count
+        // Per-status history must be the route's own (a trained file carries only totals).
+        if statuses > 1, r.baseStatusConflicts.count == statuses, r.warmBuckets >= p.warmupBuckets {
+            let priorShare = p.priorConflicts / Double(statuses)
+            for si in 0..<statuses where r.bucketStatuses[si] > 0 {
+                let c = r.baseStatusConflicts[si]
+                let muS = n * (priorShare + c) / (p.priorWrites + r.baseWrites) + p.priorConflictsPerBucket / Double(statuses)
+                let pS = TailProbability.negativeBinomial(atLeast: Int(r.bucketStatuses[si]), mean: muS, size: priorShare + c)
+                best = min(best, pS * Double(statuses))
+            }
+        }
+        // A sustained shift: only while this bucket is itself above expectation.
+        if r.previous.count == 2, Double(x) > mu {
+            let x3 = x + r.previous[0].count + r.previous[1].count
+            let mu3 = mu + r.previous[0].mean + r.previous[1].mean
+            let size3 = size + r.previous[0].size + r.previous[1].size
+            best = min(best, 2 * TailProbability.negativeBinomial(atLeast: x3, mean: mu3, size: size3))
+        }
+        return min(best, 1)
+    }
+
+    /// Per-status baselines learn like the total: fully from normal buckets, clipped from
+    /// anomalous ones.
+    mutating func updateStatusBaselines(_ ri: Int, writes n: Double, anomalous: Bool) {
+        let statuses = routes[ri].bucketStatuses.count
+        if routes[ri].baseStatusConflicts.count != statuses {
+            routes[ri].baseStatusConflicts = Array(repeating: 0, count: statuses)
+        }
+        let f = bucketBaselineFactor
+        let priorShare = p.priorConflicts / Double(statuses)
+        for si in 0..<statuses {
+            let c = routes[ri].baseStatusConflicts[si]
+            let x = Double(routes[ri].bucketStatuses[si])
+            var xEff = x
+            if anomalous {
+                let muS = n * (priorShare + c) / (p.priorWrites + routes[ri].baseWrites)
+                xEff = min(x, muS + p.clipSigmas * (muS + muS * muS / (priorShare + c)).squareRoot())
+            }
+            routes[ri].baseStatusConflicts[si] = c * f + xEff
+        }
+    }
+
     /// NB size for the test: the Gamma posterior's shape (uncertainty of the ratio), narrowed
     /// further when the route's bucket counts are over-dispersed.
     func testSize(_ r: RouteModel, mean mu: Double) -> Double {
         var size = p.priorConflicts + r.baseConflicts
-        if r.warmBuckets >= p.warmupBuckets, r.dispersion > p.overdispersionThreshold {
+        // The dispersion needs a few dozen buckets before it can be trusted to widen the test.
+        if r.warmBuckets >= max(30, 5 * p.warmupBuckets) || r.trained, r.dispersion > p.overdispersionThreshold {
             size = min(size, max(mu / (r.dispersion - 1), 0.05))
         }
         return size

@@ -16,10 +16,17 @@ struct RouteModel {
     // Baseline (decayed over baseline half-life, updated once per bucket with writes).
     var baseConflicts: Double = 0
     var baseWrites: Double = 0
-    var baseWritesPerBucket: Double = 0
+    /// Decayed number of buckets with writes behind `baseWrites`.
+    var baseBuckets: Double = 0
     var baseResidual: Double = 0
     var baseMean: Double = 0
-    var baseBuckets: Double = 0
+    /// Per conflict status (index as in `bucketStatuses`): decayed conflicts behind a ratio per
+    /// status, so a route that starts answering a status it never did (a deploy returning 409
+    /// where clients send If-Match and normally get 412) stands out at once.
+    var baseStatusConflicts: [Double] = []
+    /// The two previous buckets' counts, expectations and test sizes, for the 3-bucket test of a
+    /// sustained shift too small to stand out in any single bucket.
+    var previous: [(count: Int, mean: Double, size: Double)] = []
     var warmBuckets: Int = 0
     var trained = false
     // Hot spots.
@@ -39,6 +46,9 @@ struct RouteModel {
     func ratio(_ p: ModelParameters) -> Double {
         (p.priorConflicts + baseConflicts) / (p.priorWrites + baseWrites)
     }
+
+    /// Mean writes per bucket (of buckets with writes), over the baseline's memory.
+    var baseWritesPerBucket: Double { baseBuckets > 0 ? baseWrites / baseBuckets : 0 }
 
     /// Dispersion index of the bucket counts seen so far (1 = Poisson).
     var dispersion: Double { baseMean > 0 ? baseResidual / baseMean : 1 }
@@ -62,7 +72,7 @@ struct RouteModel {
     mutating func warmStart(_ b: RouteBaseline, at time: Int64) {
         baseConflicts = b.conflicts
         baseWrites = b.writes
-        baseWritesPerBucket = b.writesPerBucket
+        baseBuckets = b.writesPerBucket > 0 ? b.writes / b.writesPerBucket : 0
         baseMean = 1
         baseResidual = b.dispersion
         editWindowMs = b.editWindowMs ?? -1

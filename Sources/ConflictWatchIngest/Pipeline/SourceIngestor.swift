@@ -1,3 +1,4 @@
+import ConflictWatchCapture
 import ConflictWatchCore
 
 /// Reads one input to its end through the line reader and a log parser, handing every exchange
@@ -6,10 +7,13 @@ import ConflictWatchCore
 public struct SourceIngestor {
     public var format: LogFormat
     public var maxLineLength: Int
+    /// Bounds and choices for pcap/pcapng inputs.
+    public var capture: CaptureConfiguration
 
-    public init(format: LogFormat, maxLineLength: Int = 65_536) {
+    public init(format: LogFormat, maxLineLength: Int = 65_536, capture: CaptureConfiguration = CaptureConfiguration()) {
         self.format = format
         self.maxLineLength = maxLineLength
+        self.capture = capture
     }
 
     public func run(
@@ -19,16 +23,23 @@ public struct SourceIngestor {
     ) -> SourceReport {
         var report = SourceReport(source: path, format: format.description)
         var source: any ByteSource
-        let initial: [UInt8]
+        var initial: [UInt8]
         do {
             let opened = try InputOpener.open(path)
-            guard opened.kind == .text || opened.kind == .gzip else {
-                report.error = IngestError.unsupportedInput(
-                    path: path, reason: "this is a \(opened.kind == .pcap ? "pcap" : "pcapng") capture; packet input is not supported by this build yet").description
-                return report
-            }
             source = opened.source
             initial = opened.initial
+            var kind = opened.kind
+            if kind == .gzip {
+                // A gzip member may hold a capture (zeek ships .pcap.gz): look inside.
+                initial = try Self.peek(&source, count: 4)
+                let inner = InputOpener.sniff(initial)
+                if inner == .pcap || inner == .pcapng { kind = inner }
+            }
+            if kind == .pcap || kind == .pcapng {
+                return CaptureIngestor.run(
+                    path: path, kind: kind, compressed: opened.kind == .gzip, source: source, initial: initial,
+                    configuration: capture, progress: progress, onExchange: onExchange)
+            }
         } catch {
             report.error = error.description
             return report
@@ -61,6 +72,21 @@ public struct SourceIngestor {
         }
         report.bytes = source.bytesConsumed
         return report
+    }
+
+    /// The first `count` bytes of a source (fewer at its end).
+    static func peek(_ source: inout any ByteSource, count: Int) throws(IngestError) -> [UInt8] {
+        var head = [UInt8](repeating: 0, count: count)
+        var got = 0
+        while got < count {
+            let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: count - got, alignment: 1)
+            defer { scratch.deallocate() }
+            let n = try source.read(into: scratch)
+            for k in 0..<n { head[got + k] = scratch[k] }
+            if n == 0 { break }
+            got += n
+        }
+        return Array(head[0..<got])
     }
 
     @inline(__always)

@@ -1,0 +1,47 @@
+import CPcap
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// Where a capture file's bytes come from when libpcap should not open the path itself:
+/// stdin, a gzip stream, bytes already sniffed. `read` returns 0 at the end and -1 on failure
+/// (then `failure` says why).
+public protocol CaptureByteStream: AnyObject {
+    func read(into buffer: UnsafeMutableRawBufferPointer) -> Int
+    var failure: String? { get }
+}
+
+/// A read-only stdio `FILE` over a `CaptureByteStream` (glibc `fopencookie`, see CPcap/shim.h), so libpcap's own
+/// pcap/pcapng readers can parse any byte source. libpcap closes the `FILE`, which releases the
+/// stream.
+enum ByteStreamFile {
+    private final class Box {
+        let stream: any CaptureByteStream
+        init(_ stream: any CaptureByteStream) { self.stream = stream }
+    }
+
+    static func open(_ stream: any CaptureByteStream) -> UnsafeMutablePointer<FILE>? {
+        let cookie = Unmanaged.passRetained(Box(stream)).toOpaque()
+        var functions = conflictwatch_cookie_io_functions()
+        functions.read = { cookie, buffer, size in
+            guard let cookie, let buffer else { return -1 }
+            let box = Unmanaged<Box>.fromOpaque(cookie).takeUnretainedValue()
+            return box.stream.read(into: UnsafeMutableRawBufferPointer(start: buffer, count: size))
+        }
+        functions.close = { cookie in
+            if let cookie { Unmanaged<Box>.fromOpaque(cookie).release() }
+            return 0
+        }
+        guard let file = conflictwatch_fopencookie(cookie, "r", functions) else {
+            Unmanaged<Box>.fromOpaque(cookie).release()
+            return nil
+        }
+        // libpcap reads a record header and then its data with two freads: a large stdio buffer
+        // turns those into memcpy most of the time.
+        setvbuf(file, nil, _IOFBF, 1 << 20)
+        return file
+    }
+}

@@ -1,0 +1,30 @@
+/// Hooks for the daemon's store (issue 4): per-minute rollups are deltas of the per-route
+/// counters between two flushes, keyed by the raw route index (stable) and filed under the
+/// route's reported name at that moment.
+extension TrafficAnalyzer {
+    /// Reported route name of every raw route index, in index order.
+    public mutating func reportedRouteNamesByIndex() -> [String] {
+        let names = reportedRouteNames()
+        return (0..<routes.count).map { i in
+            let raw = routes.route(at: i)
+            return names[raw] ?? raw
+        }
+    }
+}
+
+extension RouteRow {
+    /// A row built outside the analyzer (from the store's rollups).
+    public init(storedRoute route: String, requests: UInt64, writes: UInt64, conflicts: UInt64, statuses: [String: UInt64],
+                conflictRatio: Double, writers: Int, resources: Int, p50Ms: Double?, p99Ms: Double?) {
+        self.route = route
+        self.requests = requests
+        self.writes = writes
+        self.conflicts = conflicts
+        self.statuses = statuses
+        self.conflictRatio = conflictRatio
+        self.writers = writers
+        self.resources = resources
+        self.p50Ms = p50Ms
+        self.p99Ms = p99Ms
+    }
+}

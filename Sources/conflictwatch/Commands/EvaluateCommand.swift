@@ -1,0 +1,196 @@
+import ArgumentParser
+import ConflictWatchCore
+import ConflictWatchIngest
+import Foundation
+
+struct EvaluateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "evaluate",
+        abstract: "Score alerts against a simulate truth file, and the hot-spot ranking against naive rankers.",
+        discussion: """
+            Detection: an alert matches an event when its route is the event's route
+            (or its resource, or its top resource, is the event's resource), it
+            starts between the start of the event's first bucket and close_after
+            buckets after the event's end, and its kind fits: a burst event needs a
+            burst alert; a hot-spot event a hotspot alert on its resource or a
+            single_resource burst on it. Delay = (first matching alert's start -
+            event start) in buckets. A burst alert that no event explains (by route
+            and time) is a false alert.
+
+            Ranking: the truth's log is replayed through the model in time order. At
+            every bucket boundary the resources written within the last horizon are
+            ranked by the model's probability, by their writes and by their
+            conflicts within the last horizon, and labelled by whether they see a
+            conflict within the next horizon. Reported for each ranker: precision@10
+            (mean over checkpoints with a positive) and PR-AUC (average precision
+            over all pooled pairs); equal scores count as one step.
+
+            Example:
+              conflictwatch simulate --scenario flash-sale --out /tmp/fs
+              conflictwatch analyze --format json /tmp/fs/access.log > /tmp/fs/a.json
+              conflictwatch evaluate --truth /tmp/fs/truth.json /tmp/fs/a.json
+            """
+    )
+
+    @OptionGroup var input: InputOptions
+    @OptionGroup var global: GlobalOptions
+
+    @Option(name: .long, help: ArgumentHelp("The truth.json written by `conflictwatch simulate`.", valueName: "file"))
+    var truth: String
+
+    @Argument(help: ArgumentHelp("`analyze --format json` output, or a JSON array of alerts.", valueName: "alerts.json"))
+    var alerts: String
+
+    @Option(name: .long, help: "table (for people) or json (every figure).")
+    var format: OutputFormat = .table
+
+    @Flag(name: .long, help: "Score the alerts only; skip replaying the log for the ranking.")
+    var noRanking = false
+
+    func validate() throws {
+        for (flag, path) in [("--truth", truth), ("alerts file", alerts)] where !FileManager.default.isReadableFile(atPath: path) {
+            throw ValidationError("\(flag) \(path): no readable file there")
+        }
+    }
+
+    func run() throws {
+        let parameters = try input.parameters()
+        let groundTruth = try Self.readTruth(truth)
+        let alertRecords: [AlertRecord]
+        do {
+            alertRecords = try AlertRecord.decodeList(try Data(contentsOf: URL(fileURLWithPath: alerts)))
+        } catch let e as AlertRecord.FormatError {
+            throw RuntimeFailure("\(alerts): \(e.description)")
+        } catch {
+            throw RuntimeFailure("cannot read \(alerts): \(error.localizedDescription)")
+        }
+        let events: [TimedEvent]
+        do {
+            events = try groundTruth.events.map { e throws(TimedEvent.FormatError) in try TimedEvent(e) }
+        } catch {
+            throw RuntimeFailure("\(truth): \(error.description)")
+        }
+        if groundTruth.bucketSeconds != parameters.bucketSeconds, !global.quiet {
+            Terminal.printError(
+                "conflictwatch: the truth counts peaks in \(groundTruth.bucketSeconds) s buckets, the model uses \(parameters.bucketSeconds) s; delays are in the model's buckets")
+        }
+        guard let start = EvaluationTime.micros(groundTruth.start), let end = EvaluationTime.micros(groundTruth.end), end > start else {
+            throw RuntimeFailure("\(truth): start/end are not RFC 3339 times in order (\(groundTruth.start) … \(groundTruth.end))")
+        }
+        let matcher = EventMatcher(bucketSeconds: parameters.bucketSeconds, closeAfter: parameters.closeAfter)
+        var detection = DetectionEvaluation.score(
+            events: events, alerts: alertRecords, matcher: matcher, hours: Double(end - start) / 3.6e9)
+
+        var ranking: RankingEvaluation?
+        var replaySummary: EvaluationReport.Replay?
+        if !noRanking {
+            let (replay, summary) = try self.replay(groundTruth, parameters: parameters)
+            ranking = replay.evaluate()
+            replaySummary = summary
+            let hotspots = alertRecords.filter(\.isHotspot)
+            if !hotspots.isEmpty {
+                let horizon = Int64(parameters.horizonSeconds * 1e6)
+                let confirmed = hotspots.filter { a in a.resource.map { replay.conflicted($0, from: a.start, to: a.start + horizon) } ?? false }
+                detection.hotspotAlertPrecision = (Double(confirmed.count) / Double(hotspots.count) * 10_000).rounded() / 10_000
+            }
+        }
+        let report = EvaluationReport(
+            scenario: groundTruth.scenario, seed: groundTruth.seed, truth: truth, alerts: alerts, detection: detection,
+            ranking: ranking, replay: replaySummary, quality: QualityBar.check(detection, ranking))
+        var out = OutputSink(fd: 1)
+        switch format {
+        case .json:
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            out.write(String(decoding: try encoder.encode(report), as: UTF8.self) + "\n")
+        case .table:
+            out.write(Self.table(report))
+        }
+        out.flush()
+        if input.strict, let r = replaySummary, r.malformed > 0 {
+            Terminal.printError("conflictwatch: \(r.malformed) malformed lines in \(r.log) (--strict)")
+            throw ExitCode(3)
+        }
+    }
+
+    static func readTruth(_ path: String) throws -> GroundTruth {
+        let data: Data
+        do {
+            data = try Data(contentsOf: URL(fileURLWithPath: path))
+        } catch {
+            throw RuntimeFailure("cannot read \(path): \(error.localizedDescription)")
+        }
+        do {
+            return try JSONDecoder().decode(GroundTruth.self, from: data)
+        } catch {
+            throw RuntimeFailure("\(path) is not a truth file written by `conflictwatch simulate`: \(AlertRecord.explain(error))")
+        }
+    }
+
+    /// Replays the truth's log (relative to the truth file) through the model.
+    func replay(_ t: GroundTruth, parameters: ModelParameters) throws -> (RankingReplay, EvaluationReport.Replay) {
+        let log = t.log.hasPrefix("/") ? t.log : ((truth as NSString).deletingLastPathComponent as NSString).appendingPathComponent(t.log)
+        var format = input.format
+        if input.logFormat == "auto", let recorded = try? LogFormat(argument: t.logFormat) { format = recorded }
+        var replay = RankingReplay(parameters: parameters)
+        var bar = ProgressBar(totalBytes: FileSize.of(log), enabled: !global.quiet && Terminal.stderrIsTTY)
+        let source = SourceIngestor(format: format, maxLineLength: input.maxLineLength).run(
+            path: log, progress: { bytes, lines in bar.update(bytes: bytes, lines: UInt64(lines)) }
+        ) { x, _ in replay.observe(x) }
+        bar.finish()
+        if let error = source.error { throw RuntimeFailure("cannot replay the truth's log: \(error)") }
+        if source.malformed > 0, !global.quiet {
+            Terminal.printError("conflictwatch: \(source.malformed) of \(source.lines) lines of \(log) did not parse as \(format)")
+        }
+        return (replay, EvaluationReport.Replay(log: log, lines: source.lines, exchanges: source.exchanges, malformed: source.malformed))
+    }
+
+    // MARK: - Table
+
+    static func table(_ r: EvaluationReport) -> String {
+        let d = r.detection
+        func num(_ v: Double?, _ digits: Int = 3) -> String { v.map { String(format: "%.\(digits)f", $0) } ?? "-" }
+        var out = "Evaluation of \(r.scenario) (seed \(r.seed)): \(d.events.count) events, \(d.burstAlerts) burst alerts, "
+            + "\(d.hotspotAlerts) hotspot alerts over \(num(d.hours, 2)) h of traffic\n\n"
+        if !d.events.isEmpty {
+            var t = TableRenderer([
+                ("EVENT", .left), ("KIND", .left), ("CLASS", .left), ("ON", .left), ("START", .left), ("DETECTED", .left),
+                ("DELAY", .right), ("ALERT CLASS", .left), ("BEFORE PEAK", .left),
+            ])
+            for e in d.events {
+                t.add([
+                    e.id, e.kind, e.class, String((e.resource ?? e.route).prefix(40)), String(e.start.prefix(19)),
+                    e.detected ? "yes" : "MISSED", num(e.delayBuckets, 1), e.alertClass?.joined(separator: ",") ?? "-",
+                    e.raisedBeforePeak.map { ($0 ? "yes" : "NO") + (e.leadBuckets.map { " (\(num($0, 1)) buckets)" } ?? "") } ?? "-",
+                ])
+            }
+            out += "Events (delay in buckets from the event's start to the first matching alert's start)\n" + t.render() + "\n"
+        }
+        out += "Burst alerts: \(d.burstAlerts), \(d.trueBurstAlerts) on events, \(d.falseBurstAlerts.count) false "
+            + "(\(num(d.falseBurstsPerHour, 2)) per hour); precision \(num(d.precision, 2)), recall \(num(d.recall, 2))\n"
+        for f in d.falseBurstAlerts.prefix(10) {
+            out += "  false: \(f.id) \(f.route) \(f.class.joined(separator: ",")) from \(f.start.prefix(19))"
+                + (f.client.map { " client \($0)" } ?? "") + "\n"
+        }
+        if d.falseBurstAlerts.count > 10 { out += "  … \(d.falseBurstAlerts.count - 10) more; use --format json\n" }
+        let others = d.otherHotspotAlertsByRoute.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.map { "\($0.key) \($0.value)" }
+        out += "Hotspot alerts: \(d.hotspotAlerts), \(d.hotspotAlertsOnEvents) on event resources"
+            + (others.isEmpty ? "" : "; others by route: " + others.joined(separator: ", "))
+            + (d.hotspotAlertPrecision.map { "; \(Int(($0 * 100).rounded()))% saw a conflict within the horizon" } ?? "") + "\n"
+        if let k = r.ranking {
+            let rate = k.pairs > 0 ? Double(k.positives) / Double(k.pairs) * 100 : 0
+            out += "\nRanking (horizon \(Int(k.horizonSeconds)) s; \(k.checkpoints) checkpoints, \(k.checkpointsWithPositives) with a positive; "
+                + "\(k.pairs) pairs, \(String(format: "%.1f", rate))% positive)\n"
+            var t = TableRenderer([("RANKER", .left), ("P@10", .right), ("PR-AUC", .right), ("TOP-10 SLOTS BY ROUTE", .left)])
+            for x in k.rankers {
+                let routes = x.top10Routes.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.prefix(3)
+                    .map { "\($0.key) \(Int(($0.value * 100).rounded()))%" }.joined(separator: ", ")
+                t.add([x.name, num(x.precisionAt10), num(x.prAUC), routes])
+            }
+            out += t.render()
+        }
+        if let p = r.replay, p.malformed > 0 { out += "  (\(p.malformed) of \(p.lines) log lines did not parse)\n" }
+        out += "\nQuality bar: " + (r.quality.passed ? "pass\n" : "FAIL\n" + r.quality.failures.map { "  - \($0)\n" }.joined())
+        return out
+    }
+}
