@@ -5,7 +5,7 @@ BIN_DEBUG   = .build/debug/conflictwatch
 BIN_RELEASE = .build/release/conflictwatch
 SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all build release demo test corpus bench deps test-deps clean
+.PHONY: all build release demo test corpus bench quality deps test-deps clean
 
 all: build
 
@@ -47,11 +47,18 @@ test: test-deps
 	CONFLICTWATCH_BIN=$(abspath $(BIN_DEBUG)) $(SWIFT) test --skip IntegrationTests
 	CONFLICTWATCH_BIN=$(abspath $(BIN_DEBUG)) $(SWIFT) test --filter IntegrationTests --no-parallel
 
+# Third-party access logs and captures, read in place from ../shared/corpus.
 corpus: build
 	CORPUS_DIR=$(CORPUS_DIR) CONFLICTWATCH_BIN=$(abspath $(BIN_DEBUG)) python3 scripts/corpus_check.py
+	CORPUS_DIR=$(CORPUS_DIR) CONFLICTWATCH_BIN=$(abspath $(BIN_DEBUG)) python3 scripts/corpus_pcaps.py
 
 bench: release
 	CONFLICTWATCH_BIN=$(abspath $(BIN_RELEASE)) bash Benchmarks/run.sh
+	CONFLICTWATCH_BIN=$(abspath $(BIN_RELEASE)) bash Benchmarks/pcap_bench.sh
+
+# The model's quality bar at full length (every scenario, several seeds): see scripts/quality.sh.
+quality: release
+	CONFLICTWATCH_BIN=$(abspath $(BIN_RELEASE)) bash scripts/quality.sh
 
 clean:
 	rm -rf .build
