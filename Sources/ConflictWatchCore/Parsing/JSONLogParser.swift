@@ -167,21 +167,11 @@ public struct JSONLogParser {
         }
     }
 
+    /// Numbers and literals: the numeric fields read the same as their quoted forms.
     private func assignScalar(_ k: JSONKey, _ v: UnsafeRawBufferPointer, _ f: inout Found, _ x: inout ExchangeView) {
         switch k {
-        case .time(let rank):
-            if rank > f.timeRank { f.time = v; f.timeRank = rank }
-        case .status(let envoy):
-            f.hasStatus = true
-            f.envoy = f.envoy || envoy
-            if let s = v.parseDecimal(), s > 0, s < 1000 { x.status = Int32(s) }
-        case .bytes(let rank):
-            if rank > f.bytesRank, let n = v.parseDecimal() { x.bytes = n; f.bytesRank = rank }
-        case .duration(let unit):
-            f.duration = v
-            f.durationUnit = unit
-        default:
-            break
+        case .time, .status, .bytes, .duration: assignString(k, v, &f, &x)
+        default: break
         }
     }
 

@@ -28,36 +28,16 @@ public struct OfflineAnalysis {
         paths: [String], progress: (Int, UInt64, UInt64) -> Void = { _, _, _ in },
         inspect: (inout TrafficAnalyzer) -> Void = { _ in }
     ) -> AnalysisReport {
-        let started = Self.monotonicSeconds()
-        var analyzer = TrafficAnalyzer(parameters: parameters)
+        var session = AnalysisSession(parameters: parameters)
         let ingestor = SourceIngestor(format: format, maxLineLength: maxLineLength)
-        var summary = AnalysisSummary()
         for (i, path) in paths.enumerated() {
-            let linesBefore = summary.lines
+            let linesBefore = session.summary.lines
             let report = ingestor.run(path: path, progress: { progress(i, $0, linesBefore + UInt64($1)) }) { x, _ in
-                analyzer.record(x)
+                session.analyzer.record(x)
             }
-            summary.sources.append(report)
-            summary.lines += report.lines
-            summary.exchanges += report.exchanges
-            summary.malformed += report.malformed
-            summary.blank += report.blank
+            session.add(report)
         }
-        analyzer.finish()
-        summary.writes = analyzer.writes
-        summary.conflicts = analyzer.conflicts
-        if analyzer.exchanges > 0 {
-            summary.firstTime = CivilTime.rfc3339(analyzer.firstTime)
-            summary.lastTime = CivilTime.rfc3339(analyzer.lastTime)
-        }
-        let routes = analyzer.routeRows()
-        summary.routes = routes.count
-        inspect(&analyzer)
-        let alerts = analyzer.alerts()
-        let hotspots = analyzer.hotspots(top: hotspotCount)
-        summary.seconds = Self.monotonicSeconds() - started
-        summary.linesPerSecond = summary.seconds > 0 ? (Double(summary.lines) / summary.seconds).rounded() : 0
-        return AnalysisReport(summary: summary, routes: routes, alerts: alerts, hotspots: hotspots)
+        return session.report(hotspots: hotspotCount, inspect: inspect)
     }
 
     public static func monotonicSeconds() -> Double {
