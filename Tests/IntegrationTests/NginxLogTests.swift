@@ -132,21 +132,10 @@ struct NginxLogTests {
         .timeLimit(.minutes(5))
     )
     func nginxLogsRoundTrip() throws {
-        guard let nginx = ExecutableLocator.find("nginx") else {
-            Issue.record(
-                "nginx is not installed: run `make test` (it installs nginx and curl), or set CONFLICTWATCH_SKIP_NGINX=1 to skip this test")
-            return
-        }
-        guard let curl = ExecutableLocator.find("curl") else {
-            Issue.record("curl is not installed: run `make test` (it installs nginx and curl)")
-            return
-        }
-        let binary = TestEnvironment.conflictwatchBinary
-        guard FileManager.default.isExecutableFile(atPath: binary) else {
-            Issue.record(
-                "conflictwatch binary not found at \(binary): run `swift build` (or `make test`), or point CONFLICTWATCH_BIN at it")
-            return
-        }
+        let nginxHint = "run `make test` (it installs nginx and curl), or set CONFLICTWATCH_SKIP_NGINX=1 to skip this test"
+        guard let nginx = TestEnvironment.requireTool("nginx", nginxHint),
+              let curl = TestEnvironment.requireTool("curl", "run `make test` (it installs nginx and curl)"),
+              let binary = TestEnvironment.requireBinary() else { return }
 
         let prefix = try TemporaryDirectory(prefix: "cw-nginx")
         defer { prefix.remove() }

@@ -113,21 +113,11 @@ struct NginxModelTests {
     )
     func retryStormBehindNginx() async throws {
         let testStarted = Date()
-        guard let nginx = ExecutableLocator.find("nginx") else {
-            Issue.record(
-                "nginx is not installed: run `make test` (it installs nginx and curl), or set CONFLICTWATCH_SKIP_NGINX=1 to skip this test")
-            return
-        }
-        guard let python = ExecutableLocator.find("python3") else {
-            Issue.record("python3 is not installed: the test backend and clients are Python 3 scripts (standard library only); install python3, or set CONFLICTWATCH_SKIP_NGINX=1 to skip this test")
-            return
-        }
-        let binary = TestEnvironment.conflictwatchBinary
-        guard FileManager.default.isExecutableFile(atPath: binary) else {
-            Issue.record(
-                "conflictwatch binary not found at \(binary): run `swift build` (or `make test`), or point CONFLICTWATCH_BIN at it")
-            return
-        }
+        guard let nginx = TestEnvironment.requireTool(
+                "nginx", "run `make test` (it installs nginx and curl), or set CONFLICTWATCH_SKIP_NGINX=1 to skip this test"),
+              let python = TestEnvironment.requireTool(
+                "python3", "the test backend and clients are Python 3 scripts (standard library only); install python3, or set CONFLICTWATCH_SKIP_NGINX=1 to skip this test"),
+              let binary = TestEnvironment.requireBinary() else { return }
 
         let dir = try TemporaryDirectory(prefix: "cw-nginx-model")
         defer { dir.remove() }
