@@ -55,6 +55,7 @@ corpus: build
 bench: release
 	CONFLICTWATCH_BIN=$(abspath $(BIN_RELEASE)) bash Benchmarks/run.sh
 	CONFLICTWATCH_BIN=$(abspath $(BIN_RELEASE)) bash Benchmarks/pcap_bench.sh
+	CONFLICTWATCH_BIN=$(abspath $(BIN_RELEASE)) bash Benchmarks/daemon_bench.sh
 
 # The model's quality bar at full length (every scenario, several seeds): see scripts/quality.sh.
 quality: release

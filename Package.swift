@@ -12,6 +12,10 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
     ],
     targets: [
         .systemLibrary(
@@ -27,18 +31,37 @@ let package = Package(
         .target(name: "ConflictWatchCore"),
         .target(name: "ConflictWatchIngest", dependencies: ["ConflictWatchCore", "ConflictWatchCapture", "CZlib"]),
         .target(name: "ConflictWatchCapture", dependencies: ["ConflictWatchCore", "CPcap"]),
+        // The embedded store (SPEC §7): SQLite through GRDB, one writer, readers in any process.
+        .target(name: "ConflictWatchStore", dependencies: [
+            "ConflictWatchCore",
+            .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        // The daemon (SPEC §8): tailing through rotation, the live pipeline, checkpoints.
+        .target(name: "ConflictWatchDaemon", dependencies: [
+            "ConflictWatchCore", "ConflictWatchIngest", "ConflictWatchStore",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "Yams", package: "Yams"),
+        ]),
         .executableTarget(
             name: "conflictwatch",
             dependencies: [
                 "ConflictWatchCore",
                 "ConflictWatchIngest",
                 "ConflictWatchCapture",
+                "ConflictWatchStore",
+                "ConflictWatchDaemon",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .testTarget(name: "ConflictWatchCoreTests", dependencies: ["ConflictWatchCore"]),
         .testTarget(name: "ConflictWatchIngestTests", dependencies: ["ConflictWatchIngest"]),
         .testTarget(name: "ConflictWatchCaptureTests", dependencies: ["ConflictWatchCapture", "ConflictWatchCore"]),
+        .testTarget(name: "ConflictWatchStoreTests", dependencies: ["ConflictWatchStore", "ConflictWatchCore"]),
+        .testTarget(name: "ConflictWatchDaemonTests", dependencies: ["ConflictWatchDaemon", "ConflictWatchStore", "ConflictWatchCore"]),
         .testTarget(name: "IntegrationTests", dependencies: ["ConflictWatchCore"]),
     ],
     swiftLanguageModes: [.v6]

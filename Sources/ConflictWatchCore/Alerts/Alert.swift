@@ -16,6 +16,17 @@ public struct Alert: Codable, Sendable, Equatable {
         public var method: String
         public var path: String
         public var status: Int?
+
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(time, forKey: .time)
+            try c.encode(client, forKey: .client)
+            try c.encode(method, forKey: .method)
+            try c.encode(path, forKey: .path)
+            try c.encode(status, forKey: .status)
+        }
+
+        enum CodingKeys: String, CodingKey { case time, client, method, path, status }
     }
 
     public var id: String
@@ -45,6 +56,30 @@ public struct Alert: Codable, Sendable, Equatable {
         case topResources = "top_resources"
         case samples, reason
     }
+
+    /// Every SPEC §6 key is written, absent values as `null` (not left out), so consumers can
+    /// rely on the shape.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(id, forKey: .id)
+        try c.encode(kind, forKey: .kind)
+        try c.encode(self.class, forKey: .class)
+        try c.encode(severity, forKey: .severity)
+        try c.encode(route, forKey: .route)
+        try c.encode(resource, forKey: .resource)
+        try c.encode(client, forKey: .client)
+        try c.encode(statuses, forKey: .statuses)
+        try c.encode(start, forKey: .start)
+        try c.encode(end, forKey: .end)
+        try c.encode(peakCount, forKey: .peakCount)
+        try c.encode(expected, forKey: .expected)
+        try c.encode(score, forKey: .score)
+        try c.encode(probability, forKey: .probability)
+        try c.encode(topClients, forKey: .topClients)
+        try c.encode(topResources, forKey: .topResources)
+        try c.encode(samples, forKey: .samples)
+        try c.encode(reason, forKey: .reason)
+    }
 }
 
 /// A resource ranked by its predicted conflict probability (SPEC §6).
@@ -64,6 +99,18 @@ public struct HotspotRow: Codable, Sendable, Equatable {
         case writers
         case editWindowMs = "edit_window_ms"
         case conflicts, since
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(resource, forKey: .resource)
+        try c.encode(route, forKey: .route)
+        try c.encode(probability, forKey: .probability)
+        try c.encode(writeRate, forKey: .writeRate)
+        try c.encode(writers, forKey: .writers)
+        try c.encode(editWindowMs, forKey: .editWindowMs)
+        try c.encode(conflicts, forKey: .conflicts)
+        try c.encode(since, forKey: .since)
     }
 }
 

@@ -22,6 +22,11 @@ struct AnalyzeCommand: ParsableCommand {
     @Option(name: .long, help: "table (for people) or json (SPEC §6 document).")
     var format: OutputFormat = .table
 
+    @Option(name: .long, help: ArgumentHelp(
+        "Also store the alerts, hot spots and route totals here, for `alerts`, `hotspots` and `routes`.",
+        valueName: "dir"))
+    var stateDir: String?
+
     @Option(name: .long, help: "Routes shown in the table.")
     var top: Int = 20
 
@@ -36,6 +41,7 @@ struct AnalyzeCommand: ParsableCommand {
     func run() throws {
         let analysis = OfflineAnalysis(format: input.format, parameters: try input.parameters(), maxLineLength: input.maxLineLength)
         let report = AnalysisRun.execute(analysis, files: files, showProgress: !global.quiet)
+        if let stateDir { try AnalysisStore.save(report, in: stateDir) }
         var out = OutputSink(fd: 1)
         switch format {
         case .json: out.write(try ReportRenderer.json(report))

@@ -1,0 +1,32 @@
+import ConflictWatchCore
+import ConflictWatchStore
+
+/// What one daemon run follows and where it keeps its state (from flags or the config file).
+public struct DaemonSettings: Sendable, Equatable {
+    /// One followed file or glob and its log format.
+    public struct Source: Sendable, Equatable {
+        public var pattern: String
+        public var format: LogFormat
+        public init(pattern: String, format: LogFormat) {
+            self.pattern = pattern
+            self.format = format
+        }
+    }
+
+    public var sources: [Source]
+    public var parameters: ModelParameters
+    public var stateDirectory: String
+    public var fromStart = false
+    public var maxLineLength = 65_536
+    public var retentionDays = ConflictStore.defaultRetentionDays
+    /// Longest time between reading a line and committing what it produced (SPEC: lag ≤ 1 s).
+    public var flushInterval = 0.25
+    /// Ranked hot spots kept per snapshot.
+    public var hotspotCount = 20
+
+    public init(sources: [Source], parameters: ModelParameters, stateDirectory: String) {
+        self.sources = sources
+        self.parameters = parameters
+        self.stateDirectory = stateDirectory
+    }
+}

@@ -1,0 +1,157 @@
+import ConflictWatchCore
+import ConflictWatchStore
+import Logging
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The live pipeline: tailed lines → parser → analyzer → store. One owner (the tail service's
+/// task) drives it; a flush commits the alerts, rollups and hot spots together with the
+/// checkpoints of exactly the lines that produced them, so a crash loses or repeats nothing.
+final class IngestPipeline {
+    struct Counters {
+        var lines: UInt64 = 0
+        var exchanges: UInt64 = 0
+        var malformed: UInt64 = 0
+        var blank: UInt64 = 0
+    }
+
+    let settings: DaemonSettings
+    let store: ConflictStore
+    let logger: Logger
+    private let tailer: LogTailer
+    private var analyzer: TrafficAnalyzer
+    /// One parser per source (auto-detection is per file); the one in use is held outside the
+    /// dictionary so a line costs no hashing of its source's path.
+    private var parsers: [String: LogParser] = [:]
+    private var parser: LogParser?
+    private var parserSource = ""
+    private var rollups = RollupTracker()
+    private var alertTracker = AlertTracker()
+    private var pendingRollups: [RouteRollup] = []
+    private var exchange = ExchangeView()
+    private var dirty = false
+    private var lastFlush = 0.0
+    private var lastHotspots = -Double.infinity
+    private var lastRetention = -Double.infinity
+    private(set) var counters = Counters()
+
+    init(settings: DaemonSettings, store: ConflictStore, logger: Logger) {
+        self.settings = settings
+        self.store = store
+        self.logger = logger
+        var tail = LogTailer.Settings(patterns: settings.sources.map(\.pattern))
+        tail.fromStart = settings.fromStart
+        tail.maxLineLength = settings.maxLineLength
+        tailer = LogTailer(settings: tail, logger: logger)
+        analyzer = TrafficAnalyzer(parameters: settings.parameters)
+    }
+
+    /// Resumes from the stored checkpoints of the configured sources.
+    func start(now: Double) throws(StoreError) {
+        let rows = try store.checkpoints().filter { row in
+            settings.sources.contains { Self.matches($0.pattern, row.source) }
+        }
+        tailer.restore(rows, now: now)
+        lastFlush = now
+    }
+
+    static func matches(_ pattern: String, _ path: String) -> Bool {
+        pattern == path || fnmatch(pattern, path, 0) == 0
+    }
+
+    /// Reads what is available and feeds it through. Returns the bytes read.
+    @discardableResult
+    func step(now: Double) -> Int {
+        let n = tailer.poll(now: now) { file, line, event in
+            self.handle(file.source, line, event)
+        }
+        if n > 0 { dirty = true }
+        return n
+    }
+
+    private func handle(_ source: String, _ line: UnsafeRawBufferPointer, _ event: FollowedFile.LineEvent) {
+        counters.lines &+= 1
+        guard event == .line else {
+            counters.malformed &+= 1
+            return
+        }
+        if Self.isBlank(line) {
+            counters.blank &+= 1
+            return
+        }
+        if parser == nil || source != parserSource { switchParser(to: source) }
+        switch parser!.parse(line, into: &exchange) {
+        case .exchange:
+            counters.exchanges &+= 1
+            rollups.willRecord(time: exchange.time, analyzer: &analyzer, into: &pendingRollups)
+            analyzer.record(exchange)
+        case .malformed:
+            counters.malformed &+= 1
+        }
+    }
+
+    private func switchParser(to source: String) {
+        if let p = parser { parsers[parserSource] = p }
+        if let p = parsers[source] {
+            parser = p
+        } else {
+            let format = settings.sources.first { Self.matches($0.pattern, source) }?.format ?? .auto
+            parser = LogParser(format: format, maxLineLength: settings.maxLineLength)
+        }
+        parserSource = source
+    }
+
+    @inline(__always)
+    static func isBlank(_ line: UnsafeRawBufferPointer) -> Bool {
+        for b in line where b != 0x20 && b != 0x09 { return false }
+        return true
+    }
+
+    /// Flushes when there is something to write and the interval has passed.
+    func flushIfDue(now: Double) throws(StoreError) {
+        guard dirty, now - lastFlush >= settings.flushInterval else { return }
+        try flush(now: now)
+    }
+
+    /// Commits everything produced since the last flush with the matching checkpoints.
+    func flush(now: Double) throws(StoreError) {
+        var batch = StoreBatch()
+        if let m = rollups.minute {
+            batch.rollups = pendingRollups + rollups.cut(m, analyzer: &analyzer)
+            batch.routeAliases = rollups.takeAliases()
+            if now - lastHotspots >= 5 {
+                batch.hotspots = analyzer.hotspots(top: settings.hotspotCount)
+                batch.hotspotMinute = m
+                lastHotspots = now
+            }
+        }
+        batch.alerts = alertTracker.changes(in: analyzer.alerts())
+        batch.checkpoints = tailer.checkpoints(updated: CivilTime.rfc3339(Self.wallClockMicros()))
+        try store.commit(batch)
+        pendingRollups.removeAll(keepingCapacity: true)
+        dirty = false
+        lastFlush = now
+        if now - lastRetention >= 3600 {
+            lastRetention = now
+            let removed = try store.applyRetention(days: settings.retentionDays)
+            if removed > 0 { logger.info("retention applied", metadata: ["rows": "\(removed)", "days": "\(settings.retentionDays)"]) }
+        }
+    }
+
+    /// SIGHUP: closes every file and follows again from the checkpoints just written.
+    func reopen(now: Double) throws(StoreError) {
+        try flush(now: now)
+        tailer.closeAll()
+        try start(now: now)
+    }
+
+    static func wallClockMicros() -> Int64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        return Int64(ts.tv_sec) * 1_000_000 + Int64(ts.tv_nsec) / 1000
+    }
+}

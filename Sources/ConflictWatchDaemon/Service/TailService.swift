@@ -1,0 +1,121 @@
+import ConflictWatchStore
+import Logging
+import ServiceLifecycle
+import Synchronization
+import UnixSignals
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The `tail`/`run` daemon as a service (swift-service-lifecycle): it owns the ingest pipeline
+/// in its own task. On graceful shutdown (SIGINT/SIGTERM, through the service group) it stops
+/// reading, flushes and checkpoints, then returns; SIGHUP closes and reopens every file.
+public struct TailService: Service {
+    let settings: DaemonSettings
+    let logger: Logger
+    /// Reads the configuration again on SIGHUP (`run --config`); nil keeps the settings.
+    let reloadSettings: (@Sendable () throws -> DaemonSettings)?
+
+    public init(settings: DaemonSettings, logger: Logger, reloadSettings: (@Sendable () throws -> DaemonSettings)? = nil) {
+        self.settings = settings
+        self.logger = logger
+        self.reloadSettings = reloadSettings
+    }
+
+    public func run() async throws {
+        let lock = try DaemonLock(directory: settings.stateDirectory)
+        defer { withExtendedLifetime(lock) {} }
+        let store = try ConflictStore(directory: settings.stateDirectory, mode: .writer, logger: logger)
+        var pipeline = IngestPipeline(settings: settings, store: store, logger: logger)
+        try pipeline.start(now: Self.monotonic())
+        let watcher = ChangeWatcher(directories: settings.sources.map { Self.watchDirectory($0.pattern) }, logger: logger)
+        let reload = ReloadRequest()
+        logger.info("daemon started", metadata: [
+            "store": "\(store.path)", "sources": "\(settings.sources.map(\.pattern))", "pid": "\(getpid())"])
+        try await withThrowingDiscardingTaskGroup { group in
+            group.addTask {
+                for await _ in await UnixSignalsSequence(trapping: .sighup) {
+                    reload.request()
+                }
+            }
+            pipeline = try await loop(pipeline, store: store, watcher: watcher, reload: reload)
+            group.cancelAll()
+        }
+        let now = Self.monotonic()
+        try pipeline.flush(now: now)
+        let c = pipeline.counters
+        logger.info("daemon stopped; state flushed", metadata: [
+            "lines": "\(c.lines)", "exchanges": "\(c.exchanges)", "malformed": "\(c.malformed)"])
+    }
+
+    /// Reads until graceful shutdown; idles on the watcher when there is nothing new.
+    /// Returns the pipeline in use at the end (a reload may have replaced it).
+    func loop(_ first: IngestPipeline, store: ConflictStore, watcher: ChangeWatcher, reload: ReloadRequest) async throws -> IngestPipeline {
+        var pipeline = first
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            let now = Self.monotonic()
+            if reload.take() {
+                pipeline = try reloaded(pipeline, store: store, now: now)
+            }
+            let n = pipeline.step(now: now)
+            do {
+                try pipeline.flushIfDue(now: now)
+            } catch {
+                // A store that cannot be written must not lose lines: stop and let the
+                // checkpoints (the last good flush) resume the next run.
+                logger.error("store write failed; stopping", metadata: ["error": "\(error)"])
+                throw error
+            }
+            if n == 0 {
+                try pipeline.flushIfDue(now: now + 1)
+                await watcher.wait(timeoutMillis: 100)
+            }
+        }
+        return pipeline
+    }
+
+    /// SIGHUP: with a config file, read it again; changed settings get a new pipeline (resuming
+    /// from the checkpoints just flushed), unchanged ones just reopen every file. A config that
+    /// no longer parses is logged and the running settings are kept.
+    func reloaded(_ pipeline: IngestPipeline, store: ConflictStore, now: Double) throws -> IngestPipeline {
+        if let reloadSettings {
+            do {
+                let next = try reloadSettings()
+                if next != pipeline.settings {
+                    logger.notice("SIGHUP: configuration changed; restarting the pipeline", metadata: [
+                        "sources": "\(next.sources.map(\.pattern))"])
+                    try pipeline.flush(now: now)
+                    let fresh = IngestPipeline(settings: next, store: store, logger: logger)
+                    try fresh.start(now: now)
+                    return fresh
+                }
+            } catch {
+                logger.error("SIGHUP: configuration not reloaded; keeping the running one", metadata: ["error": "\(error)"])
+            }
+        }
+        logger.info("SIGHUP: reopening files")
+        try pipeline.reopen(now: now)
+        return pipeline
+    }
+
+    /// The directory to watch for a file or glob (the part before any wildcard).
+    static func watchDirectory(_ pattern: String) -> String {
+        var dir = PathParts.split(pattern).dir
+        while dir.contains(where: { "*?[".contains($0) }) { dir = PathParts.split(dir).dir }
+        return dir
+    }
+
+    static func monotonic() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+    }
+}
+
+/// Set by the SIGHUP task, taken by the pipeline loop.
+final class ReloadRequest: Sendable {
+    private let pending = Atomic<Bool>(false)
+    func request() { pending.store(true, ordering: .relaxed) }
+    func take() -> Bool { pending.exchange(false, ordering: .relaxed) }
+}

@@ -1,0 +1,144 @@
+import ConflictWatchCore
+import Foundation
+import GRDB
+import Logging
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The embedded store (SPEC §7): one SQLite database in WAL mode in the state directory.
+/// One process writes (the daemon, or `analyze --state-dir`); any number of processes read.
+/// WAL lets readers see the last committed state while a write is in progress, and the busy
+/// timeout covers the short moments SQLite itself needs a lock (checkpointing, opening), so a
+/// reader never sees "database is locked".
+public final class ConflictStore: Sendable {
+    public enum Mode: Sendable { case writer, reader }
+
+    public static let defaultRetentionDays = 30
+
+    public let path: String
+    let pool: DatabasePool
+    let logger: Logger
+
+    /// Opens (a writer creates and migrates) the store in `directory`.
+    public init(directory: String, mode: Mode, logger: Logger) throws(StoreError) {
+        self.logger = logger
+        path = StateDirectory.databasePath(in: directory)
+        var config = Configuration()
+        config.busyMode = .timeout(10)
+        config.label = "conflictwatch"
+        do {
+            switch mode {
+            case .writer:
+                try StateDirectory.create(directory)
+                try Self.createPrivateFile(path)
+                pool = try DatabasePool(path: path, configuration: config)
+                try StoreMigrations.migrator.migrate(pool)
+                for suffix in ["-wal", "-shm"] { chmod(path + suffix, 0o600) }
+            case .reader:
+                guard FileManager.default.fileExists(atPath: path) else {
+                    throw StoreError("no store at \(path): run `conflictwatch tail` or `analyze --state-dir \(directory)` first, or pass the --state-dir they used")
+                }
+                config.readonly = true
+                pool = try DatabasePool(path: path, configuration: config)
+                let applied = try pool.read { try StoreMigrations.migrator.appliedIdentifiers($0) }
+                let known = Set(StoreMigrations.migrator.migrations)
+                if let unknown = applied.first(where: { !known.contains($0) }) {
+                    throw StoreError("the store at \(path) was written by a newer conflictwatch (migration \(unknown)); upgrade this binary")
+                }
+                if applied.isEmpty {
+                    throw StoreError("the store at \(path) is not initialised yet; wait for the daemon to start, then retry")
+                }
+            }
+        } catch let e as StoreError {
+            throw e
+        } catch {
+            throw StoreError("cannot open the store \(path): \(error)")
+        }
+    }
+
+    /// SQLite gives the -wal and -shm files the mode of the database file, so creating that
+    /// file 0600 first keeps all three private.
+    static func createPrivateFile(_ path: String) throws(StoreError) {
+        let fd = open(path, O_CREAT | O_RDWR | O_CLOEXEC, 0o600)
+        guard fd >= 0 else {
+            throw StoreError("cannot create \(path): \(String(cString: strerror(errno))); check the state directory's owner and mode")
+        }
+        fchmod(fd, 0o600)
+        close(fd)
+    }
+
+    // MARK: - Writing
+
+    /// Commits one flush: alerts, rollup deltas, hot spots and checkpoints in one transaction.
+    public func commit(_ batch: StoreBatch) throws(StoreError) {
+        guard !batch.isEmpty else { return }
+        do {
+            try pool.write { db in
+                for alert in batch.alerts { try AlertRow(alert).upsert(db) }
+                for delta in batch.rollups {
+                    if var row = try RouteRollup.fetchOne(db, key: ["minute": delta.minute, "route": delta.route]) {
+                        row.add(delta)
+                        try row.update(db)
+                    } else {
+                        try delta.insert(db)
+                    }
+                }
+                for (old, new) in batch.routeAliases where old != new {
+                    try db.execute(
+                        sql: "INSERT INTO route_alias (route, reported_as) VALUES (?, ?) ON CONFLICT(route) DO UPDATE SET reported_as = excluded.reported_as",
+                        arguments: [old, new])
+                }
+                if let hotspots = batch.hotspots {
+                    try db.execute(sql: "DELETE FROM hotspot_snapshot WHERE minute = ?", arguments: [batch.hotspotMinute])
+                    for (rank, h) in hotspots.enumerated() {
+                        try HotspotSnapshotRow(minute: batch.hotspotMinute, rank: rank + 1, json: RecordJSON.encode(h)).insert(db)
+                    }
+                }
+                for (source, rows) in batch.checkpoints {
+                    try SourceCheckpoint.filter(SourceCheckpoint.Columns.source == source).deleteAll(db)
+                    for row in rows { try row.insert(db) }
+                }
+            }
+        } catch {
+            throw StoreError("cannot write to the store \(path): \(error)")
+        }
+    }
+
+    /// Deletes what is older than `days` before the newest traffic in the store (traffic time,
+    /// so a replayed old log is kept). Open alerts are kept whatever their age.
+    @discardableResult
+    public func applyRetention(days: Int) throws(StoreError) -> Int {
+        do {
+            return try pool.write { db in
+                guard let newest = try Int64.fetchOne(db, sql: "SELECT MAX(minute) FROM route_rollup") else { return 0 }
+                let cutoffMinute = newest - Int64(days) * 1440
+                let cutoffTime = CivilTime.rfc3339(cutoffMinute * 60 * CivilTime.microsPerSecond)
+                try db.execute(sql: "DELETE FROM route_rollup WHERE minute < ?", arguments: [cutoffMinute])
+                var removed = db.changesCount
+                try db.execute(sql: "DELETE FROM hotspot_snapshot WHERE minute < ?", arguments: [cutoffMinute])
+                removed += db.changesCount
+                try db.execute(sql: "DELETE FROM alert WHERE \"end\" IS NOT NULL AND \"end\" < ?", arguments: [cutoffTime])
+                removed += db.changesCount
+                return removed
+            }
+        } catch {
+            throw StoreError("cannot apply retention to \(path): \(error)")
+        }
+    }
+
+    // MARK: - Reading
+
+    public func checkpoints() throws(StoreError) -> [SourceCheckpoint] {
+        try read { try SourceCheckpoint.order(Column("source"), Column("current")).fetchAll($0) }
+    }
+
+    func read<T>(_ body: (Database) throws -> T) throws(StoreError) -> T {
+        do {
+            return try pool.read(body)
+        } catch {
+            throw StoreError("cannot read the store \(path): \(error)")
+        }
+    }
+}

@@ -1,0 +1,23 @@
+import ConflictWatchCore
+
+/// Everything one flush of the pipeline produced, committed in one transaction so that the
+/// checkpoints never run ahead of (or behind) the state they account for.
+public struct StoreBatch: Sendable {
+    /// New or changed alerts (replaced whole, by id).
+    public var alerts: [Alert] = []
+    /// Deltas added to the stored minute rows.
+    public var rollups: [RouteRollup] = []
+    /// Old route name → the name it is reported under now.
+    public var routeAliases: [String: String] = [:]
+    /// The ranked hot spots as of `hotspotMinute` (replacing that minute's snapshot).
+    public var hotspots: [HotspotRow]? = nil
+    public var hotspotMinute: Int64 = 0
+    /// Checkpoints replacing the stored ones of their sources (all rows of each listed source).
+    public var checkpoints: [String: [SourceCheckpoint]] = [:]
+
+    public init() {}
+
+    public var isEmpty: Bool {
+        alerts.isEmpty && rollups.isEmpty && routeAliases.isEmpty && hotspots == nil && checkpoints.isEmpty
+    }
+}

@@ -1,0 +1,69 @@
+import GRDB
+
+/// The schema, as named append-only migrations: a released migration is never edited, a change
+/// is a new migration appended at the end (GRDB records which ones ran in `grdb_migrations`).
+enum StoreMigrations {
+    static var migrator: DatabaseMigrator {
+        var m = DatabaseMigrator()
+        m.registerMigration("v1-alerts-rollups-hotspots-checkpoints") { db in
+            // The whole alert as SPEC §6 JSON, plus the columns the filters need. Times are
+            // fixed-width RFC 3339 UTC strings, so text order is time order.
+            try db.create(table: "alert") { t in
+                t.primaryKey("id", .text)
+                t.column("kind", .text).notNull()
+                t.column("severity_rank", .integer).notNull()
+                t.column("route", .text).notNull()
+                t.column("client", .text)
+                t.column("resource", .text)
+                t.column("start", .text).notNull()
+                t.column("end", .text)
+                t.column("json", .text).notNull()
+            }
+            try db.create(index: "alert_start", on: "alert", columns: ["start"])
+            // Per traffic minute and route: additive counts; the distinct counts and latency
+            // quantiles are the route's running values when the minute was last written.
+            try db.create(table: "route_rollup") { t in
+                t.column("minute", .integer).notNull()
+                t.column("route", .text).notNull()
+                t.column("requests", .integer).notNull()
+                t.column("writes", .integer).notNull()
+                t.column("conflicts", .integer).notNull()
+                t.column("statuses", .text).notNull()
+                t.column("writers", .integer).notNull()
+                t.column("resources", .integer).notNull()
+                t.column("p50_ms", .double)
+                t.column("p99_ms", .double)
+                t.primaryKey(["minute", "route"])
+            }
+            // The ranked hot spots as of one traffic minute (the latest write of that minute wins).
+            try db.create(table: "hotspot_snapshot") { t in
+                t.column("minute", .integer).notNull()
+                t.column("rank", .integer).notNull()
+                t.column("json", .text).notNull()
+                t.primaryKey(["minute", "rank"])
+            }
+            // Where each followed file was read to, by identity: a rotated file keeps its row
+            // until it is read to its end, so a restart finds it among its siblings.
+            try db.create(table: "checkpoint") { t in
+                t.column("source", .text).notNull()
+                t.column("device", .integer).notNull()
+                t.column("inode", .integer).notNull()
+                t.column("path", .text).notNull()
+                t.column("offset", .integer).notNull()
+                t.column("line", .integer).notNull()
+                t.column("current", .boolean).notNull()
+                t.column("updated", .text).notNull()
+                t.primaryKey(["source", "device", "inode"])
+            }
+        }
+        // Routes are renamed as the normalizer learns (`/carts/x1y2` → `/carts/{var}`); rows
+        // written under the old name are read under the new one.
+        m.registerMigration("v2-route-aliases") { db in
+            try db.create(table: "route_alias") { t in
+                t.primaryKey("route", .text)
+                t.column("reported_as", .text).notNull()
+            }
+        }
+        return m
+    }
+}

@@ -1,0 +1,60 @@
+import ConflictWatchCore
+import GRDB
+
+/// Traffic of one route in one traffic minute (SPEC §7 per-minute rollups). Counts add up;
+/// `writers`, `resources` and the latency quantiles are the route's running values in the
+/// writing daemon's life when the minute was last written.
+public struct RouteRollup: Codable, FetchableRecord, PersistableRecord, Sendable, Equatable {
+    public static let databaseTableName = "route_rollup"
+
+    /// Minutes since the Unix epoch, in traffic time.
+    public var minute: Int64
+    public var route: String
+    public var requests: Int64
+    public var writes: Int64
+    public var conflicts: Int64
+    /// Status (as text) → count, as JSON.
+    public var statuses: String
+    public var writers: Int
+    public var resources: Int
+    public var p50Ms: Double?
+    public var p99Ms: Double?
+
+    enum CodingKeys: String, CodingKey {
+        case minute, route, requests, writes, conflicts, statuses, writers, resources
+        case p50Ms = "p50_ms"
+        case p99Ms = "p99_ms"
+    }
+
+    public init(minute: Int64, route: String, requests: Int64, writes: Int64, conflicts: Int64,
+                statuses: [String: Int64], writers: Int, resources: Int, p50Ms: Double?, p99Ms: Double?) {
+        self.minute = minute
+        self.route = route
+        self.requests = requests
+        self.writes = writes
+        self.conflicts = conflicts
+        self.statuses = (try? RecordJSON.encode(statuses)) ?? "{}"
+        self.writers = writers
+        self.resources = resources
+        self.p50Ms = p50Ms
+        self.p99Ms = p99Ms
+    }
+
+    public var statusCounts: [String: Int64] {
+        (try? RecordJSON.decode([String: Int64].self, from: statuses)) ?? [:]
+    }
+
+    /// Adds a later delta of the same minute and route: counts add, running values are replaced.
+    public mutating func add(_ later: RouteRollup) {
+        requests += later.requests
+        writes += later.writes
+        conflicts += later.conflicts
+        var s = statusCounts
+        for (k, v) in later.statusCounts { s[k, default: 0] += v }
+        statuses = (try? RecordJSON.encode(s)) ?? statuses
+        writers = later.writers
+        resources = later.resources
+        p50Ms = later.p50Ms ?? p50Ms
+        p99Ms = later.p99Ms ?? p99Ms
+    }
+}

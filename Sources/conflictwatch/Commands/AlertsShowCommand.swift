@@ -1,0 +1,56 @@
+import ArgumentParser
+import ConflictWatchCore
+import ConflictWatchStore
+
+struct AlertsShowCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "show",
+        abstract: "Print one stored alert with its evidence (top clients, resources, samples).",
+        discussion: "Example: conflictwatch alerts show burst-1764000000-3f2a… --format json"
+    )
+
+    @OptionGroup var store: StoreOptions
+
+    @Option(name: .long, help: "table (for people) or json (the SPEC §6 alert).")
+    var format: OutputFormat = .table
+
+    @Argument(help: ArgumentHelp("The alert's id, as `alerts` lists it.", valueName: "id"))
+    var id: String
+
+    func run() throws {
+        let found: Alert?
+        do {
+            found = try store.openForReading().alert(id: id)
+        } catch let e as StoreError {
+            throw RuntimeFailure(e.description)
+        }
+        guard let a = found else {
+            throw RuntimeFailure("no alert \(id) in \(store.directory); list them with `conflictwatch alerts`")
+        }
+        switch format {
+        case .json: QueryOutput.write(try QueryOutput.json(a))
+        case .table:
+            var out = """
+                \(a.id)  \(a.kind.rawValue)  \(a.severity.rawValue)  \(a.class.joined(separator: ","))
+                route     \(a.route)
+                resource  \(a.resource ?? "-")
+                client    \(a.client ?? "-")
+                time      \(a.start) → \(a.end ?? "open")
+                peak      \(a.peakCount) (expected \(a.expected), score \(a.score)\(a.probability.map { ", p \($0)" } ?? ""))
+                statuses  \(a.statuses.sorted { $0.key < $1.key }.map { "\($0.key):\($0.value)" }.joined(separator: " "))
+                reason    \(a.reason)
+
+                """
+            if !a.topClients.isEmpty {
+                out += "top clients\n" + a.topClients.map { "  \($0.client)  \($0.count)\n" }.joined()
+            }
+            if !a.topResources.isEmpty {
+                out += "top resources\n" + a.topResources.map { "  \($0.resource)  \($0.count)\n" }.joined()
+            }
+            if !a.samples.isEmpty {
+                out += "samples\n" + a.samples.map { "  \($0.time)  \($0.client)  \($0.method) \($0.path)  \($0.status.map(String.init) ?? "-")\n" }.joined()
+            }
+            QueryOutput.write(out)
+        }
+    }
+}

@@ -1,0 +1,70 @@
+import ArgumentParser
+import ConflictWatchCore
+import ConflictWatchDaemon
+import ConflictWatchStore
+import Foundation
+import Logging
+
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "The daemon for services: follow the sources of a YAML config into the store.",
+        discussion: """
+            Same pipeline as `tail`, with every setting in one file (`conflictwatch config
+            example` prints a commented one). SIGHUP reads the file again: changed settings
+            restart the pipeline from its checkpoints, unchanged ones reopen the files.
+            SIGINT/SIGTERM flush, checkpoint and exit 0. See deploy/conflictwatch.service.
+
+            Example:
+              conflictwatch run --config /etc/conflictwatch/config.yaml
+            """
+    )
+
+    @Option(name: .long, help: ArgumentHelp("The YAML configuration file.", valueName: "file"))
+    var config: String
+
+    func validate() throws {
+        guard FileManager.default.isReadableFile(atPath: config) else {
+            throw ValidationError("--config \(config): no readable file there; `conflictwatch config example > \(config)` writes one to start from")
+        }
+    }
+
+    func run() throws {
+        let path = config
+        let (settings, file) = try Self.settings(from: path)
+        try DaemonLauncher.run(settings, logLevel: Logger.Level(rawValue: file.logLevel) ?? .info) {
+            try Self.settings(from: path).0
+        }
+    }
+
+    /// Reads the file and turns it into daemon settings (also on SIGHUP).
+    static func settings(from path: String) throws -> (DaemonSettings, DaemonConfig) {
+        let file: DaemonConfig
+        do {
+            file = try DaemonConfig.load(path: path)
+        } catch {
+            throw RuntimeFailure("bad configuration: \(error.description)")
+        }
+        var parameters = ModelParameters()
+        if let model = file.model {
+            do {
+                parameters = try ModelParameters.load(contentsOf: URL(fileURLWithPath: model))
+            } catch {
+                throw RuntimeFailure("bad configuration: \(path): model: cannot read \(model): \(error)")
+            }
+        }
+        var sources: [DaemonSettings.Source] = []
+        for s in file.sources {
+            sources.append(.init(pattern: s.path, format: (try? LogFormat(argument: s.format)) ?? .auto))
+        }
+        var settings = DaemonSettings(sources: sources, parameters: parameters,
+                                      stateDirectory: file.stateDirectory ?? StateDirectory.defaultPath())
+        settings.fromStart = file.fromStart
+        settings.maxLineLength = file.maxLineLength
+        settings.retentionDays = file.retentionDays
+        if file.listen != nil || !file.webhooks.isEmpty {
+            Terminal.printError("conflictwatch: listen and webhooks are accepted but not built yet; ignored")
+        }
+        return (settings, file)
+    }
+}

@@ -1,0 +1,55 @@
+import ArgumentParser
+import ConflictWatchCore
+import ConflictWatchDaemon
+import Logging
+
+struct TailCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tail",
+        abstract: "Daemon in the foreground: follow access logs through rotation into the store.",
+        discussion: """
+            Follows each file by identity (device + inode): a renamed (rotated) file is read to its
+            end before the new one takes over, a truncated one (copytruncate) is read again from 0,
+            globs are matched again as files appear. Files seen for the first time start at their
+            end unless --from-start. Progress is checkpointed in the same transaction as the
+            alerts and rollups it produced, so a restart (also after kill -9) loses and repeats
+            nothing. SIGINT/SIGTERM: flush and exit 0; SIGHUP: reopen files.
+
+            Examples:
+              conflictwatch tail /var/log/nginx/access.log
+              conflictwatch tail --state-dir /tmp/cw --from-start '/var/log/nginx/*.log'
+              conflictwatch alerts --state-dir /tmp/cw --since 1h     # from another shell
+            """
+    )
+
+    @OptionGroup var input: InputOptions
+    @OptionGroup var store: StoreOptions
+
+    @Flag(name: .long, help: "Read files seen for the first time from their start, not their end.")
+    var fromStart = false
+
+    @Option(name: .long, help: ArgumentHelp("Days of history kept in the store.", valueName: "days"))
+    var retentionDays: Int = 30
+
+    @Option(name: .long, help: "trace, debug, info, notice, warning, error or critical.")
+    var logLevel: Logger.Level = .info
+
+    @Argument(help: ArgumentHelp("Log files or quoted globs to follow.", valueName: "file-or-glob"))
+    var files: [String]
+
+    func validate() throws {
+        guard !files.isEmpty else { throw ValidationError("give at least one log file or quoted glob to follow") }
+        if files.contains("-") { throw ValidationError("tail follows files; to analyse stdin use `conflictwatch analyze -`") }
+        guard retentionDays >= 1 else { throw ValidationError("--retention-days must be at least 1") }
+    }
+
+    func run() throws {
+        var settings = DaemonSettings(
+            sources: files.map { .init(pattern: PathNormalizer.absolute($0), format: input.format) },
+            parameters: try input.parameters(), stateDirectory: store.directory)
+        settings.fromStart = fromStart
+        settings.maxLineLength = input.maxLineLength
+        settings.retentionDays = retentionDays
+        try DaemonLauncher.run(settings, logLevel: logLevel)
+    }
+}

@@ -1,0 +1,53 @@
+import Testing
+@testable import ConflictWatchDaemon
+
+@Suite struct DaemonConfigTests {
+    @Test func theExampleParses() throws {
+        let c = try DaemonConfig.parse(ConfigExample.text)
+        #expect(c.sources == [.init(path: "/var/log/nginx/access.log", format: "combined")])
+        #expect(c.stateDirectory == "/var/lib/conflictwatch")
+        #expect(c.retentionDays == 30)
+        #expect(c.logLevel == "info")
+    }
+
+    @Test func everySetting() throws {
+        let c = try DaemonConfig.parse("""
+            sources:
+              - path: "/var/log/a/*.log"
+                format: json
+              - path: /var/log/b.log
+            state_dir: /srv/cw
+            model: /etc/cw/model.json
+            retention_days: 7
+            log_level: debug
+            from_start: true
+            max_line_length: 4096
+            listen: 127.0.0.1:9409
+            webhooks: [https://hooks.example/x]
+            """)
+        #expect(c.sources.map(\.path) == ["/var/log/a/*.log", "/var/log/b.log"])
+        #expect(c.sources.map(\.format) == ["json", "auto"])
+        #expect(c.stateDirectory == "/srv/cw" && c.model == "/etc/cw/model.json")
+        #expect(c.retentionDays == 7 && c.logLevel == "debug" && c.fromStart && c.maxLineLength == 4096)
+        #expect(c.listen == "127.0.0.1:9409" && c.webhooks == ["https://hooks.example/x"])
+    }
+
+    /// Each bad file's message names the key and the line it is on.
+    @Test(arguments: [
+        ("sources:\n  - path: /a.log\nretention_dayz: 3\n", "config:3: retention_dayz: unknown key"),
+        ("sources:\n  - path: /a.log\n    format: xml\n", "config:3: sources[0].format"),
+        ("sources:\n  - path: relative.log\n", "config:2: sources[0].path: expected an absolute path"),
+        ("sources:\n  - format: json\n", "sources[0].path: missing"),
+        ("state_dir: /x\n", "sources: missing"),
+        ("sources:\n  - path: /a.log\nlog_level: loud\n", "config:3: log_level: expected one of"),
+        ("sources: [\n", "yaml: not valid YAML"),
+    ])
+    func errorsNameKeyAndLine(text: String, expected: String) {
+        do {
+            _ = try DaemonConfig.parse(text)
+            Issue.record("accepted: \(text)")
+        } catch {
+            #expect(error.description.contains(expected), "\(error.description)")
+        }
+    }
+}
