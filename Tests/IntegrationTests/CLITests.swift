@@ -123,5 +123,12 @@ import Testing
         #expect(r.succeeded, "\(r.summary)")
         #expect(r.stdoutText.contains("/api/orders/{id}"))
         #expect(r.stdoutText.contains("How to go on"))
+        // The alerts it printed are in the embedded store it names.
+        let stateDir = try #require(r.stdoutText.split(separator: " ").first { $0.hasSuffix("/state") }.map(String.init))
+        defer { try? FileManager.default.removeItem(atPath: (stateDir as NSString).deletingLastPathComponent) }
+        let stored = try ProcessRunner.run(bin, ["alerts", "--state-dir", stateDir, "--format", "json"])
+        #expect(stored.succeeded, "\(stored.summary)")
+        let alerts = try #require(JSONSerialization.jsonObject(with: stored.stdout) as? [[String: Any]])
+        #expect(alerts.contains { $0["kind"] as? String == "burst" && $0["route"] as? String == "/api/orders/{id}" })
     }
 }

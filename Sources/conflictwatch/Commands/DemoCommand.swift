@@ -9,7 +9,8 @@ struct DemoCommand: ParsableCommand {
         abstract: "First run: generate a labelled sample, analyse it, and show what comes out.",
         discussion: """
             Needs no root, no network and no setup. The sample is a 10-minute API log in nginx
-            combined format in which one order becomes contended half-way through.
+            combined format in which one order becomes contended half-way through; the alerts are
+            also written to an embedded store next to it, so the query commands can be tried.
 
             Example:
               conflictwatch demo
@@ -40,16 +41,22 @@ struct DemoCommand: ParsableCommand {
         var sink = OutputSink(fd: 1)
         sink.write("conflictwatch demo: generated \(lines.count) requests of API traffic in \(logPath)\n\n")
         let report = OfflineAnalysis(format: .combined, parameters: ModelParameters()).run(paths: [logPath])
+        // The whole pipeline: the alerts also go to an embedded store, as a daemon's would.
+        let stateDir = dir + "/state"
+        try AnalysisStore.save(report, in: stateDir)
         sink.write(ReportRenderer.table(report, top: 10))
         sink.write("""
 
+            The sample, and a store holding these alerts, stay in \(dir) (remove it when done).
             How to go on:
-              conflictwatch analyze \(logPath)                 # the same, on your own logs
-              conflictwatch analyze --format json \(logPath)   # the machine-readable report
-              conflictwatch parse \(logPath) | head -3         # the exchanges the parser sees
+              conflictwatch alerts --state-dir \(stateDir)            # the stored alerts, queried
+              conflictwatch alerts show ID --state-dir \(stateDir)    # one alert with its evidence
+              conflictwatch analyze --format json \(logPath)          # the machine-readable report
+              conflictwatch parse \(logPath) | head -3                # the exchanges the parser sees
+              conflictwatch analyze /var/log/nginx/access.log          # the same, on your own logs
+              conflictwatch simulate --scenario mixed --out /tmp/cw-sim   # more labelled traffic
 
             """)
         sink.flush()
-        if out == nil { try? fm.removeItem(atPath: dir) }
     }
 }
