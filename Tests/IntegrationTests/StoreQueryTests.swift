@@ -23,7 +23,8 @@ import Testing
         let demo = try ProcessRunner.run(bin, ["demo", "--out", tmp.path])
         #expect(demo.succeeded, "\(demo.summary)")
         let log = tmp.file("access.log")
-        let state = tmp.file("state")
+        // Not the demo's own store (it wrote one next to the sample): this run's alone.
+        let state = tmp.file("analyze-state")
         let analyzed = try ProcessRunner.run(bin, ["analyze", "--format", "json", "--state-dir", state, log])
         #expect(analyzed.succeeded, "\(analyzed.summary)")
         let doc = try #require(JSONSerialization.jsonObject(with: analyzed.stdout) as? [String: Any])
