@@ -292,4 +292,75 @@ import Glibc
         #expect(bad.status == 2)
         #expect(bad.stderrText.contains("30m"))
     }
+
+    /// Combined lines of PUT traffic from `start` for `seconds`: `perSecond` background writes by
+    /// 50 clients over 200 orders (every 50th a 409), plus, when `storm`, 127.0.0.66 replaying a
+    /// stale version of order 13 five times a second (all 409).
+    func traffic(start: Date, seconds: Int, perSecond: Int = 4, storm: Bool = false) -> String {
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "en_US_POSIX")
+        f.timeZone = TimeZone(identifier: "UTC")
+        f.dateFormat = "dd/MMM/yyyy:HH:mm:ss Z"
+        var out = ""
+        var n = 0
+        for s in 0..<seconds {
+            let t = f.string(from: start.addingTimeInterval(Double(s)))
+            for _ in 0..<perSecond {
+                n += 1
+                out += "10.0.0.\(n % 50 + 1) - - [\(t)] \"PUT /api/orders/\(n * 7 % 200) HTTP/1.1\" \(n % 50 == 0 ? 409 : 200) 1 \"-\" \"x\"\n"
+            }
+            if storm {
+                for _ in 0..<5 { out += "127.0.0.66 - - [\(t)] \"PUT /api/orders/13 HTTP/1.1\" 409 1 \"-\" \"retry\"\n" }
+            }
+        }
+        return out
+    }
+
+    func waitForStored(_ tmp: TemporaryDirectory, _ expected: Int) async throws -> Int {
+        var seen = -1
+        for _ in 0..<200 {
+            seen = try storedRequests(tmp)
+            if seen >= expected { break }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        return seen
+    }
+
+    /// SPEC §5.5: the daemon saves what it learned (atomically, 0600) and a restart starts warm —
+    /// a 40 s storm right after the restart is caught, which a cold model (6 warm-up buckets)
+    /// would still be warming up for.
+    @Test func restartStartsWarmFromLearnedState() async throws {
+        let tmp = try TemporaryDirectory(prefix: "cw-daemon-warm")
+        defer { tmp.remove() }
+        let log = tmp.file("access.log")
+        let t0 = Date(timeIntervalSince1970: 1_795_514_400)  // 2026-11-24T10:00:00Z
+        let history = traffic(start: t0, seconds: 600)
+        try Data(history.utf8).write(to: URL(fileURLWithPath: log))
+        let first = try await startDaemon(tmp, log: log, name: "first", extra: ["--from-start"])
+        #expect(try await waitForStored(tmp, 2400) == 2400, "first: \(first.stderrTail)")
+        let r1 = await first.terminate(timeout: 10)
+        #expect(r1.status == 0, "\(r1.summary)")
+        let state = tmp.file("state/model-state.json")
+        var st = stat()
+        #expect(stat(state, &st) == 0 && st.st_mode & 0o777 == 0o600, "model-state.json missing or not 0600")
+        let saved = try #require(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: state))) as? [String: Any])
+        #expect((saved["baselines"] as? [String: Any])?["/api/orders/{id}"] != nil)
+
+        // An hour later in traffic time: a storm from the first second, then quiet traffic.
+        let later = t0.addingTimeInterval(3600)
+        let appended = traffic(start: later, seconds: 40, storm: true) + traffic(start: later.addingTimeInterval(40), seconds: 30)
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data(appended.utf8))
+        try handle.close()
+        let second = try await startDaemon(tmp, log: log, name: "second")
+        #expect(try await waitForStored(tmp, 2400 + 40 * 9 + 30 * 4) == 2400 + 40 * 9 + 30 * 4, "second: \(second.stderrTail)")
+        try await Task.sleep(for: .milliseconds(500))
+        let r2 = await second.terminate(timeout: 10)
+        #expect(r2.stderrText.contains("starting warm from learned state"), "\(r2.stderrText.suffix(600))")
+        let alerts = try ProcessRunner.run(bin, ["alerts", "--state-dir", tmp.file("state"), "--kind", "burst", "--format", "json"])
+        let rows = try #require(JSONSerialization.jsonObject(with: alerts.stdout) as? [[String: Any]], "\(alerts.summary)")
+        #expect(rows.contains { ($0["client"] as? String) == "127.0.0.66" || (($0["top_clients"] as? [[String: Any]])?.first?["client"] as? String) == "127.0.0.66" },
+                "no burst for the storm after a warm restart: \(rows.map { $0["reason"] ?? "" })")
+    }
 }

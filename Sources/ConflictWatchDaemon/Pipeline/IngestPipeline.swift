@@ -37,6 +37,8 @@ final class IngestPipeline {
     private var lastFlush = 0.0
     private var lastHotspots = -Double.infinity
     private var lastRetention = -Double.infinity
+    private var lastLearnedState = 0.0
+    private let learnedState: LearnedState
     private(set) var counters = Counters()
 
     init(settings: DaemonSettings, store: ConflictStore, logger: Logger) {
@@ -47,7 +49,12 @@ final class IngestPipeline {
         tail.fromStart = settings.fromStart
         tail.maxLineLength = settings.maxLineLength
         tailer = LogTailer(settings: tail, logger: logger)
-        analyzer = TrafficAnalyzer(parameters: settings.parameters)
+        learnedState = LearnedState(stateDirectory: settings.stateDirectory)
+        let (parameters, warmRoutes) = learnedState.warmed(settings.parameters)
+        if warmRoutes > 0 {
+            logger.info("starting warm from learned state", metadata: ["routes": "\(warmRoutes)", "file": "\(learnedState.path)"])
+        }
+        analyzer = TrafficAnalyzer(parameters: parameters)
     }
 
     /// Resumes from the stored checkpoints of the configured sources.
@@ -135,10 +142,23 @@ final class IngestPipeline {
         pendingRollups.removeAll(keepingCapacity: true)
         dirty = false
         lastFlush = now
+        saveLearnedStateIfDue(now: now, force: false)
         if now - lastRetention >= 3600 {
             lastRetention = now
             let removed = try store.applyRetention(days: settings.retentionDays)
             if removed > 0 { logger.info("retention applied", metadata: ["rows": "\(removed)", "days": "\(settings.retentionDays)"]) }
+        }
+    }
+
+    /// Writes the learned baselines every minute and at shutdown; a failure is logged, not fatal
+    /// (the next start is then colder, nothing is lost from the store).
+    func saveLearnedStateIfDue(now: Double, force: Bool) {
+        guard force || now - lastLearnedState >= 60 else { return }
+        lastLearnedState = now
+        do {
+            try learnedState.save(settings.parameters, baselines: analyzer.learnedBaselines())
+        } catch {
+            logger.warning("cannot save learned state", metadata: ["error": "\(error)"])
         }
     }
 

@@ -44,6 +44,7 @@ public struct TailService: Service {
         }
         let now = Self.monotonic()
         try pipeline.flush(now: now)
+        pipeline.saveLearnedStateIfDue(now: now, force: true)
         let c = pipeline.counters
         logger.info("daemon stopped; state flushed", metadata: [
             "lines": "\(c.lines)", "exchanges": "\(c.exchanges)", "malformed": "\(c.malformed)"])
