@@ -328,18 +328,23 @@ import Glibc
 
     /// SPEC §5.5: the daemon saves what it learned (atomically, 0600) and a restart starts warm —
     /// a 40 s storm right after the restart is caught, which a cold model (6 warm-up buckets)
-    /// would still be warming up for.
+    /// would still be warming up for; and what the first run left open is closed at the restart.
     @Test func restartStartsWarmFromLearnedState() async throws {
         let tmp = try TemporaryDirectory(prefix: "cw-daemon-warm")
         defer { tmp.remove() }
         let log = tmp.file("access.log")
         let t0 = Date(timeIntervalSince1970: 1_795_514_400)  // 2026-11-24T10:00:00Z
-        let history = traffic(start: t0, seconds: 600)
+        // Ten quiet minutes, then a storm still going on when the daemon stops.
+        let history = traffic(start: t0, seconds: 600) + traffic(start: t0.addingTimeInterval(600), seconds: 40, storm: true)
         try Data(history.utf8).write(to: URL(fileURLWithPath: log))
         let first = try await startDaemon(tmp, log: log, name: "first", extra: ["--from-start"])
-        #expect(try await waitForStored(tmp, 2400) == 2400, "first: \(first.stderrTail)")
+        #expect(try await waitForStored(tmp, 2760) == 2760, "first: \(first.stderrTail)")
+        try await Task.sleep(for: .milliseconds(500))
         let r1 = await first.terminate(timeout: 10)
         #expect(r1.status == 0, "\(r1.summary)")
+        let openAtStop = try ProcessRunner.run(bin, ["alerts", "--state-dir", tmp.file("state"), "--open", "--format", "json"])
+        let leftOpen = try #require(JSONSerialization.jsonObject(with: openAtStop.stdout) as? [[String: Any]], "\(openAtStop.summary)")
+        #expect(!leftOpen.isEmpty, "the storm at the end of the first run is an open alert when it stops")
         let state = tmp.file("state/model-state.json")
         var st = stat()
         #expect(stat(state, &st) == 0 && st.st_mode & 0o777 == 0o600, "model-state.json missing or not 0600")
@@ -354,7 +359,7 @@ import Glibc
         try handle.write(contentsOf: Data(appended.utf8))
         try handle.close()
         let second = try await startDaemon(tmp, log: log, name: "second")
-        #expect(try await waitForStored(tmp, 2400 + 40 * 9 + 30 * 4) == 2400 + 40 * 9 + 30 * 4, "second: \(second.stderrTail)")
+        #expect(try await waitForStored(tmp, 2760 + 40 * 9 + 30 * 4) == 2760 + 40 * 9 + 30 * 4, "second: \(second.stderrTail)")
         try await Task.sleep(for: .milliseconds(500))
         let r2 = await second.terminate(timeout: 10)
         #expect(r2.stderrText.contains("starting warm from learned state"), "\(r2.stderrText.suffix(600))")
@@ -362,5 +367,9 @@ import Glibc
         let rows = try #require(JSONSerialization.jsonObject(with: alerts.stdout) as? [[String: Any]], "\(alerts.summary)")
         #expect(rows.contains { ($0["client"] as? String) == "127.0.0.66" || (($0["top_clients"] as? [[String: Any]])?.first?["client"] as? String) == "127.0.0.66" },
                 "no burst for the storm after a warm restart: \(rows.map { $0["reason"] ?? "" })")
+        // What the first run left open was closed at the restart; only the second run's may be open.
+        let openNow = try ProcessRunner.run(bin, ["alerts", "--state-dir", tmp.file("state"), "--open", "--format", "json"])
+        let stillOpen = try #require(JSONSerialization.jsonObject(with: openNow.stdout) as? [[String: Any]], "\(openNow.summary)")
+        #expect(stillOpen.allSatisfy { ($0["start"] as? String ?? "") >= "2026-11-24T11:00:00" }, "\(stillOpen.map { $0["id"] ?? "" })")
     }
 }

@@ -38,6 +38,7 @@ final class IngestPipeline {
     private var lastHotspots = -Double.infinity
     private var lastRetention = -Double.infinity
     private var lastLearnedState = 0.0
+    private var startedOnce = false
     private let learnedState: LearnedState
     private(set) var counters = Counters()
 
@@ -59,11 +60,35 @@ final class IngestPipeline {
 
     /// Resumes from the stored checkpoints of the configured sources.
     func start(now: Double) throws(StoreError) {
+        if !startedOnce {
+            startedOnce = true
+            try closeAlertsLeftOpen()
+        }
         let rows = try store.checkpoints().filter { row in
             settings.sources.contains { Self.matches($0.pattern, row.source) }
         }
         tailer.restore(rows, now: now)
         lastFlush = now
+    }
+
+    /// Alerts a previous run left open: this model did not see them start and would never close
+    /// them, so they end at the last traffic minute stored. An incident still going on is
+    /// reported again, as a new alert, when the (warm) model sees it.
+    private func closeAlertsLeftOpen() throws(StoreError) {
+        var filter = AlertFilter()
+        filter.openOnly = true
+        let open = try store.alerts(filter)
+        guard !open.isEmpty, let minute = try store.newestMinute() else { return }
+        let end = CivilTime.rfc3339((minute + 1) * 60_000_000)
+        var batch = StoreBatch()
+        batch.alerts = open.map { alert in
+            var a = alert
+            a.end = max(end, a.start)
+            a.reason += " (Closed when the daemon restarted; if it is still going on it is reported again.)"
+            return a
+        }
+        try store.commit(batch)
+        logger.info("closed alerts left open by the previous run", metadata: ["alerts": "\(open.count)", "end": "\(end)"])
     }
 
     static func matches(_ pattern: String, _ path: String) -> Bool {
