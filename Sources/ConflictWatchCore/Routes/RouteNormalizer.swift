@@ -31,7 +31,6 @@ public struct RouteNormalizer {
         return build(route, learn: false)
     }
 
-    public var learnerOverflow: Int { learner.overflowed }
     /// Changes whenever a position is learned as `{var}`.
     public var generation: Int { learner.generation }
 
