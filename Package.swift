@@ -16,6 +16,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.20.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
     ],
     targets: [
         .systemLibrary(
@@ -37,9 +40,17 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Logging", package: "swift-log"),
         ]),
-        // The daemon (SPEC §8): tailing through rotation, the live pipeline, checkpoints.
+        // The query API and metrics (SPEC §9): Hummingbird over the store and the live status.
+        .target(name: "ConflictWatchServer", dependencies: [
+            "ConflictWatchCore", "ConflictWatchStore",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+        ]),
+        // The daemon (SPEC §8): tailing through rotation, the live pipeline, checkpoints, webhooks.
         .target(name: "ConflictWatchDaemon", dependencies: [
-            "ConflictWatchCore", "ConflictWatchIngest", "ConflictWatchStore",
+            "ConflictWatchCore", "ConflictWatchIngest", "ConflictWatchStore", "ConflictWatchServer",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Yams", package: "Yams"),
@@ -52,6 +63,8 @@ let package = Package(
                 "ConflictWatchCapture",
                 "ConflictWatchStore",
                 "ConflictWatchDaemon",
+                "ConflictWatchServer",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -62,6 +75,10 @@ let package = Package(
         .testTarget(name: "ConflictWatchCaptureTests", dependencies: ["ConflictWatchCapture", "ConflictWatchCore"]),
         .testTarget(name: "ConflictWatchStoreTests", dependencies: ["ConflictWatchStore", "ConflictWatchCore"]),
         .testTarget(name: "ConflictWatchDaemonTests", dependencies: ["ConflictWatchDaemon", "ConflictWatchStore", "ConflictWatchCore"]),
+        .testTarget(name: "ConflictWatchServerTests", dependencies: [
+            "ConflictWatchServer", "ConflictWatchStore", "ConflictWatchCore",
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+        ]),
         .testTarget(name: "IntegrationTests", dependencies: ["ConflictWatchCore"]),
     ],
     swiftLanguageModes: [.v6]

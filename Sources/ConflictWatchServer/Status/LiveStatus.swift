@@ -1,0 +1,45 @@
+import Synchronization
+
+/// What a running daemon publishes for `/metrics` and `/healthz`: the pipeline replaces its part
+/// after each flush (a few times a second, never per line), the webhook sender its own, and the
+/// server reads a copy per request. One lock, taken rarely, so no reader can slow the ingest.
+public final class LiveStatus: Sendable {
+    public struct Snapshot: Sendable, Equatable {
+        /// Lines read from every source, including malformed and blank ones.
+        public var lines: UInt64 = 0
+        public var exchanges: UInt64 = 0
+        public var malformed: UInt64 = 0
+        public var writes: UInt64 = 0
+        /// Writes answered 409 or 412.
+        public var conflicts: UInt64 = 0
+        public var openAlerts = 0
+        /// Packets the kernel or interface dropped (capture sources); 0 for files.
+        public var drops: UInt64 = 0
+        /// Seconds the oldest read but not yet committed line has waited; 0 when caught up.
+        public var lagSeconds = 0.0
+        /// Bytes appended to followed files and not read yet.
+        public var unreadBytes: UInt64 = 0
+        public var followedFiles = 0
+        public var webhooksSent: UInt64 = 0
+        public var webhooksFailed: UInt64 = 0
+        public var webhooksPending = 0
+        /// Wall-clock seconds since the epoch of the last commit to the store; nil before the first.
+        public var lastCommit: Double? = nil
+        /// Wall-clock seconds since the epoch when the daemon started.
+        public var started = 0.0
+
+        public init() {}
+    }
+
+    private let state: Mutex<Snapshot>
+
+    public init(_ initial: Snapshot = Snapshot()) {
+        state = Mutex(initial)
+    }
+
+    public var snapshot: Snapshot { state.withLock { $0 } }
+
+    public func update(_ body: (inout Snapshot) -> Void) {
+        state.withLock { body(&$0) }
+    }
+}
