@@ -74,7 +74,12 @@ let package = Package(
         .testTarget(name: "ConflictWatchIngestTests", dependencies: ["ConflictWatchIngest"]),
         .testTarget(name: "ConflictWatchCaptureTests", dependencies: ["ConflictWatchCapture", "ConflictWatchCore"]),
         .testTarget(name: "ConflictWatchStoreTests", dependencies: ["ConflictWatchStore", "ConflictWatchCore"]),
-        .testTarget(name: "ConflictWatchDaemonTests", dependencies: ["ConflictWatchDaemon", "ConflictWatchStore", "ConflictWatchCore"]),
+        .testTarget(name: "ConflictWatchDaemonTests", dependencies: [
+            "ConflictWatchDaemon", "ConflictWatchStore", "ConflictWatchCore", "ConflictWatchServer",
+            // A real HTTP receiver for the webhook sender's tests.
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+        ]),
         .testTarget(name: "ConflictWatchServerTests", dependencies: [
             "ConflictWatchServer", "ConflictWatchStore", "ConflictWatchCore",
             .product(name: "HummingbirdTesting", package: "hummingbird"),

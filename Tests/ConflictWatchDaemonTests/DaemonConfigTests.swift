@@ -23,13 +23,18 @@ import Testing
             from_start: true
             max_line_length: 4096
             listen: 127.0.0.1:9409
-            webhooks: [https://hooks.example/x]
+            api_token: 0123456789abcdef0123
+            webhooks:
+              - https://hooks.example/x
+              - url: http://127.0.0.1:8080/alerts
+                min_severity: high
             """)
         #expect(c.sources.map(\.path) == ["/var/log/a/*.log", "/var/log/b.log"])
         #expect(c.sources.map(\.format) == ["json", "auto"])
         #expect(c.stateDirectory == "/srv/cw" && c.model == "/etc/cw/model.json")
         #expect(c.retentionDays == 7 && c.logLevel == "debug" && c.fromStart && c.maxLineLength == 4096)
-        #expect(c.listen == "127.0.0.1:9409" && c.webhooks == ["https://hooks.example/x"])
+        #expect(c.listen == "127.0.0.1:9409" && c.apiToken == "0123456789abcdef0123")
+        #expect(c.webhooks == [.init(url: "https://hooks.example/x"), .init(url: "http://127.0.0.1:8080/alerts", minSeverity: .high)])
     }
 
     /// Each bad file's message names the key and the line it is on.
@@ -41,6 +46,10 @@ import Testing
         ("state_dir: /x\n", "sources: missing"),
         ("sources:\n  - path: /a.log\nlog_level: loud\n", "config:3: log_level: expected one of"),
         ("sources: [\n", "yaml: not valid YAML"),
+        ("sources:\n  - path: /a.log\nwebhooks:\n  - ftp://x\n", "config:4: webhooks[0]: expected an http:// or https:// URL"),
+        ("sources:\n  - path: /a.log\nwebhooks:\n  - url: http://x\n    min_severity: urgent\n", "config:5: webhooks[0].min_severity: expected low"),
+        ("sources:\n  - path: /a.log\nwebhooks:\n  - min_severity: high\n", "webhooks[0].url: missing"),
+        ("sources:\n  - path: /a.log\napi_token: short\n", "config:3: api_token: expected a token of at least 16"),
     ])
     func errorsNameKeyAndLine(text: String, expected: String) {
         do {

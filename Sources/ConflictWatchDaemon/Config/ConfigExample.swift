@@ -31,10 +31,17 @@ public enum ConfigExample {
         # trace, debug, info, notice, warning, error or critical.
         log_level: info
 
-        # Not built yet (accepted, logged and ignored): the query API and webhooks.
-        # listen: 127.0.0.1:9409
+        # Receivers of alerts: each opened and closed alert is POSTed as JSON (the alert as
+        # `alerts --format json` prints it, plus "event": "opened"|"closed"), in order per
+        # receiver, retried with back-off (1 s doubling to 60 s, 8 tries) while the receiver is
+        # down or answers 5xx/429. A URL, or `url:` with `min_severity:` to send fewer.
         # webhooks:
         #   - https://hooks.example.com/conflictwatch
+        #   - url: http://127.0.0.1:8080/pager
+        #     min_severity: high
+
+        # Not built yet (accepted, logged and ignored): the query API.
+        # listen: 127.0.0.1:9409
 
         """
 }

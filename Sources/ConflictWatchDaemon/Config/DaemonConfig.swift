@@ -18,9 +18,11 @@ public struct DaemonConfig: Sendable, Equatable {
     public var logLevel = "info"
     public var fromStart = false
     public var maxLineLength = 65_536
-    /// Accepted and kept for the query API and webhooks, which are not built yet.
+    /// The query API's address (host:port); nil serves no API.
     public var listen: String? = nil
-    public var webhooks: [String] = []
+    /// Bearer token the API requires (also from CONFLICTWATCH_API_TOKEN); needed off loopback.
+    public var apiToken: String? = nil
+    public var webhooks: [WebhookTarget] = []
 
     public init() {}
 
@@ -32,7 +34,8 @@ public struct DaemonConfig: Sendable, Equatable {
         }
     }
 
-    static let topKeys: Set = ["sources", "state_dir", "model", "retention_days", "log_level", "from_start", "max_line_length", "listen", "webhooks"]
+    static let topKeys: Set = ["sources", "state_dir", "model", "retention_days", "log_level", "from_start", "max_line_length", "listen", "api_token", "webhooks"]
+    static let webhookKeys: Set = ["url", "min_severity"]
     static let sourceKeys: Set = ["path", "format"]
     static let levels: Set = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
 
@@ -44,6 +47,35 @@ public struct DaemonConfig: Sendable, Equatable {
             throw ConfigError(path, "file", nil, "cannot read it (\(error.localizedDescription)); `conflictwatch config example > \(path)` writes a starting point")
         }
         return try parse(text, file: path)
+    }
+
+    /// A webhook is a URL, or a mapping with `url:` and `min_severity:`.
+    static func webhook(_ node: Node, at key: String, file: String) throws(ConfigError) -> WebhookTarget {
+        func url(_ n: Node, _ key: String) throws(ConfigError) -> String {
+            guard let s = n.string, s.hasPrefix("http://") || s.hasPrefix("https://") else {
+                throw ConfigError(file, key, n.mark?.line, "expected an http:// or https:// URL")
+            }
+            return s
+        }
+        guard let m = node.mapping else { return WebhookTarget(url: try url(node, key)) }
+        var target: WebhookTarget?
+        var severity = Alert.Severity.low
+        for (k, v) in m {
+            let name = k.string ?? "?"
+            switch name {
+            case "url": target = WebhookTarget(url: try url(v, "\(key).url"))
+            case "min_severity":
+                guard let s = v.string, let level = Alert.Severity(rawValue: s) else {
+                    throw ConfigError(file, "\(key).min_severity", k.mark?.line, "expected low, medium, high or critical")
+                }
+                severity = level
+            default:
+                throw ConfigError(file, "\(key).\(name)", k.mark?.line, "unknown key; a webhook takes \(webhookKeys.sorted().joined(separator: ", "))")
+            }
+        }
+        guard var target else { throw ConfigError(file, "\(key).url", node.mark?.line, "missing; where should alerts be POSTed?") }
+        target.minSeverity = severity
+        return target
     }
 
     public static func parse(_ text: String, file: String = "config") throws(ConfigError) -> DaemonConfig {
@@ -112,13 +144,13 @@ public struct DaemonConfig: Sendable, Equatable {
             case "listen":
                 guard let s = value.string, s.contains(":") else { throw fail("expected host:port, such as 127.0.0.1:9409") }
                 c.listen = s
+            case "api_token":
+                guard let s = value.string, s.count >= 16 else { throw fail("expected a token of at least 16 characters (e.g. `openssl rand -hex 24`)") }
+                c.apiToken = s
             case "webhooks":
-                guard let seq = value.sequence else { throw fail("expected a list of URLs") }
-                c.webhooks = try seq.map { (n: Node) throws(ConfigError) -> String in
-                    guard let s = n.string, s.hasPrefix("http://") || s.hasPrefix("https://") else {
-                        throw ConfigError(file, "webhooks", n.mark?.line, "expected an http:// or https:// URL")
-                    }
-                    return s
+                guard let seq = value.sequence else { throw fail("expected a list of URLs, or of `url:` with `min_severity:`") }
+                c.webhooks = try seq.enumerated().map { (i: Int, n: Node) throws(ConfigError) -> WebhookTarget in
+                    try webhook(n, at: "webhooks[\(i)]", file: file)
                 }
             default:
                 throw fail("unknown key; the settings are \(topKeys.sorted().joined(separator: ", "))")

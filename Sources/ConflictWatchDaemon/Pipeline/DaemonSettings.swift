@@ -23,6 +23,9 @@ public struct DaemonSettings: Sendable, Equatable {
     public var flushInterval = 0.25
     /// Ranked hot spots kept per snapshot.
     public var hotspotCount = 20
+    /// Receivers of opened/closed alerts (SPEC §8). Read at start; a SIGHUP does not change them.
+    public var webhooks: [WebhookTarget] = []
+    public var webhookRetry = RetryPolicy()
 
     public init(sources: [Source], parameters: ModelParameters, stateDirectory: String) {
         self.sources = sources

@@ -1,4 +1,5 @@
 import ConflictWatchCore
+import ConflictWatchServer
 import ConflictWatchStore
 import Logging
 
@@ -22,6 +23,10 @@ final class IngestPipeline {
     let settings: DaemonSettings
     let store: ConflictStore
     let logger: Logger
+    /// Published after each flush for `/metrics` and `/healthz`.
+    let status: LiveStatus
+    /// Committed alert events for the webhooks; nil when none are configured.
+    let outbox: WebhookOutbox?
     private let tailer: LogTailer
     private var analyzer: TrafficAnalyzer
     /// One parser per source (auto-detection is per file); the one in use is held outside the
@@ -38,14 +43,19 @@ final class IngestPipeline {
     private var lastHotspots = -Double.infinity
     private var lastRetention = -Double.infinity
     private var lastLearnedState = 0.0
+    /// When the oldest line not yet committed was read (monotonic); nil when all are committed.
+    private var oldestUncommitted: Double?
     private var startedOnce = false
     private let learnedState: LearnedState
     private(set) var counters = Counters()
 
-    init(settings: DaemonSettings, store: ConflictStore, logger: Logger) {
+    init(settings: DaemonSettings, store: ConflictStore, logger: Logger,
+         status: LiveStatus = LiveStatus(), outbox: WebhookOutbox? = nil) {
         self.settings = settings
         self.store = store
         self.logger = logger
+        self.status = status
+        self.outbox = outbox
         var tail = LogTailer.Settings(patterns: settings.sources.map(\.pattern))
         tail.fromStart = settings.fromStart
         tail.maxLineLength = settings.maxLineLength
@@ -88,6 +98,7 @@ final class IngestPipeline {
             return a
         }
         try store.commit(batch)
+        outbox?.send(batch.alerts.map { AlertEvent(kind: .closed, alert: $0) })
         logger.info("closed alerts left open by the previous run", metadata: ["alerts": "\(open.count)", "end": "\(end)"])
     }
 
@@ -101,7 +112,10 @@ final class IngestPipeline {
         let n = tailer.poll(now: now) { file, line, event in
             self.handle(file.source, line, event)
         }
-        if n > 0 { dirty = true }
+        if n > 0 {
+            dirty = true
+            if oldestUncommitted == nil { oldestUncommitted = now }
+        }
         return n
     }
 
@@ -161,18 +175,52 @@ final class IngestPipeline {
                 lastHotspots = now
             }
         }
-        batch.alerts = alertTracker.changes(in: analyzer.alerts())
-        batch.checkpoints = tailer.checkpoints(updated: CivilTime.rfc3339(Self.wallClockMicros()))
+        let changes = alertTracker.changes(in: analyzer.alerts())
+        batch.alerts = changes.changed
+        let wallClock = Self.wallClockMicros()
+        batch.checkpoints = tailer.checkpoints(updated: CivilTime.rfc3339(wallClock))
         try store.commit(batch)
+        // Told only once committed, so a receiver never hears of an alert the store lacks.
+        outbox?.send(changes.events)
         pendingRollups.removeAll(keepingCapacity: true)
         dirty = false
         lastFlush = now
+        oldestUncommitted = nil
+        publishStatus(now: now, wallClockMicros: wallClock)
         saveLearnedStateIfDue(now: now, force: false)
         if now - lastRetention >= 3600 {
             lastRetention = now
             let removed = try store.applyRetention(days: settings.retentionDays)
             if removed > 0 { logger.info("retention applied", metadata: ["rows": "\(removed)", "days": "\(settings.retentionDays)"]) }
         }
+    }
+
+    /// What `/metrics` and `/healthz` show; lag is 0 right after a commit and grows while the
+    /// pipeline reads (see `lag(now:)`).
+    private func publishStatus(now: Double, wallClockMicros: Int64) {
+        let c = counters
+        let open = alertTracker.openCount
+        let unread = tailer.unreadBytes()
+        let files = tailer.fileCount
+        let (writes, conflicts) = (analyzer.writes, analyzer.conflicts)
+        status.update {
+            $0.lines = c.lines
+            $0.exchanges = c.exchanges
+            $0.malformed = c.malformed
+            $0.writes = writes
+            $0.conflicts = conflicts
+            $0.openAlerts = open
+            $0.lagSeconds = 0
+            $0.unreadBytes = unread
+            $0.followedFiles = files
+            $0.lastCommit = Double(wallClockMicros) / 1e6
+        }
+    }
+
+    /// Between flushes: how long the oldest uncommitted line has waited.
+    func publishLag(now: Double) {
+        let lag = oldestUncommitted.map { now - $0 } ?? 0
+        status.update { $0.lagSeconds = lag }
     }
 
     /// Writes the learned baselines every minute and at shutdown; a failure is logged, not fatal

@@ -1,3 +1,4 @@
+import ConflictWatchServer
 import ConflictWatchStore
 import Logging
 import ServiceLifecycle
@@ -16,18 +17,25 @@ public struct TailService: Service {
     let logger: Logger
     /// Reads the configuration again on SIGHUP (`run --config`); nil keeps the settings.
     let reloadSettings: (@Sendable () throws -> DaemonSettings)?
+    let status: LiveStatus
+    let outbox: WebhookOutbox?
 
-    public init(settings: DaemonSettings, logger: Logger, reloadSettings: (@Sendable () throws -> DaemonSettings)? = nil) {
+    public init(settings: DaemonSettings, logger: Logger, status: LiveStatus = LiveStatus(), outbox: WebhookOutbox? = nil,
+                reloadSettings: (@Sendable () throws -> DaemonSettings)? = nil) {
         self.settings = settings
         self.logger = logger
+        self.status = status
+        self.outbox = outbox
         self.reloadSettings = reloadSettings
     }
 
     public func run() async throws {
+        // However this ends, the webhook sender gets no more events and may finish.
+        defer { outbox?.finish() }
         let lock = try DaemonLock(directory: settings.stateDirectory)
         defer { withExtendedLifetime(lock) {} }
         let store = try ConflictStore(directory: settings.stateDirectory, mode: .writer, logger: logger)
-        var pipeline = IngestPipeline(settings: settings, store: store, logger: logger)
+        var pipeline = IngestPipeline(settings: settings, store: store, logger: logger, status: status, outbox: outbox)
         try pipeline.start(now: Self.monotonic())
         let watcher = ChangeWatcher(directories: settings.sources.map { Self.watchDirectory($0.pattern) }, logger: logger)
         let reload = ReloadRequest()
@@ -60,6 +68,7 @@ public struct TailService: Service {
                 pipeline = try reloaded(pipeline, store: store, now: now)
             }
             let n = pipeline.step(now: now)
+            pipeline.publishLag(now: now)
             do {
                 try pipeline.flushIfDue(now: now)
             } catch {
@@ -87,7 +96,10 @@ public struct TailService: Service {
                     logger.notice("SIGHUP: configuration changed; restarting the pipeline", metadata: [
                         "sources": "\(next.sources.map(\.pattern))"])
                     try pipeline.flush(now: now)
-                    let fresh = IngestPipeline(settings: next, store: store, logger: logger)
+                    if next.webhooks != pipeline.settings.webhooks {
+                        logger.notice("SIGHUP: webhooks changed; they take effect at the next start")
+                    }
+                    let fresh = IngestPipeline(settings: next, store: store, logger: logger, status: status, outbox: outbox)
                     try fresh.start(now: now)
                     return fresh
                 }

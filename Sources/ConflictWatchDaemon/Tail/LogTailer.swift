@@ -195,6 +195,19 @@ final class LogTailer {
                          offset: f.offset, line: f.line, current: current, updated: updated)
     }
 
+    /// Files followed now, current and draining.
+    var fileCount: Int { current.count + draining.count }
+
+    /// Bytes written to followed files beyond what a checkpoint covers (one fstat per file;
+    /// called per flush, not per line).
+    func unreadBytes() -> UInt64 {
+        var total: UInt64 = 0
+        for f in draining + Array(current.values) {
+            if let st = f.status(), st.size > f.offset { total += UInt64(st.size - f.offset) }
+        }
+        return total
+    }
+
     /// Closes everything (SIGHUP reopens by restoring from the last checkpoints).
     func closeAll() {
         current.removeAll()

@@ -62,8 +62,9 @@ struct RunCommand: ParsableCommand {
         settings.fromStart = file.fromStart
         settings.maxLineLength = file.maxLineLength
         settings.retentionDays = file.retentionDays
-        if file.listen != nil || !file.webhooks.isEmpty {
-            Terminal.printError("conflictwatch: listen and webhooks are accepted but not built yet; ignored")
+        settings.webhooks = file.webhooks
+        if file.listen != nil {
+            Terminal.printError("conflictwatch: listen is accepted but not built yet; ignored")
         }
         return (settings, file)
     }

@@ -18,6 +18,7 @@ struct TailCommand: ParsableCommand {
             Examples:
               conflictwatch tail /var/log/nginx/access.log
               conflictwatch tail --state-dir /tmp/cw --from-start '/var/log/nginx/*.log'
+              conflictwatch tail --webhook http://127.0.0.1:8080/alerts /var/log/nginx/access.log
               conflictwatch alerts --state-dir /tmp/cw --since 1h     # from another shell
             """
     )
@@ -31,6 +32,10 @@ struct TailCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Days of history kept in the store.", valueName: "days"))
     var retentionDays: Int = 30
 
+    @Option(name: .long, help: ArgumentHelp(
+        "POST each opened/closed alert as JSON to this URL, with retry and back-off (repeatable).", valueName: "url"))
+    var webhook: [String] = []
+
     @Option(name: .long, help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel: Logger.Level = .info
 
@@ -41,6 +46,9 @@ struct TailCommand: ParsableCommand {
         guard !files.isEmpty else { throw ValidationError("give at least one log file or quoted glob to follow") }
         if files.contains("-") { throw ValidationError("tail follows files; to analyse stdin use `conflictwatch analyze -`") }
         guard retentionDays >= 1 else { throw ValidationError("--retention-days must be at least 1") }
+        for url in webhook where !(url.hasPrefix("http://") || url.hasPrefix("https://")) {
+            throw ValidationError("--webhook \(url): give an http:// or https:// URL")
+        }
     }
 
     func run() throws {
@@ -50,6 +58,7 @@ struct TailCommand: ParsableCommand {
         settings.fromStart = fromStart
         settings.maxLineLength = input.maxLineLength
         settings.retentionDays = retentionDays
+        settings.webhooks = webhook.map { WebhookTarget(url: $0) }
         try DaemonLauncher.run(settings, logLevel: logLevel)
     }
 }

@@ -1,0 +1,185 @@
+import ConflictWatchCore
+import ConflictWatchServer
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import Synchronization
+import Testing
+@testable import ConflictWatchDaemon
+
+@Suite struct WebhookTests {
+    static func alert(_ id: String, severity: Alert.Severity = .high, end: String? = nil, peak: Int = 3) throws -> Alert {
+        let json = """
+            {"id":"\(id)","kind":"burst","class":["single_client"],"severity":"\(severity.rawValue)",
+             "route":"/api/orders/{id}","resource":"/api/orders/13","client":"127.0.0.66","statuses":{"409":\(peak)},
+             "start":"2026-11-24T10:00:00Z","end":\(end.map { "\"\($0)\"" } ?? "null"),"peak_count":\(peak),"expected":0.5,
+             "score":9.1,"probability":null,"top_clients":[],"top_resources":[],"samples":[],"reason":"test"}
+            """
+        return try JSONDecoder().decode(Alert.self, from: Data(json.utf8))
+    }
+
+    // MARK: which changes are events
+
+    @Test func openedUpdatedClosedReopened() throws {
+        var tracker = AlertTracker()
+        let open = try Self.alert("a")
+        var c = tracker.changes(in: [open])
+        #expect(c.changed == [open])
+        #expect(c.events == [AlertEvent(kind: .opened, alert: open)])
+        #expect(tracker.openCount == 1)
+
+        c = tracker.changes(in: [open])
+        #expect(c.changed.isEmpty && c.events.isEmpty, "nothing changed, nothing written or told")
+
+        let grown = try Self.alert("a", peak: 9)
+        c = tracker.changes(in: [grown])
+        #expect(c.changed == [grown])
+        #expect(c.events.isEmpty, "a growing count is written but is not an event")
+
+        let closed = try Self.alert("a", end: "2026-11-24T10:05:00Z", peak: 9)
+        c = tracker.changes(in: [closed])
+        #expect(c.events == [AlertEvent(kind: .closed, alert: closed)])
+        #expect(tracker.openCount == 0)
+
+        c = tracker.changes(in: [grown])
+        #expect(c.events == [AlertEvent(kind: .opened, alert: grown)], "reopened within the reopen window")
+        #expect(tracker.openCount == 1)
+    }
+
+    @Test func openedAndClosedBetweenTwoFlushesTellsBothInOrder() throws {
+        var tracker = AlertTracker()
+        let closed = try Self.alert("b", end: "2026-11-24T10:01:00Z")
+        let c = tracker.changes(in: [closed])
+        #expect(c.events.map(\.kind) == [.opened, .closed])
+        #expect(c.events[0].alert.end == nil)
+        #expect(c.events[1].alert == closed)
+        #expect(tracker.openCount == 0)
+    }
+
+    // MARK: body and policy
+
+    @Test func bodyIsTheAlertJSONWithTheEvent() throws {
+        let a = try Self.alert("c", end: "2026-11-24T10:01:00Z")
+        let body = try AlertEvent(kind: .closed, alert: a).jsonBody()
+        var fields = try #require(JSONSerialization.jsonObject(with: Data(body)) as? [String: Any])
+        #expect(fields.removeValue(forKey: "event") as? String == "closed")
+        let plain = try #require(JSONSerialization.jsonObject(with: JSONEncoder().encode(a)) as? [String: Any])
+        #expect(NSDictionary(dictionary: fields).isEqual(to: plain), "\(fields)")
+        #expect(fields["resource"] as? String == "/api/orders/13", "slashes are not escaped for humans reading the hook")
+        #expect(String(decoding: body, as: UTF8.self).contains("\"/api/orders/13\""))
+    }
+
+    @Test func backoffDoublesToTheCapAndStops() {
+        let p = RetryPolicy()
+        #expect((1...8).map { p.delay(afterAttempt: $0) } == [1, 2, 4, 8, 16, 32, 60, nil])
+        #expect(p.delay(afterAttempt: 1, retryAfter: 30) == 30)
+        #expect(p.delay(afterAttempt: 3, retryAfter: 1) == 4, "Retry-After never shortens the back-off")
+        #expect(p.delay(afterAttempt: 1, retryAfter: 3600) == 60)
+        #expect(RetryPolicy.retryAfterSeconds(" 12 ") == 12)
+        #expect(RetryPolicy.retryAfterSeconds("Wed, 21 Oct 2026 07:28:00 GMT") == nil)
+        #expect([200, 204, 408, 429, 500, 503, 400, 401, 404, 410].map(RetryPolicy.verdict) ==
+                [.delivered, .delivered, .retry, .retry, .retry, .retry, .permanentFailure, .permanentFailure, .permanentFailure, .permanentFailure])
+    }
+
+    @Test func severityFilter() throws {
+        let t = WebhookTarget(url: "http://x", minSeverity: .high)
+        #expect(t.wants(AlertEvent(kind: .opened, alert: try Self.alert("d", severity: .critical))))
+        #expect(!t.wants(AlertEvent(kind: .opened, alert: try Self.alert("d", severity: .medium))))
+    }
+
+    // MARK: delivery to a real HTTP receiver
+
+    /// What the receiver saw: per path, the bodies' (event, id) in arrival order.
+    final class Receiver: Sendable {
+        /// Per path: (event, alert id, X-Conflictwatch-Event header, arrival).
+        let seen = Mutex<[String: [(String, String, String?, ContinuousClock.Instant)]]>([:])
+        /// Answers per path, in order, before answering 200 for good.
+        let script: Mutex<[String: [HTTPResponse.Status]]>
+
+        init(script: [String: [HTTPResponse.Status]]) { self.script = Mutex(script) }
+
+        func router() -> Router<BasicRequestContext> {
+            let router = Router()
+            router.post("/{hook}") { request, context -> Response in
+                let path = request.uri.path
+                let body = try await request.body.collect(upTo: 1 << 20)
+                let json = try JSONSerialization.jsonObject(with: Data(buffer: body)) as? [String: Any] ?? [:]
+                self.seen.withLock {
+                    $0[path, default: []].append((json["event"] as? String ?? "?", json["id"] as? String ?? "?",
+                                                  request.headers[.init("X-Conflictwatch-Event")!], .now))
+                }
+                let status = self.script.withLock { s -> HTTPResponse.Status in
+                    guard var queue = s[path], !queue.isEmpty else { return .ok }
+                    let next = queue.removeFirst()
+                    s[path] = queue
+                    return next
+                }
+                return Response(status: status)
+            }
+            return router
+        }
+
+        func events(_ path: String) -> [String] {
+            seen.withLock { ($0[path] ?? []).map { "\($0.0):\($0.1)" } }
+        }
+
+        func lastArrival(_ path: String) -> ContinuousClock.Instant? {
+            seen.withLock { $0[path]?.last?.3 }
+        }
+    }
+
+    func fastPolicy() -> RetryPolicy {
+        var p = RetryPolicy()
+        p.initialDelay = 0.05
+        p.maximumDelay = 0.2
+        p.maximumAttempts = 3
+        p.requestTimeout = 1
+        return p
+    }
+
+    @Test func retriesThroughOutagesInOrderAndOneDeadReceiverDelaysNoOther() async throws {
+        let receiver = Receiver(script: [
+            "/flaky": [.serviceUnavailable, .serviceUnavailable],  // two failures, then accepted
+            "/gone": [.notFound, .notFound, .notFound],  // a wrong URL: not retried
+        ])
+        let app = Application(router: receiver.router(), configuration: .init(address: .hostname("127.0.0.1", port: 0)))
+        try await app.test(.live) { client in
+            let port = try #require(client.port)
+            let base = "http://127.0.0.1:\(port)"
+            // A closed port: refused on every attempt (AsyncHTTPClient retries the connection until
+            // the attempt's timeout, so each attempt takes the whole 1 s).
+            let dead = "http://127.0.0.1:9/x"
+            let status = LiveStatus()
+            var logger = Logger(label: "test")
+            logger.logLevel = .critical
+            let outbox = WebhookOutbox(targets: [.init(url: base + "/flaky"), .init(url: base + "/gone"), .init(url: dead),
+                                                 .init(url: base + "/pager", minSeverity: .critical)],
+                                       status: status, logger: logger)
+            let sender = WebhookSender(outbox: outbox, policy: fastPolicy(), status: status, logger: logger)
+            let a = try Self.alert("one"), b = try Self.alert("two", severity: .critical)
+            let bClosed = try Self.alert("two", severity: .critical, end: "2026-11-24T10:09:00Z")
+            outbox.send([AlertEvent(kind: .opened, alert: a), AlertEvent(kind: .opened, alert: b)])
+            outbox.send([AlertEvent(kind: .closed, alert: bClosed)])
+            outbox.finish()
+            let started = ContinuousClock.now
+            await sender.run()
+            let took = ContinuousClock.now - started
+
+            #expect(receiver.events("/flaky") == ["opened:one", "opened:one", "opened:one", "opened:two", "closed:two"],
+                    "the first event is tried until accepted, and order is kept")
+            #expect(receiver.events("/gone") == ["opened:one", "opened:two", "closed:two"], "404 is not retried")
+            #expect(receiver.events("/pager") == ["opened:two", "closed:two"], "min_severity: critical")
+            #expect(receiver.seen.withLock { $0["/flaky"]?.first?.2 } == "opened", "X-Conflictwatch-Event header")
+            let s = status.snapshot
+            // flaky 3 + pager 2 delivered; gone 3 + dead 3 failed.
+            #expect(s.webhooksSent == 5 && s.webhooksFailed == 6 && s.webhooksPending == 0, "\(s)")
+            // The dead receiver took 3 events × 3 attempts × 1 s; the others were done long before.
+            #expect(took > .seconds(8), "\(took)")
+            for path in ["/flaky", "/gone", "/pager"] {
+                let done = try #require(receiver.lastArrival(path)) - started
+                #expect(done < .seconds(3), "\(path) finished after \(done): delayed by the dead receiver?")
+            }
+        }
+    }
+}

@@ -1,0 +1,47 @@
+#!/usr/bin/env python3
+"""A webhook receiver for the daemon's tests: answers the first --fail POSTs with 503, then 200,
+and appends every POST (event header, body) as one JSON line to --out. Writes its port to
+--port-file once listening (port 0 = any free port)."""
+import argparse
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+parser = argparse.ArgumentParser()
+parser.add_argument("--out", required=True)
+parser.add_argument("--port-file", required=True)
+parser.add_argument("--fail", type=int, default=0)
+args = parser.parse_args()
+lock = threading.Lock()
+remaining = [args.fail]
+
+
+class Handler(BaseHTTPRequestHandler):
+    def do_POST(self):
+        length = int(self.headers.get("Content-Length", "0"))
+        body = self.rfile.read(length)
+        with lock:
+            failing = remaining[0] > 0
+            if failing:
+                remaining[0] -= 1
+            with open(args.out, "a") as f:
+                f.write(json.dumps({
+                    "answered": 503 if failing else 200,
+                    "event_header": self.headers.get("X-Conflictwatch-Event"),
+                    "content_type": self.headers.get("Content-Type"),
+                    "body": json.loads(body),
+                }) + "\n")
+        self.send_response(503 if failing else 200)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, *_):
+        pass
+
+
+server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+with open(args.port_file + ".tmp", "w") as f:
+    f.write(str(server.server_address[1]))
+import os
+os.rename(args.port_file + ".tmp", args.port_file)
+server.serve_forever()
