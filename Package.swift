@@ -49,7 +49,7 @@ let package = Package(
         ]),
         // The daemon (SPEC §8): tailing through rotation, the live pipeline, checkpoints, webhooks.
         .target(name: "ConflictWatchDaemon", dependencies: [
-            "ConflictWatchCore", "ConflictWatchIngest", "ConflictWatchStore", "ConflictWatchServer",
+            "ConflictWatchCore", "ConflictWatchIngest", "ConflictWatchCapture", "ConflictWatchStore", "ConflictWatchServer",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

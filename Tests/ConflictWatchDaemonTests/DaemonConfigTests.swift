@@ -37,6 +37,21 @@ import Testing
         #expect(c.webhooks == [.init(url: "https://hooks.example/x"), .init(url: "http://127.0.0.1:8080/alerts", minSeverity: .high)])
     }
 
+    @Test func interfaceSources() throws {
+        let c = try DaemonConfig.parse("""
+            sources:
+              - interface: lo
+                filter: tcp port 8080
+                snaplen: 65535
+                buffer_mb: 16
+                promisc: true
+              - interface: eth0
+            """)
+        #expect(c.sources.isEmpty)
+        #expect(c.interfaces == [.init(name: "lo", filter: "tcp port 8080", snaplen: 65535, bufferMB: 16, promiscuous: true),
+                                 .init(name: "eth0")])
+    }
+
     /// Each bad file's message names the key and the line it is on.
     @Test(arguments: [
         ("sources:\n  - path: /a.log\nretention_dayz: 3\n", "config:3: retention_dayz: unknown key"),
@@ -50,6 +65,9 @@ import Testing
         ("sources:\n  - path: /a.log\nwebhooks:\n  - url: http://x\n    min_severity: urgent\n", "config:5: webhooks[0].min_severity: expected low"),
         ("sources:\n  - path: /a.log\nwebhooks:\n  - min_severity: high\n", "webhooks[0].url: missing"),
         ("sources:\n  - path: /a.log\napi_token: short\n", "config:3: api_token: expected a token of at least 16"),
+        ("sources:\n  - interface: lo\n    filter: tcp port banana\n", "config:3: sources[0].filter:"),
+        ("sources:\n  - interface: lo\n    path: /a.log\n", "config:3: sources[0].path: unknown key; an interface source takes"),
+        ("sources:\n  - interface: lo\n    snaplen: 10\n", "config:3: sources[0].snaplen: expected bytes"),
     ])
     func errorsNameKeyAndLine(text: String, expected: String) {
         do {

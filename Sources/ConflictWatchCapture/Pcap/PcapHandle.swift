@@ -153,6 +153,21 @@ public final class PcapHandle: @unchecked Sendable {
         _ = pcap_setnonblock(raw, on ? 1 : 0, &errbuf)
     }
 
+    /// Waits (at most `timeoutMillis`) until the handle has packets to read; false on timeout.
+    /// With a non-blocking handle this bounds the wait itself: on Linux (TPACKET_V3) a blocking
+    /// read does not return after its timeout while no packet arrives, so the last packets of a
+    /// burst would wait for the next burst.
+    @discardableResult
+    public func waitForPackets(timeoutMillis: Int32) -> Bool {
+        let fd = pcap_get_selectable_fd(raw)
+        guard fd >= 0 else {
+            usleep(useconds_t(timeoutMillis) * 1000)
+            return true
+        }
+        var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        return poll(&p, 1, timeoutMillis) > 0
+    }
+
     /// Makes the reading thread's `next()` return `.end` soon; safe from any thread.
     public func breakLoop() { pcap_breakloop(raw) }
 }

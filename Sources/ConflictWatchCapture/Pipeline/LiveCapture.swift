@@ -100,14 +100,20 @@ public final class LiveCapture: @unchecked Sendable {
             queue.push(batch)
             batch = queue.take()
         }
+        // Non-blocking reads and our own bounded wait: what a burst ends with is handed over as
+        // soon as the ring is empty, not when the next packet happens to come.
+        handle.setNonBlocking(true)
         reading: while true {
             switch handle.next() {
             case .packet(let time, let data, _):
                 if batch.isFull(adding: data.count) { handOver() }
                 batch.append(time: time, data)
             case .timeout:
-                // Quiet link: hand over what there is, so exchanges show up within the timeout.
-                handOver()
+                if !batch.isEmpty { handOver() }
+                if stopping { break reading }
+                // Quiet link: an empty batch still lets the pipeline close idle connections and
+                // read the kernel's counters.
+                if !handle.waitForPackets(timeoutMillis: 100) { handOver() }
             case .end:
                 break reading
             case .failure(let message):

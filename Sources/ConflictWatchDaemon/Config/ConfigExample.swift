@@ -5,12 +5,18 @@ public enum ConfigExample {
         # Every key is optional except `sources`. Paths are absolute.
 
         # Log files (or quoted globs) to follow, each with its format: combined, common, json,
-        # auto (detect), or an nginx log_format string given verbatim.
+        # auto (detect), or an nginx log_format string given verbatim; and interfaces to capture.
         sources:
           - path: /var/log/nginx/access.log
             format: combined
           # - path: "/var/log/app/*.json.log"
           #   format: json
+          # Live capture (needs CAP_NET_RAW; see deploy/conflictwatch.service), same model:
+          # - interface: eth0
+          #   filter: tcp port 80      # BPF, tcpdump syntax
+          #   snaplen: 262144
+          #   buffer_mb: 64
+          #   promisc: false
 
         # Where the store (SQLite, WAL) and checkpoints live. Default: $XDG_STATE_HOME/conflictwatch,
         # else ~/.local/state/conflictwatch; the systemd unit uses /var/lib/conflictwatch.
@@ -40,8 +46,10 @@ public enum ConfigExample {
         #   - url: http://127.0.0.1:8080/pager
         #     min_severity: high
 
-        # Not built yet (accepted, logged and ignored): the query API.
+        # The query API, Prometheus metrics (/metrics) and a live dashboard (/). Off loopback a
+        # token is required (or set CONFLICTWATCH_API_TOKEN); clients send it as a bearer token.
         # listen: 127.0.0.1:9409
+        # api_token: put-a-long-random-string-here   # e.g. `openssl rand -hex 24`
 
         """
 }

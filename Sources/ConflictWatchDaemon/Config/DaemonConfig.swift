@@ -1,3 +1,4 @@
+import ConflictWatchCapture
 import ConflictWatchCore
 import Foundation
 import Yams
@@ -11,7 +12,17 @@ public struct DaemonConfig: Sendable, Equatable {
         public var format: String
     }
 
+    /// A network interface captured live (a source with `interface:` instead of `path:`).
+    public struct Interface: Sendable, Equatable {
+        public var name: String
+        public var filter: String? = nil
+        public var snaplen = 262_144
+        public var bufferMB = 64
+        public var promiscuous = false
+    }
+
     public var sources: [Source] = []
+    public var interfaces: [Interface] = []
     public var stateDirectory: String? = nil
     public var model: String? = nil
     public var retentionDays = 30
@@ -37,6 +48,7 @@ public struct DaemonConfig: Sendable, Equatable {
     static let topKeys: Set = ["sources", "state_dir", "model", "retention_days", "log_level", "from_start", "max_line_length", "listen", "api_token", "webhooks"]
     static let webhookKeys: Set = ["url", "min_severity"]
     static let sourceKeys: Set = ["path", "format"]
+    static let interfaceKeys: Set = ["interface", "filter", "snaplen", "buffer_mb", "promisc"]
     static let levels: Set = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
 
     public static func load(path: String) throws(ConfigError) -> DaemonConfig {
@@ -47,6 +59,38 @@ public struct DaemonConfig: Sendable, Equatable {
             throw ConfigError(path, "file", nil, "cannot read it (\(error.localizedDescription)); `conflictwatch config example > \(path)` writes a starting point")
         }
         return try parse(text, file: path)
+    }
+
+    /// `- interface: eth0` with optional `filter:` (BPF, checked now), `snaplen:`, `buffer_mb:`,
+    /// `promisc:`.
+    static func interface(_ m: Node.Mapping, at key: String, file: String) throws(ConfigError) -> Interface {
+        var out = Interface(name: "")
+        for (k, v) in m {
+            let name = k.string ?? "?"
+            let line = k.mark?.line
+            func fail(_ message: String) -> ConfigError { ConfigError(file, "\(key).\(name)", line, message) }
+            switch name {
+            case "interface":
+                guard let s = v.string, !s.isEmpty else { throw fail("expected an interface name such as eth0, lo or any") }
+                out.name = s
+            case "filter":
+                guard let s = v.string else { throw fail("expected a BPF filter in tcpdump syntax, such as 'tcp port 80'") }
+                do { try PcapHandle.checkFilter(s) } catch { throw fail(error.description) }
+                out.filter = s
+            case "snaplen":
+                guard let n = v.int, n >= 128, n <= 262_144 else { throw fail("expected bytes between 128 and 262144") }
+                out.snaplen = n
+            case "buffer_mb":
+                guard let n = v.int, n >= 1, n <= 4096 else { throw fail("expected MiB between 1 and 4096") }
+                out.bufferMB = n
+            case "promisc":
+                guard let b = v.bool else { throw fail("expected true or false") }
+                out.promiscuous = b
+            default:
+                throw fail("unknown key; an interface source takes \(interfaceKeys.sorted().joined(separator: ", "))")
+            }
+        }
+        return out
     }
 
     /// A webhook is a URL, or a mapping with `url:` and `min_severity:`.
@@ -99,6 +143,10 @@ public struct DaemonConfig: Sendable, Equatable {
                 for (i, item) in seq.enumerated() {
                     let where_ = "sources[\(i)]"
                     guard let m = item.mapping else { throw ConfigError(file, where_, item.mark?.line, "expected `path:` and `format:`") }
+                    if m.keys.contains(where: { $0.string == "interface" }) {
+                        c.interfaces.append(try interface(m, at: where_, file: file))
+                        continue
+                    }
                     var path: String?
                     var format = "auto"
                     for (k, v) in m {
@@ -156,8 +204,8 @@ public struct DaemonConfig: Sendable, Equatable {
                 throw fail("unknown key; the settings are \(topKeys.sorted().joined(separator: ", "))")
             }
         }
-        guard !c.sources.isEmpty else {
-            throw ConfigError(file, "sources", nil, "missing; list at least one log file to follow")
+        guard !c.sources.isEmpty || !c.interfaces.isEmpty else {
+            throw ConfigError(file, "sources", nil, "missing; list at least one log file to follow (or an interface to capture)")
         }
         return c
     }

@@ -1,4 +1,6 @@
+import ConflictWatchCapture
 import ConflictWatchCore
+import ConflictWatchServer
 import ConflictWatchStore
 
 /// What one daemon run follows and where it keeps its state (from flags or the config file).
@@ -14,6 +16,9 @@ public struct DaemonSettings: Sendable, Equatable {
     }
 
     public var sources: [Source]
+    /// Interfaces captured live (SPEC §4), beside the files. Opened at start (CAP_NET_RAW);
+    /// a SIGHUP does not change them.
+    public var interfaces: [LiveCaptureSettings] = []
     public var parameters: ModelParameters
     public var stateDirectory: String
     public var fromStart = false
@@ -26,6 +31,8 @@ public struct DaemonSettings: Sendable, Equatable {
     /// Receivers of opened/closed alerts (SPEC §8). Read at start; a SIGHUP does not change them.
     public var webhooks: [WebhookTarget] = []
     public var webhookRetry = RetryPolicy()
+    /// Where the query API listens (SPEC §9); nil serves none. Read at start, like webhooks.
+    public var listen: QueryServerConfiguration? = nil
 
     public init(sources: [Source], parameters: ModelParameters, stateDirectory: String) {
         self.sources = sources

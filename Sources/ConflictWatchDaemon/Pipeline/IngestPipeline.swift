@@ -27,6 +27,8 @@ final class IngestPipeline {
     let status: LiveStatus
     /// Committed alert events for the webhooks; nil when none are configured.
     let outbox: WebhookOutbox?
+    /// Live interfaces; their threads hand over batches of exchanges that `step` takes.
+    let captures: [InterfaceCapture]
     private let tailer: LogTailer
     private var analyzer: TrafficAnalyzer
     /// One parser per source (auto-detection is per file); the one in use is held outside the
@@ -50,12 +52,13 @@ final class IngestPipeline {
     private(set) var counters = Counters()
 
     init(settings: DaemonSettings, store: ConflictStore, logger: Logger,
-         status: LiveStatus = LiveStatus(), outbox: WebhookOutbox? = nil) {
+         status: LiveStatus = LiveStatus(), outbox: WebhookOutbox? = nil, captures: [InterfaceCapture] = []) {
         self.settings = settings
         self.store = store
         self.logger = logger
         self.status = status
         self.outbox = outbox
+        self.captures = captures
         var tail = LogTailer.Settings(patterns: settings.sources.map(\.pattern))
         tail.fromStart = settings.fromStart
         tail.maxLineLength = settings.maxLineLength
@@ -106,12 +109,14 @@ final class IngestPipeline {
         pattern == path || fnmatch(pattern, path, 0) == 0
     }
 
-    /// Reads what is available and feeds it through. Returns the bytes read.
+    /// Reads what is available and feeds it through. Returns the bytes read plus the captured
+    /// exchanges taken (0 when there was nothing new).
     @discardableResult
     func step(now: Double) -> Int {
-        let n = tailer.poll(now: now) { file, line, event in
+        var n = tailer.poll(now: now) { file, line, event in
             self.handle(file.source, line, event)
         }
+        if !captures.isEmpty { n += takeCaptured() }
         if n > 0 {
             dirty = true
             if oldestUncommitted == nil { oldestUncommitted = now }
@@ -138,6 +143,23 @@ final class IngestPipeline {
         case .malformed:
             counters.malformed &+= 1
         }
+    }
+
+    /// Feeds the batches the capture threads handed over, in the order each thread made them.
+    private func takeCaptured() -> Int {
+        var n = 0
+        for capture in captures {
+            for batch in capture.take() {
+                batch.forEach { x in
+                    counters.exchanges &+= 1
+                    rollups.willRecord(time: x.time, analyzer: &analyzer, into: &pendingRollups)
+                    analyzer.record(x)
+                }
+                n += batch.count
+                capture.recycle(batch)
+            }
+        }
+        return n
     }
 
     private func switchParser(to source: String) {
@@ -203,7 +225,12 @@ final class IngestPipeline {
         let unread = tailer.unreadBytes()
         let files = tailer.fileCount
         let (writes, conflicts) = (analyzer.writes, analyzer.conflicts)
+        let drops = captures.reduce(UInt64(0)) { total, c in
+            let r = c.report
+            return total + (r.kernelDrops ?? 0) + (r.interfaceDrops ?? 0)
+        }
         status.update {
+            $0.drops = drops
             $0.lines = c.lines
             $0.exchanges = c.exchanges
             $0.malformed = c.malformed

@@ -1,16 +1,30 @@
 import ConflictWatchServer
+import ConflictWatchStore
+import Foundation
 import Logging
 import ServiceLifecycle
 
 /// Runs the daemon's services in one service group: the tail service (the pipeline) and, when
-/// configured, the webhook sender. SIGINT/SIGTERM shut them down gracefully — the group stops
-/// services in reverse order, so the pipeline flushes and checkpoints first and the sender then
-/// delivers what that flush produced — with 4 s before they are cancelled, inside SPEC's 5 s.
+/// configured, the query API and the webhook sender. SIGINT/SIGTERM shut them down gracefully —
+/// the group stops services in reverse order, so the pipeline flushes and checkpoints first and
+/// the sender then delivers what that flush produced — with 4 s before they are cancelled,
+/// inside SPEC's 5 s.
 public enum Daemon {
     public static func run(_ settings: DaemonSettings, logger: Logger,
                            reloadSettings: (@Sendable () throws -> DaemonSettings)? = nil) async throws {
-        let status = LiveStatus()
+        let lock = try DaemonLock(directory: settings.stateDirectory)
+        defer { withExtendedLifetime(lock) {} }
+        let store = try ConflictStore(directory: settings.stateDirectory, mode: .writer, logger: logger)
+        var initial = LiveStatus.Snapshot()
+        initial.started = Date().timeIntervalSince1970
+        let status = LiveStatus(initial)
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        // Opened before anything runs: a missing CAP_NET_RAW or a bad interface stops the start
+        // with libpcap's message.
+        var captures: [InterfaceCapture] = []
+        for interface in settings.interfaces {
+            captures.append(try InterfaceCapture(settings: interface, logger: logger))
+        }
         var outbox: WebhookOutbox?
         if !settings.webhooks.isEmpty {
             let box = WebhookOutbox(targets: settings.webhooks, status: status, logger: logger)
@@ -20,8 +34,15 @@ public enum Daemon {
                                   failureTerminationBehavior: .gracefullyShutdownGroup))
             logger.info("webhooks enabled", metadata: ["urls": "\(settings.webhooks.map(\.url))"])
         }
-        services.append(.init(service: TailService(settings: settings, logger: logger, status: status, outbox: outbox,
-                                                   reloadSettings: reloadSettings),
+        if let listen = settings.listen {
+            // Its own read-only connections: a slow query never holds up the writer.
+            let reader = try ConflictStore(directory: settings.stateDirectory, mode: .reader, logger: logger)
+            services.append(.init(service: buildQueryApplication(configuration: listen, store: reader, status: status, logger: logger),
+                                  successTerminationBehavior: .gracefullyShutdownGroup,
+                                  failureTerminationBehavior: .gracefullyShutdownGroup))
+        }
+        services.append(.init(service: TailService(settings: settings, store: store, logger: logger, status: status,
+                                                   outbox: outbox, captures: captures, reloadSettings: reloadSettings),
                               successTerminationBehavior: .gracefullyShutdownGroup,
                               failureTerminationBehavior: .gracefullyShutdownGroup))
         var config = ServiceGroupConfiguration(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)

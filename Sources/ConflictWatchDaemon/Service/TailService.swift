@@ -19,10 +19,18 @@ public struct TailService: Service {
     let reloadSettings: (@Sendable () throws -> DaemonSettings)?
     let status: LiveStatus
     let outbox: WebhookOutbox?
+    /// The store, opened as its one writer by `Daemon.run`, which holds the daemon lock.
+    let store: ConflictStore
+    /// Live interfaces, opened by `Daemon.run`; started with the pipeline, stopped before its
+    /// last flush.
+    let captures: [InterfaceCapture]
 
-    public init(settings: DaemonSettings, logger: Logger, status: LiveStatus = LiveStatus(), outbox: WebhookOutbox? = nil,
-                reloadSettings: (@Sendable () throws -> DaemonSettings)? = nil) {
+    init(settings: DaemonSettings, store: ConflictStore, logger: Logger, status: LiveStatus = LiveStatus(),
+         outbox: WebhookOutbox? = nil, captures: [InterfaceCapture] = [],
+         reloadSettings: (@Sendable () throws -> DaemonSettings)? = nil) {
         self.settings = settings
+        self.store = store
+        self.captures = captures
         self.logger = logger
         self.status = status
         self.outbox = outbox
@@ -32,11 +40,12 @@ public struct TailService: Service {
     public func run() async throws {
         // However this ends, the webhook sender gets no more events and may finish.
         defer { outbox?.finish() }
-        let lock = try DaemonLock(directory: settings.stateDirectory)
-        defer { withExtendedLifetime(lock) {} }
-        let store = try ConflictStore(directory: settings.stateDirectory, mode: .writer, logger: logger)
-        var pipeline = IngestPipeline(settings: settings, store: store, logger: logger, status: status, outbox: outbox)
+        var pipeline = IngestPipeline(settings: settings, store: store, logger: logger, status: status, outbox: outbox,
+                                      captures: captures)
         try pipeline.start(now: Self.monotonic())
+        for c in captures { c.start() }
+        // However the loop ends, the capture threads are stopped (and joined).
+        defer { for c in captures { c.stop() } }
         let watcher = ChangeWatcher(directories: settings.sources.map { Self.watchDirectory($0.pattern) }, logger: logger)
         let reload = ReloadRequest()
         logger.info("daemon started", metadata: [
@@ -50,7 +59,10 @@ public struct TailService: Service {
             pipeline = try await loop(pipeline, store: store, watcher: watcher, reload: reload)
             group.cancelAll()
         }
+        // What the captures held when they stopped (they finish every open connection).
+        for c in captures { c.stop() }
         let now = Self.monotonic()
+        pipeline.step(now: now)
         try pipeline.flush(now: now)
         pipeline.saveLearnedStateIfDue(now: now, force: true)
         let c = pipeline.counters
@@ -96,10 +108,12 @@ public struct TailService: Service {
                     logger.notice("SIGHUP: configuration changed; restarting the pipeline", metadata: [
                         "sources": "\(next.sources.map(\.pattern))"])
                     try pipeline.flush(now: now)
-                    if next.webhooks != pipeline.settings.webhooks {
-                        logger.notice("SIGHUP: webhooks changed; they take effect at the next start")
+                    if next.webhooks != pipeline.settings.webhooks || next.listen != pipeline.settings.listen
+                        || next.interfaces != pipeline.settings.interfaces {
+                        logger.notice("SIGHUP: webhooks, interfaces and the listen address take effect at the next start")
                     }
-                    let fresh = IngestPipeline(settings: next, store: store, logger: logger, status: status, outbox: outbox)
+                    let fresh = IngestPipeline(settings: next, store: store, logger: logger, status: status, outbox: outbox,
+                                               captures: captures)
                     try fresh.start(now: now)
                     return fresh
                 }

@@ -1,7 +1,7 @@
 import Foundation
 
 /// When a failed webhook delivery is tried again: exponential back-off from `initialDelay`,
-/// doubled per attempt up to `maximumDelay`, for at most `maximumAttempts` tries (about four
+/// doubled per attempt up to `maximumDelay`, for at most `maximumAttempts` tries (about two
 /// minutes with the defaults, enough to ride out a receiver's restart or deploy). A receiver's
 /// `Retry-After` is honoured within the same cap.
 public struct RetryPolicy: Sendable, Equatable {

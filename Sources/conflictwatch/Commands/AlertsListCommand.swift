@@ -1,5 +1,6 @@
 import ArgumentParser
 import ConflictWatchCore
+import ConflictWatchServer
 import ConflictWatchStore
 
 struct AlertsListCommand: ParsableCommand {
@@ -8,17 +9,19 @@ struct AlertsListCommand: ParsableCommand {
         abstract: "List stored alerts, filtered (the default of `alerts`).",
         discussion: """
             Reads the store a daemon (`tail`, `run`) or `analyze --state-dir` writes; safe while
-            the daemon runs. --since/--until take a span back from now (30m, 1h, 7d) or an
-            RFC 3339 time; an alert is listed when it overlaps that window.
+            the daemon runs. --server URL asks a running daemon's query API instead (same
+            output). --since/--until take a span back from now (30m, 1h, 7d) or an RFC 3339
+            time; an alert is listed when it overlaps that window.
 
             Examples:
               conflictwatch alerts --since 1h --min-severity high
               conflictwatch alerts --route '/api/orders/*' --open --format json
               conflictwatch alerts --since 2026-11-24T10:00:00Z --format csv > alerts.csv
+              conflictwatch alerts --server http://127.0.0.1:9409 --open
             """
     )
 
-    @OptionGroup var store: StoreOptions
+    @OptionGroup var source: QuerySourceOptions
 
     @Option(name: .long, help: ArgumentHelp("Alerts still open at or after this: 30m, 1h, 7d or RFC 3339.", valueName: "when"))
     var since: String?
@@ -57,20 +60,19 @@ struct AlertsListCommand: ParsableCommand {
     }
 
     func run() throws {
-        var filter = AlertFilter()
-        filter.since = try since.map { CivilTime.rfc3339(try TimeSpec.parse($0, option: "--since")) }
-        filter.until = try until.map { CivilTime.rfc3339(try TimeSpec.parse($0, option: "--until")) }
-        filter.kind = kind
-        filter.routeGlob = route
-        filter.client = client
-        filter.minSeverity = minSeverity
-        filter.openOnly = open
-        filter.limit = limit
+        let query = AlertQuery(since: since, until: until, kind: kind, route: route, client: client,
+                               minSeverity: minSeverity, open: open, limit: limit)
         let alerts: [Alert]
-        do {
-            alerts = try store.openForReading().alerts(filter)
-        } catch let e as StoreError {
-            throw RuntimeFailure(e.description)
+        if let api = source.client {
+            alerts = try api.get([Alert].self, path: AlertQuery.path, parameters: query.parameters)
+        } else {
+            do {
+                alerts = try query.run(on: source.store.openForReading())
+            } catch let e as StoreError {
+                throw RuntimeFailure(e.description)
+            } catch let e as QueryParameterError {
+                throw RuntimeFailure("--\(e.description)")
+            }
         }
         switch format {
         case .json: QueryOutput.write(try QueryOutput.json(alerts))

@@ -1,15 +1,20 @@
 import ArgumentParser
 import ConflictWatchCore
+import ConflictWatchServer
 import ConflictWatchStore
 
 struct AlertsShowCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "show",
         abstract: "Print one stored alert with its evidence (top clients, resources, samples).",
-        discussion: "Example: conflictwatch alerts show burst-1764000000-3f2a… --format json"
+        discussion: """
+            Examples:
+              conflictwatch alerts show burst-1764000000-3f2a… --format json
+              conflictwatch alerts show burst-1764000000-3f2a… --server http://127.0.0.1:9409
+            """
     )
 
-    @OptionGroup var store: StoreOptions
+    @OptionGroup var source: QuerySourceOptions
 
     @Option(name: .long, help: "table (for people) or json (the SPEC §6 alert).")
     var format: OutputFormat = .table
@@ -18,14 +23,20 @@ struct AlertsShowCommand: ParsableCommand {
     var id: String
 
     func run() throws {
-        let found: Alert?
-        do {
-            found = try store.openForReading().alert(id: id)
-        } catch let e as StoreError {
-            throw RuntimeFailure(e.description)
-        }
-        guard let a = found else {
-            throw RuntimeFailure("no alert \(id) in \(store.directory); list them with `conflictwatch alerts`")
+        let a: Alert
+        if let api = source.client {
+            a = try api.get(Alert.self, path: AlertQuery.path + "/" + APIClient.encode(id))
+        } else {
+            let found: Alert?
+            do {
+                found = try source.store.openForReading().alert(id: id)
+            } catch let e as StoreError {
+                throw RuntimeFailure(e.description)
+            }
+            guard let found else {
+                throw RuntimeFailure("no alert \(id) in \(source.store.directory); list them with `conflictwatch alerts`")
+            }
+            a = found
         }
         switch format {
         case .json: QueryOutput.write(try QueryOutput.json(a))

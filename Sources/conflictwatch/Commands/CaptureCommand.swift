@@ -1,7 +1,9 @@
 import ArgumentParser
 import ConflictWatchCapture
 import ConflictWatchCore
+import ConflictWatchDaemon
 import ConflictWatchIngest
+import ConflictWatchStore
 import Foundation
 
 struct CaptureCommand: ParsableCommand {
@@ -17,6 +19,11 @@ struct CaptureCommand: ParsableCommand {
               sudo conflictwatch capture -i eth0 -f 'tcp port 80' --user nobody
               sudo conflictwatch capture -i lo --format jsonl | jq .status
               conflictwatch capture -r traffic.pcap --format json > report.json
+              sudo conflictwatch capture -i eth0 -f 'tcp port 80' --state-dir /var/lib/conflictwatch --listen 127.0.0.1:9409
+
+            With --state-dir, --listen or --webhook, live capture runs as the daemon `tail` is: the
+            exchanges go through the same model into the store (query it with `alerts`, `routes`,
+            `hotspots`), the API is served and webhooks are sent, until SIGINT/SIGTERM.
             """
     )
 
@@ -50,6 +57,11 @@ struct CaptureCommand: ParsableCommand {
     @Option(name: .long, help: "Routes shown in the table.")
     var top: Int = 20
 
+    @Option(name: .long, help: ArgumentHelp("With -i: run as a daemon writing this store (like `tail`).", valueName: "dir"))
+    var stateDir: String?
+
+    @OptionGroup var daemon: DaemonOptions
+
     @OptionGroup var captureOptions: CaptureOptions
     @OptionGroup var input: InputOptions
     @OptionGroup var global: GlobalOptions
@@ -64,13 +76,44 @@ struct CaptureCommand: ParsableCommand {
         guard bufferMb >= 1, bufferMb <= 4096 else { throw ValidationError("--buffer-mb must be between 1 and 4096") }
         guard top > 0 else { throw ValidationError("--top must be at least 1") }
         if user != nil, readFile != nil { throw ValidationError("--user applies to live capture (-i) only") }
+        if isDaemon {
+            if readFile != nil { throw ValidationError("--state-dir, --listen and --webhook apply to live capture (-i); to store a capture file use `conflictwatch analyze FILE --state-dir DIR`") }
+            if user != nil { throw ValidationError("--user is for the foreground analysis; a capturing daemon runs as its own user with CAP_NET_RAW (see deploy/conflictwatch.service)") }
+            if format == .jsonl { throw ValidationError("--format jsonl streams exchanges without a store; leave out --state-dir/--listen/--webhook, or use `conflictwatch parse`") }
+        }
         if let filter {
             do { try PcapHandle.checkFilter(filter) } catch { throw ValidationError("-f: \(error.description)") }
         }
     }
 
+    /// Live capture into the store (the daemon), rather than an analysis printed at the end.
+    var isDaemon: Bool { stateDir != nil || daemon.listen != nil || !daemon.webhook.isEmpty }
+
     func run() throws {
-        if let readFile { try runFile(readFile) } else { try runLive(interface!) }
+        if let readFile {
+            try runFile(readFile)
+        } else if isDaemon {
+            try runDaemon(interface!)
+        } else {
+            try runLive(interface!)
+        }
+    }
+
+    func liveSettings(_ iface: String) -> LiveCaptureSettings {
+        var settings = LiveCaptureSettings(interface: iface)
+        settings.filter = filter
+        settings.snapLength = Int32(snaplen)
+        settings.bufferBytes = Int32(bufferMb) << 20
+        settings.promiscuous = promisc
+        return settings
+    }
+
+    func runDaemon(_ iface: String) throws {
+        var settings = DaemonSettings(sources: [], parameters: try input.parameters(),
+                                      stateDirectory: stateDir ?? StateDirectory.defaultPath())
+        settings.interfaces = [liveSettings(iface)]
+        try daemon.apply(to: &settings)
+        try DaemonLauncher.run(settings, logLevel: daemon.logLevel)
     }
 
     /// `-r`: `analyze` (or `parse` for jsonl) on one capture, with the capture options.
@@ -103,11 +146,7 @@ struct CaptureCommand: ParsableCommand {
     }
 
     func runLive(_ iface: String) throws {
-        var settings = LiveCaptureSettings(interface: iface)
-        settings.filter = filter
-        settings.snapLength = Int32(snaplen)
-        settings.bufferBytes = Int32(bufferMb) << 20
-        settings.promiscuous = promisc
+        let settings = liveSettings(iface)
         let handle: PcapHandle
         do {
             handle = try PcapHandle.openLive(settings)

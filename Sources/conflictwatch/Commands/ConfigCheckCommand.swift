@@ -12,11 +12,18 @@ struct ConfigCheckCommand: ParsableCommand {
     var file: String
 
     func run() throws {
-        do {
-            let c = try DaemonConfig.load(path: file)
-            QueryOutput.write("\(file): ok (\(c.sources.count) source\(c.sources.count == 1 ? "" : "s"))\n")
-        } catch {
-            throw RuntimeFailure(error.description)
+        // The same reading `run` does: the model file and the listen address are checked too.
+        let (settings, _) = try RunCommand.settings(from: file)
+        var parts = ["\(settings.sources.count) source\(settings.sources.count == 1 ? "" : "s")"]
+        if !settings.interfaces.isEmpty {
+            parts.append("\(settings.interfaces.count) interface\(settings.interfaces.count == 1 ? "" : "s")")
         }
+        if let listen = settings.listen {
+            parts.append("API on \(listen.address)\(listen.apiToken == nil ? "" : " with a token")")
+        }
+        if !settings.webhooks.isEmpty {
+            parts.append("\(settings.webhooks.count) webhook\(settings.webhooks.count == 1 ? "" : "s")")
+        }
+        QueryOutput.write("\(file): ok (\(parts.joined(separator: ", ")))\n")
     }
 }

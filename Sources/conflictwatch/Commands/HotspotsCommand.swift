@@ -1,5 +1,6 @@
 import ArgumentParser
 import ConflictWatchCore
+import ConflictWatchServer
 import ConflictWatchStore
 
 struct HotspotsCommand: ParsableCommand {
@@ -10,13 +11,14 @@ struct HotspotsCommand: ParsableCommand {
             Examples:
               conflictwatch hotspots --top 10
               conflictwatch hotspots --format json --state-dir /var/lib/conflictwatch
+              conflictwatch hotspots --server http://127.0.0.1:9409
             """
     )
 
-    @OptionGroup var store: StoreOptions
+    @OptionGroup var source: QuerySourceOptions
 
     @Option(name: .long, help: "How many hot spots.")
-    var top: Int = 20
+    var top: Int = HotspotQuery.defaultTop
 
     @Option(name: .long, help: "table, json (SPEC §6 hot-spot rows) or csv.")
     var format: QueryFormat = .table
@@ -26,11 +28,16 @@ struct HotspotsCommand: ParsableCommand {
     }
 
     func run() throws {
+        let query = HotspotQuery(top: top)
         let rows: [HotspotRow]
-        do {
-            rows = try store.openForReading().hotspots(top: top)
-        } catch let e as StoreError {
-            throw RuntimeFailure(e.description)
+        if let api = source.client {
+            rows = try api.get([HotspotRow].self, path: HotspotQuery.path, parameters: query.parameters)
+        } else {
+            do {
+                rows = try query.run(on: source.store.openForReading())
+            } catch let e as StoreError {
+                throw RuntimeFailure(e.description)
+            }
         }
         switch format {
         case .json: QueryOutput.write(try QueryOutput.json(rows))

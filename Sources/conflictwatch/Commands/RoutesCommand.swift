@@ -1,5 +1,6 @@
 import ArgumentParser
 import ConflictWatchCore
+import ConflictWatchServer
 import ConflictWatchStore
 
 struct RoutesCommand: ParsableCommand {
@@ -14,10 +15,11 @@ struct RoutesCommand: ParsableCommand {
             Examples:
               conflictwatch routes --since 1h
               conflictwatch routes --format json --since 2026-11-24T10:00:00Z
+              conflictwatch routes --server http://127.0.0.1:9409 --since 1h
             """
     )
 
-    @OptionGroup var store: StoreOptions
+    @OptionGroup var source: QuerySourceOptions
 
     @Option(name: .long, help: ArgumentHelp("From this traffic time: 30m, 1h, 7d or RFC 3339 (default: everything).", valueName: "when"))
     var since: String?
@@ -41,14 +43,18 @@ struct RoutesCommand: ParsableCommand {
     }
 
     func run() throws {
-        let perMinute: Int64 = 60_000_000
-        let sinceMinute = try since.map { try TimeSpec.parse($0, option: "--since") / perMinute }
-        let untilMinute = try until.map { try TimeSpec.parse($0, option: "--until") / perMinute }
+        let query = RouteQuery(since: since, until: until)
         let rows: [RouteRow]
-        do {
-            rows = try store.openForReading().routes(sinceMinute: sinceMinute, untilMinute: untilMinute)
-        } catch let e as StoreError {
-            throw RuntimeFailure(e.description)
+        if let api = source.client {
+            rows = try api.get([RouteRow].self, path: RouteQuery.path, parameters: query.parameters)
+        } else {
+            do {
+                rows = try query.run(on: source.store.openForReading())
+            } catch let e as StoreError {
+                throw RuntimeFailure(e.description)
+            } catch let e as QueryParameterError {
+                throw RuntimeFailure("--\(e.description)")
+            }
         }
         switch format {
         case .json: QueryOutput.write(try QueryOutput.json(rows))

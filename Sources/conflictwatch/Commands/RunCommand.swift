@@ -1,6 +1,8 @@
 import ArgumentParser
+import ConflictWatchCapture
 import ConflictWatchCore
 import ConflictWatchDaemon
+import ConflictWatchServer
 import ConflictWatchStore
 import Foundation
 import Logging
@@ -63,8 +65,22 @@ struct RunCommand: ParsableCommand {
         settings.maxLineLength = file.maxLineLength
         settings.retentionDays = file.retentionDays
         settings.webhooks = file.webhooks
-        if file.listen != nil {
-            Terminal.printError("conflictwatch: listen is accepted but not built yet; ignored")
+        settings.interfaces = file.interfaces.map { i in
+            var live = LiveCaptureSettings(interface: i.name)
+            live.filter = i.filter
+            live.snapLength = Int32(i.snaplen)
+            live.bufferBytes = Int32(i.bufferMB) << 20
+            live.promiscuous = i.promiscuous
+            return live
+        }
+        if let listen = file.listen {
+            do {
+                settings.listen = try QueryServerConfiguration.parse(
+                    listen: listen, apiToken: file.apiToken ?? QueryServerConfiguration.tokenFromEnvironment())
+            } catch {
+                // SPEC §9: refuse to start, exit 2, saying why.
+                throw ValidationError("\(path): listen: \(error.description)")
+            }
         }
         return (settings, file)
     }

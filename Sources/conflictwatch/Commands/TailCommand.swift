@@ -1,7 +1,6 @@
 import ArgumentParser
 import ConflictWatchCore
 import ConflictWatchDaemon
-import Logging
 
 struct TailCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -19,6 +18,8 @@ struct TailCommand: ParsableCommand {
               conflictwatch tail /var/log/nginx/access.log
               conflictwatch tail --state-dir /tmp/cw --from-start '/var/log/nginx/*.log'
               conflictwatch tail --webhook http://127.0.0.1:8080/alerts /var/log/nginx/access.log
+              conflictwatch tail --listen 127.0.0.1:9409 /var/log/nginx/access.log
+              conflictwatch alerts --server http://127.0.0.1:9409 --open   # from another shell
               conflictwatch alerts --state-dir /tmp/cw --since 1h     # from another shell
             """
     )
@@ -29,15 +30,7 @@ struct TailCommand: ParsableCommand {
     @Flag(name: .long, help: "Read files seen for the first time from their start, not their end.")
     var fromStart = false
 
-    @Option(name: .long, help: ArgumentHelp("Days of history kept in the store.", valueName: "days"))
-    var retentionDays: Int = 30
-
-    @Option(name: .long, help: ArgumentHelp(
-        "POST each opened/closed alert as JSON to this URL, with retry and back-off (repeatable).", valueName: "url"))
-    var webhook: [String] = []
-
-    @Option(name: .long, help: "trace, debug, info, notice, warning, error or critical.")
-    var logLevel: Logger.Level = .info
+    @OptionGroup var daemon: DaemonOptions
 
     @Argument(help: ArgumentHelp("Log files or quoted globs to follow.", valueName: "file-or-glob"))
     var files: [String]
@@ -45,10 +38,6 @@ struct TailCommand: ParsableCommand {
     func validate() throws {
         guard !files.isEmpty else { throw ValidationError("give at least one log file or quoted glob to follow") }
         if files.contains("-") { throw ValidationError("tail follows files; to analyse stdin use `conflictwatch analyze -`") }
-        guard retentionDays >= 1 else { throw ValidationError("--retention-days must be at least 1") }
-        for url in webhook where !(url.hasPrefix("http://") || url.hasPrefix("https://")) {
-            throw ValidationError("--webhook \(url): give an http:// or https:// URL")
-        }
     }
 
     func run() throws {
@@ -57,8 +46,7 @@ struct TailCommand: ParsableCommand {
             parameters: try input.parameters(), stateDirectory: store.directory)
         settings.fromStart = fromStart
         settings.maxLineLength = input.maxLineLength
-        settings.retentionDays = retentionDays
-        settings.webhooks = webhook.map { WebhookTarget(url: $0) }
-        try DaemonLauncher.run(settings, logLevel: logLevel)
+        try daemon.apply(to: &settings)
+        try DaemonLauncher.run(settings, logLevel: daemon.logLevel)
     }
 }

@@ -1,12 +1,12 @@
 import ConflictWatchCore
+import ConflictWatchServer
 import Foundation
 
-/// JSON for the query commands: the SPEC §6 shapes, keys sorted, one document per command.
+/// Output of the query commands. The JSON is `QueryJSON`'s, the encoder the query API uses, so
+/// `--format json` prints the same bytes whether it read the store or a daemon.
 enum QueryOutput {
     static func json<T: Encodable>(_ value: T) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(value), as: UTF8.self) + "\n"
+        try QueryJSON.encode(value)
     }
 
     static func write(_ text: String) {

@@ -1,24 +1,21 @@
 import ConflictWatchCore
+import ConflictWatchServer
 import Foundation
 
 /// `--since`/`--until` values: a span back from now (`90s`, `30m`, `1h`, `7d`) or an RFC 3339
-/// time (`2026-11-24T10:00:00Z`). Resolved to microseconds since the epoch.
+/// time (`2026-11-24T10:00:00Z`), resolved to microseconds since the epoch. The parsing is
+/// `QueryTime`'s, shared with the query API so both read a value the same way.
 enum TimeSpec {
     static func parse(_ text: String, option: String, now: Int64 = nowMicros()) throws -> Int64 {
-        let units: [Character: Int64] = ["s": 1, "m": 60, "h": 3600, "d": 86_400]
-        if let unit = text.last, let seconds = units[unit], let n = Int64(text.dropLast()), n >= 0 {
-            return now - n * seconds * 1_000_000
-        }
-        let micros = Array(text.utf8).withUnsafeBytes { TimestampParser.parseISO8601($0) }
-        guard let micros else {
-            throw RuntimeFailure("\(option) \(text): expected a span such as 30m, 1h, 7d or a time such as 2026-11-24T10:00:00Z")
+        guard let micros = QueryTime.micros(text, now: now) else {
+            throw RuntimeFailure("\(option) \(text): expected \(QueryTime.expected)")
         }
         return micros
     }
 
-    static func nowMicros() -> Int64 { Int64(Date().timeIntervalSince1970 * 1_000_000) }
+    static func nowMicros() -> Int64 { QueryTime.nowMicros() }
 
-    static func isValid(_ text: String) -> Bool { (try? parse(text, option: "")) != nil }
+    static func isValid(_ text: String) -> Bool { QueryTime.micros(text) != nil }
 }
 
 /// CSV fields quoted when they need it (RFC 4180).

@@ -1,0 +1,70 @@
+import Prometheus
+import Synchronization
+
+/// `/metrics` (SPEC §9): the daemon's `LiveStatus` in Prometheus text format, read at scrape
+/// time. The registry's counters only go up, so each scrape sets them to the snapshot's total
+/// (reset, then increment by it) under one lock that also covers the rendering: no scrape can
+/// see a counter between the two steps, and a restarted daemon's counters restart with it as
+/// Prometheus expects of a counter reset.
+final class MetricsExporter: Sendable {
+    private struct Reading<Metric: Sendable, Value>: Sendable {
+        let metric: Metric
+        let value: @Sendable (LiveStatus.Snapshot) -> Value
+    }
+
+    private let registry: PrometheusCollectorRegistry
+    private let counters: [Reading<Counter, UInt64>]
+    private let gauges: [Reading<Gauge, Double>]
+    private let status: LiveStatus?
+    private let scrape = Mutex<Void>(())
+
+    static let namespace = "conflictwatch"
+
+    init(status: LiveStatus?) {
+        self.status = status
+        let registry = PrometheusCollectorRegistry()
+        self.registry = registry
+        // Names are namespace_name_unit, e.g. conflictwatch_lines_total.
+        func counter(_ name: String, _ help: String, _ value: @escaping @Sendable (LiveStatus.Snapshot) -> UInt64) -> Reading<Counter, UInt64> {
+            let descriptor = MetricNameDescriptor(namespace: Self.namespace, metricName: name, unitName: "total", helpText: help)
+            return Reading(metric: registry.makeCounter(descriptor: descriptor), value: value)
+        }
+        func gauge(_ name: String, unit: String = "", _ help: String, _ value: @escaping @Sendable (LiveStatus.Snapshot) -> Double) -> Reading<Gauge, Double> {
+            let descriptor = MetricNameDescriptor(namespace: Self.namespace, metricName: name, unitName: unit, helpText: help)
+            return Reading(metric: registry.makeGauge(descriptor: descriptor), value: value)
+        }
+        counters = [
+            counter("lines", "Lines read from every source, malformed and blank ones included.") { $0.lines },
+            counter("exchanges", "HTTP exchanges reconstructed from the input.") { $0.exchanges },
+            counter("malformed", "Lines or packets that did not parse.") { $0.malformed },
+            counter("writes", "Write requests (PUT, PATCH, POST, DELETE).") { $0.writes },
+            counter("conflicts", "Writes answered 409 Conflict or 412 Precondition Failed.") { $0.conflicts },
+            counter("drops", "Packets the kernel or interface dropped (capture sources).") { $0.drops },
+            counter("webhooks_sent", "Alert webhooks delivered.") { $0.webhooksSent },
+            counter("webhooks_failed", "Alert webhooks given up after their retries.") { $0.webhooksFailed },
+        ]
+        gauges = [
+            gauge("open_alerts", "Alerts open now.") { Double($0.openAlerts) },
+            gauge("lag", unit: "seconds", "Seconds the oldest read but uncommitted line has waited; 0 when caught up.") { $0.lagSeconds },
+            gauge("unread", unit: "bytes", "Bytes appended to followed files and not read yet.") { Double($0.unreadBytes) },
+            gauge("followed_files", "Files being followed.") { Double($0.followedFiles) },
+            gauge("webhooks_pending", "Alert webhooks waiting to be sent or retried.") { Double($0.webhooksPending) },
+            gauge("last_commit_timestamp", unit: "seconds", "Unix time of the last commit to the store; 0 before the first.") { $0.lastCommit ?? 0 },
+            gauge("start_time", unit: "seconds", "Unix time the daemon started.") { $0.started },
+        ]
+    }
+
+    /// The exposition text; without a live status (no daemon behind the server) every value is 0.
+    func render() -> String {
+        let snapshot = status?.snapshot ?? LiveStatus.Snapshot()
+        return scrape.withLock { _ in
+            for c in counters {
+                c.metric.reset()
+                // The registry counts in Int64; clamp rather than trap on an absurd total.
+                c.metric.increment(by: Int64(clamping: c.value(snapshot)))
+            }
+            for g in gauges { g.metric.set(g.value(snapshot)) }
+            return registry.emitToString()
+        }
+    }
+}

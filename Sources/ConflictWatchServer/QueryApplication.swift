@@ -1,0 +1,29 @@
+import ConflictWatchStore
+import Hummingbird
+import Logging
+
+/// The query API and metrics server (SPEC §9), a ServiceLifecycle `Service` to run beside the
+/// daemon's pipeline. `store` is opened read-only by the caller (`mode: .reader`); `status` is
+/// the daemon's live status, or nil when nothing feeds it (then `/metrics` reads 0).
+/// `onListening` receives the bound port once the server accepts connections (useful with port 0).
+public func buildQueryApplication(
+    configuration: QueryServerConfiguration,
+    store: ConflictStore,
+    status: LiveStatus?,
+    logger: Logger,
+    onListening: (@Sendable (Int) async -> Void)? = nil
+) -> some ApplicationProtocol {
+    let router = QueryRoutes.router(store: store, status: status, apiToken: configuration.apiToken, logger: logger)
+    return Application(
+        router: router,
+        configuration: ApplicationConfiguration(
+            address: .hostname(configuration.host, port: configuration.port), serverName: "conflictwatch"),
+        onServerRunning: { channel in
+            let port = channel.localAddress?.port ?? configuration.port
+            logger.info("query API listening", metadata: [
+                "address": "\(configuration.address)", "port": "\(port)", "token": "\(configuration.requiresToken ? "required" : "none")",
+            ])
+            await onListening?(port)
+        },
+        logger: logger)
+}

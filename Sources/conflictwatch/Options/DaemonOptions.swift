@@ -1,0 +1,53 @@
+import ArgumentParser
+import ConflictWatchDaemon
+import ConflictWatchServer
+import Logging
+
+/// What every foreground daemon (`tail`, `capture -i` into a store) shares: retention, webhooks,
+/// the query API and the log level. `run --config` has the same settings in its file.
+struct DaemonOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("Days of history kept in the store.", valueName: "days"))
+    var retentionDays: Int = 30
+
+    @Option(name: .long, help: ArgumentHelp(
+        "POST each opened/closed alert as JSON to this URL, with retry and back-off (repeatable).", valueName: "url"))
+    var webhook: [String] = []
+
+    @Option(name: .long, help: ArgumentHelp(
+        "Serve the query API, metrics and dashboard here (SPEC §9), e.g. 127.0.0.1:9409.", valueName: "host:port"))
+    var listen: String?
+
+    @Option(name: .long, help: ArgumentHelp(
+        "Bearer token the API requires; needed off loopback (default: $CONFLICTWATCH_API_TOKEN).", valueName: "token"))
+    var apiToken: String?
+
+    @Option(name: .long, help: "trace, debug, info, notice, warning, error or critical.")
+    var logLevel: Logger.Level = .info
+
+    func validate() throws {
+        guard retentionDays >= 1 else { throw ValidationError("--retention-days must be at least 1") }
+        _ = try serverConfiguration()
+        for url in webhook where !(url.hasPrefix("http://") || url.hasPrefix("https://")) {
+            throw ValidationError("--webhook \(url): give an http:// or https:// URL")
+        }
+    }
+
+    /// `--listen` with its token; an address off loopback without one is refused (exit 2).
+    func serverConfiguration() throws -> QueryServerConfiguration? {
+        guard let listen else {
+            if apiToken != nil { throw ValidationError("--api-token protects the API of --listen; give --listen too") }
+            return nil
+        }
+        do {
+            return try QueryServerConfiguration.parse(listen: listen, apiToken: apiToken ?? QueryServerConfiguration.tokenFromEnvironment())
+        } catch {
+            throw ValidationError("--listen \(listen): \(error.description)")
+        }
+    }
+
+    func apply(to settings: inout DaemonSettings) throws {
+        settings.retentionDays = retentionDays
+        settings.webhooks = webhook.map { WebhookTarget(url: $0) }
+        settings.listen = try serverConfiguration()
+    }
+}

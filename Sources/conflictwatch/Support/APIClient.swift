@@ -1,0 +1,102 @@
+import AsyncHTTPClient
+import ConflictWatchServer
+import Dispatch
+import Foundation
+import NIOCore
+import Synchronization
+
+/// The query commands' `--server URL` (SPEC §2): one GET against a running daemon's query API,
+/// decoded into the types the store returns, so every format prints exactly as from the store.
+/// The commands are synchronous, so the request runs in a task while this thread waits.
+struct APIClient {
+    /// The server's URL without a trailing slash.
+    let base: String
+    let token: String?
+
+    init(base: String, token: String?) {
+        var base = base
+        while base.hasSuffix("/") { base.removeLast() }
+        self.base = base
+        self.token = token
+    }
+
+    static func isValidBase(_ text: String) -> Bool {
+        guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), let host = url.host, !host.isEmpty else { return false }
+        return (scheme == "http" || scheme == "https") && url.query == nil && url.fragment == nil
+    }
+
+    func get<T: Decodable & Sendable>(_ type: T.Type, path: String, parameters: [(String, String)] = []) throws -> T {
+        let url = base + path + (parameters.isEmpty ? "" : "?" + parameters.map { Self.encode($0) + "=" + Self.encode($1) }.joined(separator: "&"))
+        let (status, body) = try fetch(url)
+        let decoder = JSONDecoder()
+        guard (200..<300).contains(status) else {
+            let message = (try? decoder.decode(ErrorBody.self, from: body))?.error.message
+            var hint = ""
+            if status == 401 {
+                hint = token == nil
+                    ? "; pass --api-token or set \(QueryServerConfiguration.tokenEnvironmentVariable)"
+                    : "; check --api-token (or \(QueryServerConfiguration.tokenEnvironmentVariable)) against the daemon's"
+            }
+            guard let message else {
+                throw RuntimeFailure("\(base) answered HTTP \(status) without a conflictwatch error: is --server the daemon's --listen address?")
+            }
+            throw RuntimeFailure("\(base): \(message)\(hint)")
+        }
+        do {
+            return try decoder.decode(T.self, from: body)
+        } catch {
+            throw RuntimeFailure("\(url) did not answer with conflictwatch JSON (\(error)): is --server the daemon's --listen address?")
+        }
+    }
+
+    /// Percent-encodes everything but RFC 3986's unreserved characters: `+` in a time zone
+    /// offset or `/` and `*` in a route glob must reach the server unchanged.
+    static func encode(_ s: String) -> String {
+        var allowed = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
+        allowed.insert(charactersIn: "-._~")
+        return s.addingPercentEncoding(withAllowedCharacters: allowed) ?? s
+    }
+
+    private struct ErrorBody: Decodable {
+        struct Message: Decodable { var message: String }
+        var error: Message
+    }
+
+    private final class Outcome: Sendable {
+        let value = Mutex<Result<(Int, Data), any Error>?>(nil)
+    }
+
+    /// Status and body of one GET; a connection failure says what to check.
+    private func fetch(_ url: String) throws -> (Int, Data) {
+        let outcome = Outcome()
+        let done = DispatchSemaphore(value: 0)
+        let token = self.token
+        Task.detached {
+            let client = HTTPClient(
+                eventLoopGroupProvider: .singleton,
+                configuration: HTTPClient.Configuration(timeout: .init(connect: .seconds(5), read: .seconds(60))))
+            let result: Result<(Int, Data), any Error>
+            do {
+                var request = HTTPClientRequest(url: url)
+                request.headers.add(name: "Accept", value: "application/json")
+                if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
+                let response = try await client.execute(request, timeout: .seconds(65))
+                let body = try await response.body.collect(upTo: 256 << 20)
+                result = .success((Int(response.status.code), Data(body.readableBytesView)))
+            } catch {
+                result = .failure(error)
+            }
+            try? await client.shutdown()
+            outcome.value.withLock { $0 = result }
+            done.signal()
+        }
+        done.wait()
+        switch outcome.value.withLock({ $0 }) {
+        case .success(let r)?: return r
+        case .failure(let error)?:
+            throw RuntimeFailure("cannot reach the daemon at \(base): \(error). Is it running with --listen on that address, and is --server right?")
+        case nil:
+            throw RuntimeFailure("cannot reach the daemon at \(base)")
+        }
+    }
+}
