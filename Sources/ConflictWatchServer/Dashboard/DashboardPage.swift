@@ -42,16 +42,15 @@ enum DashboardPage {
 <form id="login"><label>API token <input id="token" type="password" autocomplete="off"></label> <button>Use</button></form>
 <main>
   <section><h2>Conflicts per route</h2><div id="routeChart"></div></section>
-  <section><h2>Conflicts over time (per refresh, top routes)</h2><div id="timeChart"></div></section>
+  <section><h2 id="timeTitle">Conflicts over time (top routes)</h2><div id="timeChart"></div></section>
   <section class="wide"><h2>Alerts (open, and from the last 24 hours)</h2><div id="alerts"></div></section>
   <section><h2>Hot spots</h2><div id="hotspots"></div></section>
   <section><h2>Routes</h2><div id="routes"></div></section>
 </main>
 <script>
 "use strict";
-const REFRESH_MS = 5000, HISTORY = 120, SVG = "http://www.w3.org/2000/svg";
+const REFRESH_MS = 5000, SVG = "http://www.w3.org/2000/svg";
 const COLORS = ["#2563eb", "#c2410c", "#15803d", "#7c3aed", "#be185d"];
-let series = [], previous = null;
 
 (function takeTokenFromFragment() {
   const m = location.hash.match(/token=([^&]+)/);
@@ -124,27 +123,31 @@ function barChart(target, items) {
   box.append(s);
 }
 
-function lineChart(target) {
+// One line per route from /api/v1/series: conflicts per step over the stored traffic time.
+function lineChart(target, data) {
   const box = document.getElementById(target);
   box.replaceChildren();
-  if (series.length < 2) { box.append(el("p", "collecting (one point per refresh)…", "empty")); return; }
-  const totals = {};
-  for (const h of series) for (const [route, n] of Object.entries(h.delta)) totals[route] = (totals[route] || 0) + n;
-  const routes = Object.keys(totals).sort((a, b) => totals[b] - totals[a]).slice(0, COLORS.length);
+  document.getElementById("timeTitle").textContent =
+    `Conflicts over time (top routes, per ${data.step_seconds >= 3600 ? data.step_seconds / 3600 + " h" : data.step_seconds / 60 + " min"})`;
+  const routes = data.routes.filter(r => r.conflicts > 0).slice(0, COLORS.length);
+  if (routes.length === 0) { box.append(el("p", "no conflicts stored in this window", "empty")); return; }
+  const n = routes[0].points.length;
   const width = 560, height = 200, left = 40, bottom = 20, top = 8;
-  const max = Math.max(1, ...series.flatMap(h => routes.map(r => h.delta[r] || 0)));
+  const max = Math.max(1, ...routes.flatMap(r => r.points.map(p => p.conflicts)));
   const s = svg("svg", { viewBox: `0 0 ${width} ${height + 18 * routes.length}`, width: "100%", role: "img" });
   s.append(svg("line", { x1: left, y1: height - bottom, x2: width, y2: height - bottom, class: "axis" }));
   s.append(svg("text", { x: left - 4, y: top + 8, "text-anchor": "end" }, max));
   s.append(svg("text", { x: left - 4, y: height - bottom, "text-anchor": "end" }, 0));
-  const x = i => left + (width - left - 4) * i / (HISTORY - 1);
+  s.append(svg("text", { x: left, y: height - 4 }, data.start.slice(0, 16).replace("T", " ")));
+  s.append(svg("text", { x: width - 4, y: height - 4, "text-anchor": "end" }, data.end.slice(0, 16).replace("T", " ")));
+  const x = i => left + (width - left - 4) * (n > 1 ? i / (n - 1) : 0.5);
   const y = v => height - bottom - (height - bottom - top) * v / max;
   routes.forEach((route, k) => {
-    const points = series.map((h, i) => `${x(i).toFixed(1)},${y(h.delta[route] || 0).toFixed(1)}`).join(" ");
+    const points = route.points.map((p, i) => `${x(i).toFixed(1)},${y(p.conflicts).toFixed(1)}`).join(" ");
     s.append(svg("polyline", { points, fill: "none", stroke: COLORS[k], "stroke-width": 1.8 }));
     const ly = height + 14 + 18 * k;
     s.append(svg("rect", { x: left, y: ly - 9, width: 10, height: 10, fill: COLORS[k] }));
-    s.append(svg("text", { x: left + 16, y: ly }, route));
+    s.append(svg("text", { x: left + 16, y: ly }, `${route.route} (${route.conflicts})`));
   });
   box.append(s);
 }
@@ -154,8 +157,9 @@ function fmt(n, digits) { return n === null || n === undefined ? "-" : Number(n)
 async function refresh() {
   const state = document.getElementById("state");
   try {
-    const [recent, open, hotspots, routes] = await Promise.all([
+    const [recent, open, hotspots, routes, overTime] = await Promise.all([
       api("/api/v1/alerts?since=24h"), api("/api/v1/alerts?open=true"), api("/api/v1/hotspots?top=20"), api("/api/v1/routes"),
+      api("/api/v1/series?top=5"),
     ]);
     const byId = new Map();
     for (const a of recent.concat(open)) byId.set(a.id, a);
@@ -187,16 +191,7 @@ async function refresh() {
       { title: "p99 ms", value: r => fmt(r.p99_ms, 1), num: true },
     ], routes.slice(0, 20));
     barChart("routeChart", routes.filter(r => r.conflicts > 0).slice(0, 10).map(r => ({ label: r.route, value: r.conflicts })));
-    const now = {};
-    for (const r of routes) now[r.route] = r.conflicts;
-    if (previous) {
-      const delta = {};
-      for (const [route, n] of Object.entries(now)) delta[route] = Math.max(0, n - (previous[route] || 0));
-      series.push({ delta });
-      if (series.length > HISTORY) series.shift();
-    }
-    previous = now;
-    lineChart("timeChart");
+    lineChart("timeChart", overTime);
     state.className = "";
     state.textContent = `updated ${new Date().toLocaleTimeString()} · ${byId.size} alerts · every ${REFRESH_MS / 1000} s`;
   } catch (e) {

@@ -11,6 +11,7 @@ enum QueryRoutes {
     static let alertsPath = AlertQuery.path
     static let hotspotsPath = HotspotQuery.path
     static let routesPath = RouteQuery.path
+    static let seriesPath = SeriesQuery.path
 
     static func router(store: ConflictStore, status: LiveStatus?, apiToken: String?, logger: Logger) -> Router<BasicRequestContext> {
         // HEAD for probes (`curl -I /healthz`) comes from the GET routes.
@@ -45,6 +46,10 @@ enum QueryRoutes {
             let window = try query.window()
             return JSONResponse.make(body: try await reader.read { try $0.routes(sinceMinute: window.sinceMinute, untilMinute: window.untilMinute) })
         }
+        router.get(RouterPath(seriesPath)) { request, _ -> Response in
+            let query = try SeriesQuery(parameters: pairs(request))
+            return JSONResponse.make(body: try await reader.read { try query.run(on: $0) })
+        }
         router.get("/metrics") { _, _ -> Response in
             Response(
                 status: .ok,
@@ -66,7 +71,7 @@ enum QueryRoutes {
                 body: ResponseBody(byteBuffer: ByteBuffer(string: DashboardPage.html)))
         }
         // Hummingbird answers a known path with another method 404; say 405 and what is allowed.
-        for path in [alertsPath, alertsPath + "/{id}", hotspotsPath, routesPath, "/metrics", "/healthz", "/"] {
+        for path in [alertsPath, alertsPath + "/{id}", hotspotsPath, routesPath, seriesPath, "/metrics", "/healthz", "/"] {
             for method in [HTTPRequest.Method.post, .put, .patch, .delete] {
                 router.on(RouterPath(path), method: method) { request, _ -> Response in
                     throw APIError(status: .methodNotAllowed, message: "\(request.method.rawValue) \(request.uri.path): this API is read-only, use GET",

@@ -1,0 +1,57 @@
+/// Traffic over time for the top routes (`GET /api/v1/series`, the dashboard's chart): per
+/// route, one point per step of `stepSeconds`, from `start` to `end` (both RFC 3339, traffic
+/// time), zeros included, so every route's points line up.
+public struct ConflictSeries: Codable, Sendable, Equatable {
+    public struct Point: Codable, Sendable, Equatable {
+        public var time: String
+        public var requests: Int64
+        public var writes: Int64
+        public var conflicts: Int64
+
+        public init(time: String, requests: Int64, writes: Int64, conflicts: Int64) {
+            self.time = time
+            self.requests = requests
+            self.writes = writes
+            self.conflicts = conflicts
+        }
+    }
+
+    public struct Route: Codable, Sendable, Equatable {
+        public var route: String
+        public var conflicts: Int64
+        public var points: [Point]
+
+        public init(route: String, conflicts: Int64, points: [Point]) {
+            self.route = route
+            self.conflicts = conflicts
+            self.points = points
+        }
+    }
+
+    public var start: String?
+    public var end: String?
+    public var stepSeconds: Int
+    public var routes: [Route]
+
+    public init(start: String?, end: String?, stepSeconds: Int, routes: [Route]) {
+        self.start = start
+        self.end = end
+        self.stepSeconds = stepSeconds
+        self.routes = routes
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case start, end
+        case stepSeconds = "step_seconds"
+        case routes
+    }
+
+    /// Every key written, absent values as `null`, like the other SPEC shapes.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(start, forKey: .start)
+        try c.encode(end, forKey: .end)
+        try c.encode(stepSeconds, forKey: .stepSeconds)
+        try c.encode(routes, forKey: .routes)
+    }
+}
