@@ -38,7 +38,7 @@ final class MetricsExporter: Sendable {
             counter("exchanges", "HTTP exchanges reconstructed from the input.") { $0.exchanges },
             counter("malformed", "Lines or packets that did not parse.") { $0.malformed },
             counter("writes", "Write requests (PUT, PATCH, POST, DELETE).") { $0.writes },
-            counter("conflicts", "Writes answered 409 Conflict or 412 Precondition Failed.") { $0.conflicts },
+            counter("conflicts", "Responses with a conflict status (409, 412 and 423 unless the model file says otherwise).") { $0.conflicts },
             counter("drops", "Packets the kernel or interface dropped (capture sources).") { $0.drops },
             counter("webhooks_sent", "Alert webhooks delivered.") { $0.webhooksSent },
             counter("webhooks_failed", "Alert webhooks given up after their retries.") { $0.webhooksFailed },

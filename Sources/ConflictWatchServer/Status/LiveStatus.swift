@@ -10,7 +10,7 @@ public final class LiveStatus: Sendable {
         public var exchanges: UInt64 = 0
         public var malformed: UInt64 = 0
         public var writes: UInt64 = 0
-        /// Writes answered 409 or 412.
+        /// Responses with a conflict status (the model's `conflict_statuses`: 409, 412, 423).
         public var conflicts: UInt64 = 0
         public var openAlerts = 0
         /// Packets the kernel or interface dropped (capture sources); 0 for files.

@@ -54,6 +54,8 @@ struct DemoCommand: ParsableCommand {
               conflictwatch analyze --format json \(logPath)          # the machine-readable report
               conflictwatch parse \(logPath) | head -3                # the exchanges the parser sees
               conflictwatch analyze /var/log/nginx/access.log          # the same, on your own logs
+              conflictwatch tail --from-start --state-dir \(dir)/live --listen 127.0.0.1:9409 \(logPath)
+                                                                       # the daemon: API and dashboard on http://127.0.0.1:9409/
               conflictwatch simulate --scenario mixed --out /tmp/cw-sim   # more labelled traffic
 
             """)
