@@ -87,6 +87,24 @@ import Glibc
             }
         }
 
+        // `report` from the daemon and from its store: the same data in one self-contained file.
+        var reports: [[String: Any]] = []
+        for source in [["--server", base], ["--state-dir", tmp.file("state")]] {
+            let out = tmp.file("report-\(reports.count).html")
+            let r = try ProcessRunner.run(bin, ["report", "--out", out] + source, timeout: 20)
+            #expect(r.succeeded && r.stderrText.contains("wrote"), "\(r.summary)")
+            let html = (try? String(contentsOfFile: out, encoding: .utf8)) ?? ""
+            #expect(!html.contains("src=\"http") && !html.contains("href=\"http"), "no external assets")
+            if let open = html.range(of: #"<script id="cw-data" type="application/json">"#),
+               let close = html.range(of: "</script>", range: open.upperBound..<html.endIndex),
+               var d = try JSONSerialization.jsonObject(with: Data(html[open.upperBound..<close.lowerBound].utf8)) as? [String: Any] {
+                d["generated"] = nil
+                reports.append(d)
+            }
+        }
+        #expect(reports.count == 2 && NSDictionary(dictionary: reports[0]).isEqual(to: reports[1]), "report via --server differs from the store's")
+        #expect((reports.first?["alerts"] as? [Any])?.count == (json(try query(tmp, ["alerts"]).stdout) as? [Any])?.count)
+
         // Errors: a bad parameter names itself; an unknown id is 404; both as {"error":{"message"}}.
         let (badCode, bad) = try get(base + "/api/v1/alerts?limit=0")
         #expect(badCode == 400)

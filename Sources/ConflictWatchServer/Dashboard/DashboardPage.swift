@@ -1,3 +1,5 @@
+import Foundation
+
 /// `GET /`: the live dashboard, one self-contained page (no external assets; the server's CSP
 /// forbids any other host). Every few seconds it reads the API and redraws the tables and the
 /// charts. Values reach the page through `textContent` and SVG attributes only, never as markup,
@@ -5,7 +7,22 @@
 /// takes it from `#token=…` (a fragment never reaches the server or its logs) or asks for it,
 /// and keeps it in the tab's session storage.
 enum DashboardPage {
-    static let html = #"""
+    static let html = page(embedded: nil)
+
+    /// The page; with `embedded` (JSON made safe by `ReportPage.scriptSafe`) it is the static
+    /// report: the data sits in the page, nothing is fetched, and a CSP forbids any network.
+    static func page(embedded: String?) -> String {
+        guard let embedded else { return template }
+        return template
+            .replacingOccurrences(of: "<meta charset=\"utf-8\">", with: """
+                <meta charset="utf-8">
+                <meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:">
+                """)
+            .replacingOccurrences(of: "<title>conflictwatch</title>", with: "<title>conflictwatch report</title>")
+            .replacingOccurrences(of: "<script>\n\"use strict\";", with: "<script id=\"cw-data\" type=\"application/json\">\(embedded)</script>\n<script>\n\"use strict\";")
+    }
+
+    private static let template = #"""
 <!doctype html>
 <html lang="en">
 <head>
@@ -43,7 +60,8 @@ enum DashboardPage {
 <main>
   <section><h2>Conflicts per route</h2><div id="routeChart"></div></section>
   <section><h2 id="timeTitle">Conflicts over time (top routes)</h2><div id="timeChart"></div></section>
-  <section class="wide"><h2>Alerts (open, and from the last 24 hours)</h2><div id="alerts"></div></section>
+  <section class="wide"><h2>Alert timeline</h2><div id="timeline"></div></section>
+  <section class="wide"><h2 id="alertsTitle">Alerts (open, and from the last 24 hours)</h2><div id="alerts"></div></section>
   <section><h2>Hot spots</h2><div id="hotspots"></div></section>
   <section><h2>Routes</h2><div id="routes"></div></section>
 </main>
@@ -154,54 +172,100 @@ function lineChart(target, data) {
 
 function fmt(n, digits) { return n === null || n === undefined ? "-" : Number(n).toFixed(digits); }
 
+// One row per alert (newest 30) on the window's time axis; open ones run to its end.
+function timeline(target, alerts, start, end) {
+  const box = document.getElementById(target);
+  box.replaceChildren();
+  const rows = alerts.slice(0, 30);
+  if (rows.length === 0) { box.append(el("p", "no alerts in this window", "empty")); return; }
+  const t0 = Date.parse(start || rows[rows.length - 1].start), t1 = Math.max(Date.parse(end || rows[0].start), t0 + 60000);
+  const width = 1100, label = 330, row = 18, height = rows.length * row + 22;
+  const x = t => label + (width - label - 8) * Math.min(1, Math.max(0, (t - t0) / (t1 - t0)));
+  const colors = { critical: "#b91c1c", high: "#c2410c", medium: "#a16207", low: "#94a3b8" };
+  const s = svg("svg", { viewBox: `0 0 ${width} ${height}`, width: "100%", role: "img" });
+  s.append(svg("line", { x1: label, y1: height - 18, x2: width - 8, y2: height - 18, class: "axis" }));
+  s.append(svg("text", { x: label, y: height - 4 }, new Date(t0).toISOString().slice(0, 16).replace("T", " ")));
+  s.append(svg("text", { x: width - 8, y: height - 4, "text-anchor": "end" }, new Date(t1).toISOString().slice(0, 16).replace("T", " ")));
+  rows.forEach((a, i) => {
+    const y = 2 + i * row, from = x(Date.parse(a.start)), to = a.end ? x(Date.parse(a.end)) : x(t1);
+    const who = a.client || a.resource || "";
+    const text = `${a.kind} ${a.route}${who ? " · " + who : ""}`;
+    s.append(svg("text", { x: label - 6, y: y + 12, "text-anchor": "end" }, text.length > 52 ? text.slice(0, 51) + "…" : text));
+    const bar = svg("rect", { x: from, y: y + 3, width: Math.max(3, to - from), height: row - 6, rx: 2, fill: colors[a.severity] || "#94a3b8" });
+    bar.append(svg("title", {}, `${a.severity} ${a.kind} ${a.start}${a.end ? " → " + a.end : " (open)"}: ${a.reason}`));
+    s.append(bar);
+  });
+  box.append(s);
+}
+
+// The report carries its data in the page (`conflictwatch report`); the live page asks the API.
+const EMBEDDED = document.getElementById("cw-data");
+
+async function load() {
+  if (EMBEDDED) return JSON.parse(EMBEDDED.textContent);
+  const [recent, open, hotspots, routes, series] = await Promise.all([
+    api("/api/v1/alerts?since=24h"), api("/api/v1/alerts?open=true"), api("/api/v1/hotspots?top=20"), api("/api/v1/routes"),
+    api("/api/v1/series?top=5"),
+  ]);
+  const byId = new Map();
+  for (const a of recent.concat(open)) byId.set(a.id, a);
+  return { alerts: [...byId.values()], hotspots, routes, series };
+}
+
+function render(d) {
+  const alerts = d.alerts.slice().sort((a, b) => (a.start < b.start ? 1 : -1));
+  if (EMBEDDED) document.getElementById("alertsTitle").textContent = `Alerts (${alerts.length} in the window)`;
+  timeline("timeline", alerts, d.series.start, d.series.end);
+  table("alerts", [
+    { title: "start", value: a => a.start.slice(0, 19).replace("T", " ") },
+    { title: "end", value: a => a.end ? a.end.slice(0, 19).replace("T", " ") : "open" },
+    { title: "kind", value: a => a.kind },
+    { title: "severity", value: a => a.severity, cls: a => "sev-" + a.severity },
+    { title: "route", value: a => a.route },
+    { title: "who", value: a => a.resource || a.client || "" },
+    { title: "peak", value: a => a.peak_count, num: true },
+    { title: "reason", value: a => a.reason, cls: () => "reason" },
+  ], EMBEDDED ? alerts : alerts.slice(0, 50));
+  table("hotspots", [
+    { title: "resource", value: h => h.resource },
+    { title: "route", value: h => h.route },
+    { title: "p(conflict)", value: h => fmt(h.probability, 3), num: true },
+    { title: "writes/min", value: h => fmt(h.write_rate, 1), num: true },
+    { title: "writers", value: h => h.writers, num: true },
+    { title: "conflicts", value: h => h.conflicts, num: true },
+  ], d.hotspots);
+  table("routes", [
+    { title: "route", value: r => r.route },
+    { title: "requests", value: r => r.requests, num: true },
+    { title: "writes", value: r => r.writes, num: true },
+    { title: "conflicts", value: r => r.conflicts, num: true },
+    { title: "ratio", value: r => fmt(r.conflict_ratio, 3), num: true },
+    { title: "writers", value: r => r.writers, num: true },
+    { title: "p50 ms", value: r => fmt(r.p50_ms, 1), num: true },
+    { title: "p99 ms", value: r => fmt(r.p99_ms, 1), num: true },
+  ], EMBEDDED ? d.routes : d.routes.slice(0, 20));
+  barChart("routeChart", d.routes.filter(r => r.conflicts > 0).slice(0, 10).map(r => ({ label: r.route, value: r.conflicts })));
+  lineChart("timeChart", d.series);
+  return alerts.length;
+}
+
 async function refresh() {
   const state = document.getElementById("state");
   try {
-    const [recent, open, hotspots, routes, overTime] = await Promise.all([
-      api("/api/v1/alerts?since=24h"), api("/api/v1/alerts?open=true"), api("/api/v1/hotspots?top=20"), api("/api/v1/routes"),
-      api("/api/v1/series?top=5"),
-    ]);
-    const byId = new Map();
-    for (const a of recent.concat(open)) byId.set(a.id, a);
-    const alerts = [...byId.values()].sort((a, b) => (a.start < b.start ? 1 : -1)).slice(0, 50);
-    table("alerts", [
-      { title: "start", value: a => a.start.slice(0, 19).replace("T", " ") },
-      { title: "end", value: a => a.end ? a.end.slice(0, 19).replace("T", " ") : "open" },
-      { title: "kind", value: a => a.kind },
-      { title: "severity", value: a => a.severity, cls: a => "sev-" + a.severity },
-      { title: "route", value: a => a.route },
-      { title: "who", value: a => a.resource || a.client || "" },
-      { title: "peak", value: a => a.peak_count, num: true },
-      { title: "reason", value: a => a.reason, cls: () => "reason" },
-    ], alerts);
-    table("hotspots", [
-      { title: "resource", value: h => h.resource },
-      { title: "route", value: h => h.route },
-      { title: "p(conflict)", value: h => fmt(h.probability, 3), num: true },
-      { title: "writes/min", value: h => fmt(h.write_rate, 1), num: true },
-      { title: "writers", value: h => h.writers, num: true },
-      { title: "conflicts", value: h => h.conflicts, num: true },
-    ], hotspots);
-    table("routes", [
-      { title: "route", value: r => r.route },
-      { title: "requests", value: r => r.requests, num: true },
-      { title: "writes", value: r => r.writes, num: true },
-      { title: "conflicts", value: r => r.conflicts, num: true },
-      { title: "ratio", value: r => fmt(r.conflict_ratio, 3), num: true },
-      { title: "p99 ms", value: r => fmt(r.p99_ms, 1), num: true },
-    ], routes.slice(0, 20));
-    barChart("routeChart", routes.filter(r => r.conflicts > 0).slice(0, 10).map(r => ({ label: r.route, value: r.conflicts })));
-    lineChart("timeChart", overTime);
+    const d = await load();
+    const n = render(d);
     state.className = "";
-    state.textContent = `updated ${new Date().toLocaleTimeString()} · ${byId.size} alerts · every ${REFRESH_MS / 1000} s`;
+    state.textContent = EMBEDDED
+      ? `report of ${(d.series.start || "-").slice(0, 16).replace("T", " ")} to ${(d.series.end || "-").slice(0, 16).replace("T", " ")} (traffic time) · generated ${d.generated} · ${n} alerts`
+      : `updated ${new Date().toLocaleTimeString()} · ${n} alerts · every ${REFRESH_MS / 1000} s`;
   } catch (e) {
     state.className = "bad";
-    state.textContent = "cannot read the API: " + e.message;
+    state.textContent = (EMBEDDED ? "cannot read the report's data: " : "cannot read the API: ") + e.message;
   }
 }
 
 refresh();
-setInterval(refresh, REFRESH_MS);
+if (!EMBEDDED) setInterval(refresh, REFRESH_MS);
 </script>
 </body>
 </html>

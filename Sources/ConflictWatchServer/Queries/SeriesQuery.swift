@@ -27,6 +27,13 @@ public struct SeriesQuery: Sendable, Equatable {
         self.init(since: try p.time("since"), until: try p.time("until"), top: try p.count("top") ?? Self.defaultTop)
     }
 
+    public var parameters: [(String, String)] {
+        var out: [(String, String)] = [("top", String(top))]
+        if let since { out.append(("since", since)) }
+        if let until { out.append(("until", until)) }
+        return out
+    }
+
     public func run(on store: ConflictStore, now: Int64 = QueryTime.nowMicros()) throws -> ConflictSeries {
         let window = try RouteQuery(since: since, until: until).window(now: now)
         guard let newest = try store.newestMinute() else {

@@ -1,0 +1,83 @@
+import ArgumentParser
+import ConflictWatchCore
+import ConflictWatchServer
+import ConflictWatchStore
+import Foundation
+
+struct ReportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "report",
+        abstract: "Write a self-contained HTML report: charts, alert timeline, hot spots, routes.",
+        discussion: """
+            One file with no external assets and no network access (it opens in any browser,
+            offline, and can be mailed or attached to a ticket): conflicts over time for the top
+            routes, conflicts per route, a timeline of the window's alerts with every alert's
+            reason, the hot spots and the routes table. Reads the store (--state-dir) or a
+            running daemon (--server). The window is in traffic time; without --since, the
+            charts cover the last six hours of stored traffic and the tables everything stored.
+
+            Examples:
+              conflictwatch report --out report.html
+              conflictwatch report --state-dir /var/lib/conflictwatch --since 24h --out today.html
+              conflictwatch report --server http://127.0.0.1:9409 --out report.html
+            """
+    )
+
+    @OptionGroup var source: QuerySourceOptions
+
+    @Option(name: .long, help: ArgumentHelp("The HTML file to write.", valueName: "file"))
+    var out: String
+
+    @Option(name: .long, help: ArgumentHelp("From this traffic time: 30m, 1h, 7d or RFC 3339.", valueName: "when"))
+    var since: String?
+
+    @Option(name: .long, help: ArgumentHelp("Up to this traffic time: 30m, 1h, 7d or RFC 3339.", valueName: "when"))
+    var until: String?
+
+    @Option(name: .long, help: "Routes charted over time.")
+    var top: Int = 5
+
+    func validate() throws {
+        for (name, value) in [("--since", since), ("--until", until)] {
+            if let value, !TimeSpec.isValid(value) {
+                throw ValidationError("\(name) \(value): give a span such as 30m, 1h, 7d or a time such as 2026-11-24T10:00:00Z")
+            }
+        }
+        guard top > 0 else { throw ValidationError("--top must be at least 1") }
+        guard !out.isEmpty, out != "-" else { throw ValidationError("--out needs a file name, e.g. --out report.html") }
+    }
+
+    func run() throws {
+        let alerts = AlertQuery(since: since, until: until)
+        let hotspots = HotspotQuery()
+        let routes = RouteQuery(since: since, until: until)
+        let series = SeriesQuery(since: since, until: until, top: top)
+        var data: ReportPage.Data
+        let generated = CivilTime.rfc3339(QueryTime.nowMicros())
+        if let api = source.client {
+            data = ReportPage.Data(
+                generated: generated,
+                alerts: try api.get([Alert].self, path: AlertQuery.path, parameters: alerts.parameters),
+                hotspots: try api.get([HotspotRow].self, path: HotspotQuery.path, parameters: hotspots.parameters),
+                routes: try api.get([RouteRow].self, path: RouteQuery.path, parameters: routes.parameters),
+                series: try api.get(ConflictSeries.self, path: SeriesQuery.path, parameters: series.parameters))
+        } else {
+            do {
+                let store = try source.store.openForReading()
+                data = ReportPage.Data(generated: generated, alerts: try alerts.run(on: store), hotspots: try hotspots.run(on: store),
+                                       routes: try routes.run(on: store), series: try series.run(on: store))
+            } catch let e as StoreError {
+                throw RuntimeFailure(e.description)
+            } catch let e as QueryParameterError {
+                throw RuntimeFailure("--\(e.description)")
+            }
+        }
+        let html = try ReportPage.html(data)
+        do {
+            try Data(html.utf8).write(to: URL(fileURLWithPath: out), options: .atomic)
+        } catch {
+            throw RuntimeFailure("cannot write \(out): \(error.localizedDescription)")
+        }
+        Terminal.printError("conflictwatch: wrote \(out) (\(data.alerts.count) alerts, \(data.routes.count) routes, \(data.hotspots.count) hot spots)")
+    }
+}
