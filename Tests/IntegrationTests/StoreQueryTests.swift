@@ -40,6 +40,21 @@ import Testing
         let storedHotspots = try jsonArray(try ProcessRunner.run(bin, ["hotspots", "--state-dir", state, "--format", "json", "--top", "5"]))
         #expect(try canonical(storedHotspots) == canonical(Array(hotspots.prefix(5))))
 
+        // The traffic is stored per minute, as a daemon stores it: a window of the second half
+        // holds part of it, the two halves add up to the whole, and the series has the minutes.
+        func requests(_ args: [String]) throws -> Int {
+            try jsonArray(try ProcessRunner.run(bin, ["routes", "--state-dir", state, "--format", "json"] + args))
+                .reduce(0) { $0 + ($1["requests"] as? Int ?? 0) }
+        }
+        let total = routes.reduce(0) { $0 + ($1["requests"] as? Int ?? 0) }
+        let firstHalf = try requests(["--until", "2025-11-24T16:04:59Z"]), secondHalf = try requests(["--since", "2025-11-24T16:05:00Z"])
+        #expect(firstHalf > 0 && secondHalf > 0 && firstHalf + secondHalf == total, "\(firstHalf) + \(secondHalf) vs \(total)")
+        let report = tmp.file("report.html")
+        let written = try ProcessRunner.run(bin, ["report", "--state-dir", state, "--out", report])
+        #expect(written.succeeded, "\(written.summary)")
+        let html = (try? String(contentsOfFile: report, encoding: .utf8)) ?? ""
+        #expect(html.contains("\"step_seconds\":60") && html.contains("2025-11-24T16:09:00"), "the report's series has the run's minutes")
+
         // Filters, against what the analyze document says.
         let bursts = try jsonArray(try ProcessRunner.run(bin, ["alerts", "--state-dir", state, "--format", "json", "--kind", "burst"]))
         #expect(bursts.count == alerts.filter { $0["kind"] as? String == "burst" }.count)

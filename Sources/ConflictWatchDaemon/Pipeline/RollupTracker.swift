@@ -4,8 +4,9 @@ import ConflictWatchStore
 /// Turns the analyzer's running per-route counters into per-minute deltas for the store.
 /// Counters are compared per raw route index (stable for the analyzer's life); each delta is
 /// filed under the route's reported name at the moment of the cut, so routes renamed by
-/// learning keep their history under the old name and count on under the new one.
-struct RollupTracker {
+/// learning keep their history under the old name and count on under the new one. The daemon
+/// cuts at each flush; `analyze --state-dir` once at the end.
+public struct RollupTracker {
     private struct Seen {
         var requests: UInt64 = 0
         var writes: UInt64 = 0
@@ -17,9 +18,11 @@ struct RollupTracker {
     /// Reported name of each raw route index at the last cut, to notice renames.
     private var lastNames: [String] = []
     /// Renames noticed since the last flush (old name → new), for the store's alias table.
-    private(set) var aliases: [String: String] = [:]
+    public private(set) var aliases: [String: String] = [:]
     /// The traffic minute being accumulated (minutes since the epoch), nil before any traffic.
-    private(set) var minute: Int64?
+    public private(set) var minute: Int64?
+
+    public init() {}
 
     static let microsPerMinute: Int64 = 60 * 1_000_000
 
@@ -30,7 +33,7 @@ struct RollupTracker {
     /// Called before an exchange is recorded: a later minute first cuts the current one.
     /// Lines a little out of order (an earlier minute) count in the current minute.
     @inline(__always)
-    mutating func willRecord(time: Int64, analyzer: inout TrafficAnalyzer, into out: inout [RouteRollup]) {
+    public mutating func willRecord(time: Int64, analyzer: inout TrafficAnalyzer, into out: inout [RouteRollup]) {
         let m = Self.minute(of: time)
         if let current = minute {
             if m <= current { return }
@@ -40,7 +43,7 @@ struct RollupTracker {
     }
 
     /// The deltas since the last cut, filed under `minute`.
-    mutating func cut(_ minute: Int64, analyzer: inout TrafficAnalyzer) -> [RouteRollup] {
+    public mutating func cut(_ minute: Int64, analyzer: inout TrafficAnalyzer) -> [RouteRollup] {
         let routes = analyzer.routes
         let count = routes.count
         if seen.count < count { seen += Array(repeating: Seen(), count: count - seen.count) }
@@ -81,7 +84,7 @@ struct RollupTracker {
     }
 
     /// Hands the renames over to a flush.
-    mutating func takeAliases() -> [String: String] {
+    public mutating func takeAliases() -> [String: String] {
         defer { aliases.removeAll() }
         return aliases
     }

@@ -23,9 +23,12 @@ public struct OfflineAnalysis {
     }
 
     /// `progress(source index, bytes consumed of it, lines so far)`.
+    /// `observe` sees each exchange just before the analyzer records it (per-minute rollups for
+    /// `--state-dir`); nil costs one branch per exchange.
     /// `inspect` sees the analyzer after the last bucket closed (for `train`).
     public func run(
         paths: [String], progress: (Int, UInt64, UInt64) -> Void = { _, _, _ in },
+        observe: ((ExchangeView, inout TrafficAnalyzer) -> Void)? = nil,
         inspect: (inout TrafficAnalyzer) -> Void = { _ in }
     ) -> AnalysisReport {
         var session = AnalysisSession(parameters: parameters)
@@ -33,6 +36,7 @@ public struct OfflineAnalysis {
         for (i, path) in paths.enumerated() {
             let linesBefore = session.summary.lines
             let report = ingestor.run(path: path, progress: { progress(i, $0, linesBefore + UInt64($1)) }) { x, _ in
+                if let observe { observe(x, &session.analyzer) }
                 session.analyzer.record(x)
             }
             session.add(report)

@@ -40,8 +40,9 @@ struct AnalyzeCommand: ParsableCommand {
 
     func run() throws {
         let analysis = OfflineAnalysis(format: input.format, parameters: try input.parameters(), maxLineLength: input.maxLineLength)
-        let report = AnalysisRun.execute(analysis, files: files, showProgress: !global.quiet)
-        if let stateDir { try AnalysisStore.save(report, in: stateDir) }
+        let minutes = stateDir.map { _ in MinuteRollups() }
+        let report = AnalysisRun.execute(analysis, files: files, showProgress: !global.quiet, minutes: minutes)
+        if let stateDir { try AnalysisStore.save(report, minutes: minutes, in: stateDir) }
         var out = OutputSink(fd: 1)
         switch format {
         case .json: out.write(try ReportRenderer.json(report))
@@ -63,16 +64,19 @@ struct AnalyzeCommand: ParsableCommand {
 
 /// Runs an offline analysis with the progress bar wired up.
 enum AnalysisRun {
-    static func execute(_ analysis: OfflineAnalysis, files: [String], showProgress: Bool) -> AnalysisReport {
+    static func execute(_ analysis: OfflineAnalysis, files: [String], showProgress: Bool,
+                        minutes: MinuteRollups? = nil) -> AnalysisReport {
         let sizes = files.map { FileSize.of($0) }
         let total: UInt64? = sizes.contains(nil) ? nil : sizes.reduce(0) { $0 + $1! }
         var bar = ProgressBar(totalBytes: total, enabled: showProgress && Terminal.stderrIsTTY)
         var doneBefore: [UInt64] = []
         var acc: UInt64 = 0
         for s in sizes { doneBefore.append(acc); acc += s ?? 0 }
-        let report = analysis.run(paths: files) { index, bytes, lines in
-            bar.update(bytes: doneBefore[index] + bytes, lines: lines)
-        }
+        let report = analysis.run(
+            paths: files,
+            progress: { index, bytes, lines in bar.update(bytes: doneBefore[index] + bytes, lines: lines) },
+            observe: minutes.map { m in { x, analyzer in m.observe(x, &analyzer) } },
+            inspect: { analyzer in minutes?.finish(&analyzer) })
         bar.finish()
         return report
     }

@@ -1,6 +1,8 @@
 import ArgumentParser
 import ConflictWatchCore
 import ConflictWatchIngest
+import ConflictWatchStore
+import Logging
 import Foundation
 
 struct DemoCommand: ParsableCommand {
@@ -40,14 +42,20 @@ struct DemoCommand: ParsableCommand {
         }
         var sink = OutputSink(fd: 1)
         sink.write("conflictwatch demo: generated \(lines.count) requests of API traffic in \(logPath)\n\n")
-        let report = OfflineAnalysis(format: .combined, parameters: ModelParameters()).run(paths: [logPath])
+        let minutes = MinuteRollups()
+        let report = OfflineAnalysis(format: .combined, parameters: ModelParameters()).run(
+            paths: [logPath], observe: { x, analyzer in minutes.observe(x, &analyzer) }, inspect: { minutes.finish(&$0) })
         // The whole pipeline: the alerts also go to an embedded store, as a daemon's would.
         let stateDir = dir + "/state"
-        try AnalysisStore.save(report, in: stateDir)
+        try AnalysisStore.save(report, minutes: minutes, in: stateDir)
+        let reportPath = dir + "/report.html"
+        try ReportCommand.write(try ReportCommand.data(from: ConflictStore(directory: stateDir, mode: .reader, logger: Logger(label: "conflictwatch.store"))),
+                                to: reportPath)
         sink.write(ReportRenderer.table(report, top: 10))
         sink.write("""
 
             The sample, and a store holding these alerts, stay in \(dir) (remove it when done).
+            An HTML report of the run (charts, alert timeline, tables; one offline file): \(reportPath)
             How to go on:
               conflictwatch alerts --state-dir \(stateDir)            # the stored alerts, queried
               conflictwatch alerts show ID --state-dir \(stateDir)    # one alert with its evidence

@@ -63,21 +63,32 @@ struct ReportCommand: ParsableCommand {
                 series: try api.get(ConflictSeries.self, path: SeriesQuery.path, parameters: series.parameters))
         } else {
             do {
-                let store = try source.store.openForReading()
-                data = ReportPage.Data(generated: generated, alerts: try alerts.run(on: store), hotspots: try hotspots.run(on: store),
-                                       routes: try routes.run(on: store), series: try series.run(on: store))
+                data = try Self.data(from: try source.store.openForReading(), since: since, until: until, top: top)
             } catch let e as StoreError {
                 throw RuntimeFailure(e.description)
             } catch let e as QueryParameterError {
                 throw RuntimeFailure("--\(e.description)")
             }
         }
+        try Self.write(data, to: out)
+        Terminal.printError("conflictwatch: wrote \(out) (\(data.alerts.count) alerts, \(data.routes.count) routes, \(data.hotspots.count) hot spots)")
+    }
+
+    /// The report's data from a store, through the API's queries.
+    static func data(from store: ConflictStore, since: String? = nil, until: String? = nil, top: Int = 5) throws -> ReportPage.Data {
+        ReportPage.Data(
+            generated: CivilTime.rfc3339(QueryTime.nowMicros()),
+            alerts: try AlertQuery(since: since, until: until).run(on: store), hotspots: try HotspotQuery().run(on: store),
+            routes: try RouteQuery(since: since, until: until).run(on: store),
+            series: try SeriesQuery(since: since, until: until, top: top).run(on: store))
+    }
+
+    static func write(_ data: ReportPage.Data, to path: String) throws {
         let html = try ReportPage.html(data)
         do {
-            try Data(html.utf8).write(to: URL(fileURLWithPath: out), options: .atomic)
+            try Data(html.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
         } catch {
-            throw RuntimeFailure("cannot write \(out): \(error.localizedDescription)")
+            throw RuntimeFailure("cannot write \(path): \(error.localizedDescription)")
         }
-        Terminal.printError("conflictwatch: wrote \(out) (\(data.alerts.count) alerts, \(data.routes.count) routes, \(data.hotspots.count) hot spots)")
     }
 }
