@@ -23,7 +23,7 @@ struct AnalyzeCommand: ParsableCommand {
     var format: OutputFormat = .table
 
     @Option(name: .long, help: ArgumentHelp(
-        "Also store the alerts, hot spots and route totals here, for `alerts`, `hotspots` and `routes`.",
+        "Also store the alerts, hot spots and per-minute route counts here, for `alerts`, `hotspots`, `routes` and `report`.",
         valueName: "dir"))
     var stateDir: String?
 
