@@ -120,7 +120,8 @@ import Glibc
         #expect(m.contains("conflictwatch_lines_total \(lines)\n") || m.contains("conflictwatch_lines_total \(lines).0\n"), "\(m)")
         #expect(m.contains("conflictwatch_open_alerts") && m.contains("conflictwatch_lag_seconds") && m.contains("conflictwatch_conflicts_total"))
         let (healthCode, health) = try get(base + "/healthz")
-        #expect(healthCode == 200 && (json(health) as? [String: Any])?["status"] as? String == "ok")
+        let healthDoc = json(health) as? [String: Any]
+        #expect(healthCode == 200 && healthDoc?["status"] as? String == "ok" && healthDoc?["followed_files"] as? Int == 1, "\(String(decoding: health, as: UTF8.self))")
         let (pageCode, page) = try get(base + "/")
         #expect(pageCode == 200 && String(decoding: page, as: UTF8.self).contains("/api/v1/"))
 

@@ -47,6 +47,7 @@ final class IngestPipeline {
     private var lastLearnedState = 0.0
     /// When the oldest line not yet committed was read (monotonic); nil when all are committed.
     private var oldestUncommitted: Double?
+    private var lastIdlePublish = -Double.infinity
     private var startedOnce = false
     private let learnedState: LearnedState
     private(set) var counters = Counters()
@@ -219,7 +220,7 @@ final class IngestPipeline {
 
     /// What `/metrics` and `/healthz` show; lag is 0 right after a commit and grows while the
     /// pipeline reads (see `lag(now:)`).
-    private func publishStatus(now: Double, wallClockMicros: Int64) {
+    private func publishStatus(now: Double, wallClockMicros: Int64?) {
         let c = counters
         let open = alertTracker.openCount
         let unread = tailer.unreadBytes()
@@ -240,12 +241,18 @@ final class IngestPipeline {
             $0.lagSeconds = 0
             $0.unreadBytes = unread
             $0.followedFiles = files
-            $0.lastCommit = Double(wallClockMicros) / 1e6
+            if let wallClockMicros { $0.lastCommit = Double(wallClockMicros) / 1e6 }
         }
     }
 
-    /// Between flushes: how long the oldest uncommitted line has waited.
+    /// Between flushes: how long the oldest uncommitted line has waited; and, at most once a
+    /// second, the rest of the status, so files found, rotated or grown without a flush (an
+    /// idle daemon, a restart with nothing new) show too.
     func publishLag(now: Double) {
+        if now - lastIdlePublish >= 1 {
+            lastIdlePublish = now
+            publishStatus(now: now, wallClockMicros: nil)
+        }
         let lag = oldestUncommitted.map { now - $0 } ?? 0
         status.update { $0.lagSeconds = lag }
     }
