@@ -2,6 +2,18 @@
 /// counters between two flushes, keyed by the raw route index (stable) and filed under the
 /// route's reported name at that moment.
 extension TrafficAnalyzer {
+    /// The row of the routes reported under one name (raw route indices), as `routeRows()`
+    /// would give it — without building every other route's row.
+    public func routeRow(named name: String, indices: [Int]) -> RouteRow {
+        var stats = routes.stats[indices[0]]
+        for i in indices.dropFirst() { stats.merge(routes.stats[i]) }
+        return Self.row(route: name, stats: stats)
+    }
+
+    /// Changes whenever a reported route name may have: a route was added or the normalizer
+    /// learned a position. Lets a caller keep `reportedRouteNamesByIndex()` between calls.
+    public var routeNamesVersion: (routes: Int, generation: Int) { (routes.count, normalizer.generation) }
+
     /// Reported route name of every raw route index, in index order.
     public mutating func reportedRouteNamesByIndex() -> [String] {
         let names = reportedRouteNames()

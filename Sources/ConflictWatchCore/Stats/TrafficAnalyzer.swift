@@ -102,6 +102,18 @@ public struct TrafficAnalyzer {
         normalizer.normalize(path: x.path, hasRequestLine: x.hasRequestLine)
     }
 
+    /// One route's row from its (possibly merged) statistics.
+    static func row(route: String, stats s: RouteStats) -> RouteRow {
+        var statuses: [String: UInt64] = [:]
+        for (status, count) in s.statuses { statuses[String(status)] = count }
+        return RouteRow(
+            route: route, requests: s.requests, writes: s.writes, conflicts: s.conflicts, statuses: statuses,
+            conflictRatio: s.writes > 0 ? Double(s.conflicts) / Double(s.writes) : 0,
+            writers: s.writers.estimate, resources: s.resources.estimate,
+            p50Ms: s.latency.quantile(0.5).map { ($0 / 1000 * 1000).rounded() / 1000 },
+            p99Ms: s.latency.quantile(0.99).map { ($0 / 1000 * 1000).rounded() / 1000 })
+    }
+
     /// The routes table, re-keyed with everything learned (so `/users/alice`, seen before the
     /// position was learned as `{var}`, joins `/users/{var}`), ordered by conflicts, then writes,
     /// then requests.
@@ -112,17 +124,7 @@ public struct TrafficAnalyzer {
             let key = routes.keys[i].withUnsafeBytes { normalizer.renormalize(route: $0).lossyString }
             if merged[key] == nil { order.append(key); merged[key] = routes.stats[i] } else { merged[key]!.merge(routes.stats[i]) }
         }
-        var rows = order.map { key -> RouteRow in
-            let s = merged[key]!
-            var statuses: [String: UInt64] = [:]
-            for (status, count) in s.statuses { statuses[String(status)] = count }
-            return RouteRow(
-                route: key, requests: s.requests, writes: s.writes, conflicts: s.conflicts, statuses: statuses,
-                conflictRatio: s.writes > 0 ? Double(s.conflicts) / Double(s.writes) : 0,
-                writers: s.writers.estimate, resources: s.resources.estimate,
-                p50Ms: s.latency.quantile(0.5).map { ($0 / 1000 * 1000).rounded() / 1000 },
-                p99Ms: s.latency.quantile(0.99).map { ($0 / 1000 * 1000).rounded() / 1000 })
-        }
+        var rows = order.map { Self.row(route: $0, stats: merged[$0]!) }
         rows.sort {
             ($0.conflicts, $0.writes, $0.requests, $1.route) > ($1.conflicts, $1.writes, $1.requests, $0.route)
         }

@@ -17,6 +17,11 @@ public struct RollupTracker {
     private var seen: [Seen] = []
     /// Reported name of each raw route index at the last cut, to notice renames.
     private var lastNames: [String] = []
+    /// Reported names by raw index, the indices under each name, and the analyzer's
+    /// `routeNamesVersion` they were built at.
+    private var names: [String] = []
+    private var indicesByName: [String: [Int]] = [:]
+    private var namesVersion = (routes: -1, generation: -1)
     /// Renames noticed since the last flush (old name → new), for the store's alias table.
     public private(set) var aliases: [String: String] = [:]
     /// The traffic minute being accumulated (minutes since the epoch), nil before any traffic.
@@ -42,22 +47,27 @@ public struct RollupTracker {
         minute = m
     }
 
-    /// The deltas since the last cut, filed under `minute`.
+    /// The deltas since the last cut, filed under `minute`. Names are rebuilt only when they
+    /// may have changed, and running values only for the routes that saw traffic.
     public mutating func cut(_ minute: Int64, analyzer: inout TrafficAnalyzer) -> [RouteRollup] {
-        let routes = analyzer.routes
-        let count = routes.count
+        let count = analyzer.routes.count
         if seen.count < count { seen += Array(repeating: Seen(), count: count - seen.count) }
-        var names: [String]? = nil
-        var running: [String: RouteRow]? = nil
+        if analyzer.routeNamesVersion != namesVersion {
+            names = analyzer.reportedRouteNamesByIndex()
+            namesVersion = analyzer.routeNamesVersion
+            indicesByName = [:]
+            for (i, n) in names.enumerated() { indicesByName[n, default: []].append(i) }
+            for (i, old) in lastNames.enumerated() where old != names[i] { aliases[old] = names[i] }
+            lastNames = names
+        }
         var byName: [String: RouteRollup] = [:]
+        var running: [String: RouteRow] = [:]
         for i in 0..<count {
-            let s = routes.stats[i]
+            let s = analyzer.routes.stats[i]
             guard s.requests != seen[i].requests else { continue }
-            if names == nil {
-                names = analyzer.reportedRouteNamesByIndex()
-                running = Dictionary(analyzer.routeRows().map { ($0.route, $0) }, uniquingKeysWith: { a, _ in a })
-            }
-            let name = names![i]
+            let name = names[i]
+            if running[name] == nil { running[name] = analyzer.routeRow(named: name, indices: indicesByName[name] ?? [i]) }
+            let r = running[name]!
             var statuses: [String: Int64] = [:]
             var now: [Int: UInt64] = [:]
             for (status, c) in s.statuses {
@@ -65,20 +75,15 @@ public struct RollupTracker {
                 let d = Int64(c) - Int64(seen[i].statuses[status] ?? 0)
                 if d != 0 { statuses[String(status), default: 0] += d }
             }
-            let r = running![name]
             let delta = RouteRollup(
                 minute: minute, route: name,
                 requests: Int64(s.requests) - Int64(seen[i].requests),
                 writes: Int64(s.writes) - Int64(seen[i].writes),
                 conflicts: Int64(s.conflicts) - Int64(seen[i].conflicts),
-                statuses: statuses, writers: r?.writers ?? 0, resources: r?.resources ?? 0,
-                p50Ms: r?.p50Ms, p99Ms: r?.p99Ms)
+                statuses: statuses, writers: r.writers, resources: r.resources,
+                p50Ms: r.p50Ms, p99Ms: r.p99Ms)
             if byName[name] == nil { byName[name] = delta } else { byName[name]!.add(delta) }
             seen[i] = Seen(requests: s.requests, writes: s.writes, conflicts: s.conflicts, statuses: now)
-        }
-        if let names {
-            for (i, old) in lastNames.enumerated() where old != names[i] { aliases[old] = names[i] }
-            lastNames = names
         }
         return byName.keys.sorted().map { byName[$0]! }
     }

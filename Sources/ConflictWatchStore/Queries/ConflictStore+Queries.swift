@@ -104,7 +104,7 @@ extension ConflictStore {
     }
 
     /// Follows renames to the current name (bounded, in case of a cycle).
-    static func resolve(_ route: String, _ aliases: [String: String]) -> String {
+    public static func resolve(_ route: String, _ aliases: [String: String]) -> String {
         var name = route
         for _ in 0..<16 {
             guard let next = aliases[name], next != name else { break }
