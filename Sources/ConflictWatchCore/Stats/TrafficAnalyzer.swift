@@ -12,6 +12,7 @@ public struct TrafficAnalyzer {
     public private(set) var lastTime: Int64 = .min
     public private(set) var model: ContentionModel
     private var cache = RouteCache()
+    private var namesCache: (version: (Int, Int), names: [String: String])?
     private var cacheGeneration = 0
 
     public init(parameters: ModelParameters = ModelParameters()) {
@@ -68,13 +69,17 @@ public struct TrafficAnalyzer {
     /// End of input: tests the last bucket. Call once, before reading alerts.
     public mutating func finish() { model.finish() }
 
-    /// Route names as first seen → as reported after what was learned since.
+    /// Route names as first seen → as reported after what was learned since. Kept until a
+    /// route is added or the normalizer learns, since the daemon asks at every flush.
     mutating func reportedRouteNames() -> [String: String] {
+        let version = (routes.count, normalizer.generation)
+        if let cached = namesCache, cached.version == version { return cached.names }
         var names: [String: String] = [:]
         for i in 0..<routes.count {
             let raw = routes.route(at: i)
             names[raw] = routes.keys[i].withUnsafeBytes { normalizer.renormalize(route: $0).lossyString }
         }
+        namesCache = (version, names)
         return names
     }
 
