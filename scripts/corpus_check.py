@@ -133,6 +133,11 @@ def as_int(value):
     return NOT_GIVEN
 
 
+def given(value):
+    """A peer's field: absent or null means the peer did not say."""
+    return NOT_GIVEN if value is None else value
+
+
 def dash_none(value):
     if value is NOT_GIVEN:
         return NOT_GIVEN
@@ -355,12 +360,12 @@ def load_crowdsec(logs: Path, notes: list) -> list:
                 status = as_int(status)
             method = norm.get("method", NOT_GIVEN)
             out.append(Expectation("crowdsec-hub", rel, line, {
-                "client": norm["client"] if norm.get("client") is not None else NOT_GIVEN,
+                "client": given(norm.get("client")),
                 "method": "" if method is None else method,
-                "target": norm.get("path") if norm.get("path") is not None else NOT_GIVEN,
+                "target": given(norm.get("path")),
                 "status": status,
                 "bytes": as_int(norm.get("bytes", NOT_GIVEN)),
-                "time": norm.get("time") if norm.get("time") is not None else NOT_GIVEN,
+                "time": given(norm.get("time")),
                 "user_agent": dash_none(norm.get("user_agent", NOT_GIVEN)),
             }, raw=ev.get("raw")))
     return out
@@ -396,86 +401,73 @@ def data_file_for(expected: Path, peer_dir: str, logs: Path, suffix: str):
     return None
 
 
-def load_elastic(logs: Path, notes: list) -> list:
-    out = []
-    for exp in sorted((logs / "expected" / "elastic-beats").glob("*.expected.jsonl")):
-        data = data_file_for(exp, "elastic-beats", logs, ".expected.jsonl")
+def expected_events(logs: Path, peer_dir: str, notes: list):
+    """(data file relative to the corpus, event) for every event of a peer's *.expected.jsonl
+    files whose data file is in the corpus; the others are noted and skipped."""
+    for exp in sorted((logs / "expected" / peer_dir).glob("*.expected.jsonl")):
+        data = data_file_for(exp, peer_dir, logs, ".expected.jsonl")
         if data is None:
             notes.append(f"{exp.name}: no data file, skipped")
             continue
         rel = data.relative_to(logs).as_posix()
         for raw_json in exp.read_text(encoding="utf-8").splitlines():
-            if not raw_json.strip():
-                continue
-            ev = json.loads(raw_json)
-            if not isinstance(ev.get("line"), int):
-                continue
-            out.append(Expectation("elastic-beats", rel, ev["line"], {
-                "client": ev.get("source_address") if ev.get("source_address") is not None else NOT_GIVEN,
-                "method": "" if ev.get("method") is None else ev["method"],
-                "target": ev.get("url_original") if ev.get("url_original") is not None else NOT_GIVEN,
-                "status": as_int(ev.get("status", NOT_GIVEN)),
-                "bytes": as_int(ev.get("bytes", NOT_GIVEN)),
-                "time": ev.get("timestamp") if ev.get("timestamp") is not None else NOT_GIVEN,
-                "user_agent": dash_none(ev.get("user_agent", NOT_GIVEN)),
-            }))
+            if raw_json.strip():
+                yield rel, json.loads(raw_json)
+
+
+def load_elastic(logs: Path, notes: list) -> list:
+    out = []
+    for rel, ev in expected_events(logs, "elastic-beats", notes):
+        if not isinstance(ev.get("line"), int):
+            continue
+        out.append(Expectation("elastic-beats", rel, ev["line"], {
+            "client": given(ev.get("source_address")),
+            "method": "" if ev.get("method") is None else ev["method"],
+            "target": given(ev.get("url_original")),
+            "status": as_int(ev.get("status", NOT_GIVEN)),
+            "bytes": as_int(ev.get("bytes", NOT_GIVEN)),
+            "time": given(ev.get("timestamp")),
+            "user_agent": dash_none(ev.get("user_agent", NOT_GIVEN)),
+        }))
     return out
 
 
 def load_datadog(logs: Path, notes: list) -> list:
     out = []
-    for exp in sorted((logs / "expected" / "datadog-integrations-core").glob("*.expected.jsonl")):
-        data = data_file_for(exp, "datadog-integrations-core", logs, ".expected.jsonl")
-        if data is None:
-            notes.append(f"{exp.name}: no data file, skipped")
+    for rel, ev in expected_events(logs, "datadog-integrations-core", notes):
+        if ev.get("kind") != "access" or not isinstance(ev.get("line"), int):
             continue
-        rel = data.relative_to(logs).as_posix()
-        for raw_json in exp.read_text(encoding="utf-8").splitlines():
-            if not raw_json.strip():
-                continue
-            ev = json.loads(raw_json)
-            if ev.get("kind") != "access" or not isinstance(ev.get("line"), int):
-                continue
-            ts = ev.get("timestamp_ms")
-            out.append(Expectation("datadog", rel, ev["line"], {
-                "client": ev.get("client") if ev.get("client") is not None else NOT_GIVEN,
-                "method": "" if ev.get("method") is None else ev["method"],
-                "target": ev.get("url") if ev.get("url") is not None else NOT_GIVEN,
-                "status": as_int(ev.get("status", NOT_GIVEN)),
-                "bytes": as_int(ev.get("bytes", NOT_GIVEN)),
-                "time": ts / 1000.0 if isinstance(ts, (int, float)) else NOT_GIVEN,
-                "user_agent": dash_none(ev.get("user_agent", NOT_GIVEN)),
-            }))
+        ts = ev.get("timestamp_ms")
+        out.append(Expectation("datadog", rel, ev["line"], {
+            "client": given(ev.get("client")),
+            "method": "" if ev.get("method") is None else ev["method"],
+            "target": given(ev.get("url")),
+            "status": as_int(ev.get("status", NOT_GIVEN)),
+            "bytes": as_int(ev.get("bytes", NOT_GIVEN)),
+            "time": ts / 1000.0 if isinstance(ts, (int, float)) else NOT_GIVEN,
+            "user_agent": dash_none(ev.get("user_agent", NOT_GIVEN)),
+        }))
     return out
 
 
 def load_plaso(logs: Path, notes: list) -> tuple[list, list]:
     out, summaries = [], []
-    for exp in sorted((logs / "expected" / "plaso").glob("*.expected.jsonl")):
-        data = data_file_for(exp, "plaso", logs, ".expected.jsonl")
-        if data is None:
-            notes.append(f"{exp.name}: no data file, skipped")
+    for rel, ev in expected_events(logs, "plaso", notes):
+        if ev.get("summary"):
+            summaries.append((rel, ev))
             continue
-        rel = data.relative_to(logs).as_posix()
-        for raw_json in exp.read_text(encoding="utf-8").splitlines():
-            if not raw_json.strip():
-                continue
-            ev = json.loads(raw_json)
-            if ev.get("summary"):
-                summaries.append((rel, ev))
-                continue
-            if "event_index" not in ev or not isinstance(ev.get("line"), int):
-                continue
-            method, target = split_request(ev.get("http_request"))
-            out.append(Expectation("plaso", rel, ev["line"], {
-                "client": ev.get("ip_address") if ev.get("ip_address") is not None else NOT_GIVEN,
-                "method": method,
-                "target": target,
-                "status": as_int(ev.get("http_response_code", NOT_GIVEN)),
-                "bytes": as_int(ev.get("http_response_bytes", NOT_GIVEN)),
-                "time": ev.get("recorded_time") if ev.get("recorded_time") is not None else NOT_GIVEN,
-                "user_agent": dash_none(ev.get("http_request_user_agent", NOT_GIVEN)),
-            }))
+        if "event_index" not in ev or not isinstance(ev.get("line"), int):
+            continue
+        method, target = split_request(ev.get("http_request"))
+        out.append(Expectation("plaso", rel, ev["line"], {
+            "client": given(ev.get("ip_address")),
+            "method": method,
+            "target": target,
+            "status": as_int(ev.get("http_response_code", NOT_GIVEN)),
+            "bytes": as_int(ev.get("http_response_bytes", NOT_GIVEN)),
+            "time": given(ev.get("recorded_time")),
+            "user_agent": dash_none(ev.get("http_request_user_agent", NOT_GIVEN)),
+        }))
     return out, summaries
 
 
@@ -502,12 +494,12 @@ def load_lnav(logs: Path, notes: list) -> list:
             stem, query = row.get("cs_uri_stem"), row.get("cs_uri_query")
             target = NOT_GIVEN if stem is None else stem + ("?" + query if query is not None else "")
             out.append(Expectation("lnav", rel, line, {
-                "client": row.get("c_ip") if row.get("c_ip") is not None else NOT_GIVEN,
+                "client": given(row.get("c_ip")),
                 "method": "" if row.get("cs_method") is None else row["cs_method"],
                 "target": target,
                 "status": as_int(row.get("sc_status", NOT_GIVEN)),
                 "bytes": as_int(row.get("sc_bytes", NOT_GIVEN)),
-                "time": row.get("log_time") if row.get("log_time") is not None else NOT_GIVEN,
+                "time": given(row.get("log_time")),
                 "user_agent": dash_none(row.get("cs_user_agent", NOT_GIVEN)),
             }))
     return out
