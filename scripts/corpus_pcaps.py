@@ -77,10 +77,10 @@ def norm_status(s):
     return s
 
 
-def zeek_rows(path):
-    rows = []
+def tsv_records(path):
+    """Each data line of a tab-separated file as a dict keyed by its first non-comment line."""
+    header = None
     with open(path, encoding="utf-8", errors="replace") as f:
-        header = None
         for line in f:
             line = line.rstrip("\n")
             if not line or line.startswith("#"):
@@ -89,41 +89,36 @@ def zeek_rows(path):
             if header is None:
                 header = parts
                 continue
-            r = dict(zip(header, parts))
-            method = r.get("method", "-")
-            if method == "-":
-                continue
-            uri = r.get("uri", "")
-            if uri == "(empty)":
-                uri = ""
-            rows.append(Row(r.get("id.orig_h", "?"), method, uri, r.get("status_code", "?")))
+            yield dict(zip(header, parts))
+
+
+def zeek_rows(path):
+    rows = []
+    for r in tsv_records(path):
+        method = r.get("method", "-")
+        if method == "-":
+            continue
+        uri = r.get("uri", "")
+        if uri == "(empty)":
+            uri = ""
+        rows.append(Row(r.get("id.orig_h", "?"), method, uri, r.get("status_code", "?")))
     return rows
 
 
 def tshark_rows(path):
-    header = None
     streams = collections.OrderedDict()
-    with open(path, encoding="utf-8", errors="replace") as f:
-        for line in f:
-            line = line.rstrip("\n")
-            if not line or line.startswith("#"):
-                continue
-            parts = line.split("\t")
-            if header is None:
-                header = parts
-                continue
-            r = dict(zip(header, parts))
-            s = streams.setdefault(r.get("tcp.stream", "?"), {"req": [], "resp": []})
-            client = r.get("ip.src") or r.get("ipv6.src") or "?"
-            methods = [m for m in r.get("http.request.method", "").split(",") if m]
-            uris = r.get("http.request.uri", "").split(",") if methods else []
-            if len(uris) != len(methods):
-                uris = ["?"] * len(methods)
-            for m, u in zip(methods, uris):
-                s["req"].append((client, m, u))
-            for code in [c for c in r.get("http.response.code", "").split(",") if c]:
-                if not code.startswith("1") or code == "101":
-                    s["resp"].append(code)
+    for r in tsv_records(path):
+        s = streams.setdefault(r.get("tcp.stream", "?"), {"req": [], "resp": []})
+        client = r.get("ip.src") or r.get("ipv6.src") or "?"
+        methods = [m for m in r.get("http.request.method", "").split(",") if m]
+        uris = r.get("http.request.uri", "").split(",") if methods else []
+        if len(uris) != len(methods):
+            uris = ["?"] * len(methods)
+        for m, u in zip(methods, uris):
+            s["req"].append((client, m, u))
+        for code in [c for c in r.get("http.response.code", "").split(",") if c]:
+            if not code.startswith("1") or code == "101":
+                s["resp"].append(code)
     rows = []
     for s in streams.values():
         for i, (client, m, u) in enumerate(s["req"]):
