@@ -254,6 +254,23 @@ def main(argv=None):
     rand = rng.random
     randrange = rng.randrange
     choices = rng.choices
+
+    def order_path():
+        """An order's path: a new order with probability p_fresh (until all R exist), else a
+        recent one, recency-weighted (reads and writes share this, so hot orders are both)."""
+        nonlocal introduced
+        if rand() < p_fresh and introduced < R:
+            k = introduced
+            introduced += 1
+        elif introduced:
+            k = introduced - 1 - int(introduced * rand() ** 3)
+        else:
+            k = 0
+            introduced = 1
+        oid = 100000 + (perm_a * k + perm_b) % R + 1
+        if distinct_orders is not None:
+            distinct_orders.add(oid)
+        return "/api/orders/%d" % oid
     CHUNK = 50_000
     v6_set = None
     i = 0
@@ -300,18 +317,7 @@ def main(argv=None):
                         if rand() < 0.08:
                             path = c_hot[j]
                         else:
-                            if rand() < p_fresh and introduced < R:
-                                k = introduced
-                                introduced += 1
-                            elif introduced:
-                                k = introduced - 1 - int(introduced * rand() ** 3)
-                            else:
-                                k = 0
-                                introduced = 1
-                            oid = 100000 + (perm_a * k + perm_b) % R + 1
-                            path = "/api/orders/%d" % oid
-                            if distinct_orders is not None:
-                                distinct_orders.add(oid)
+                            path = order_path()
                         if rand() < 0.12:
                             query = API_QUERIES[randrange(len(API_QUERIES))]
                     elif g < 0.40:
@@ -373,18 +379,7 @@ def main(argv=None):
                                 path = "/api/orders"
                                 method = "POST"
                             else:
-                                if rand() < p_fresh and introduced < R:
-                                    k = introduced
-                                    introduced += 1
-                                elif introduced:
-                                    k = introduced - 1 - int(introduced * rand() ** 3)
-                                else:
-                                    k = 0
-                                    introduced = 1
-                                oid = 100000 + (perm_a * k + perm_b) % R + 1
-                                path = "/api/orders/%d" % oid
-                                if distinct_orders is not None:
-                                    distinct_orders.add(oid)
+                                path = order_path()
                                 method = ("PUT", "PATCH", "PATCH", "DELETE")[randrange(4)]
                         elif w < 0.68:
                             path = "/api/users/%s/cart" % users[randrange(len(users))]
