@@ -1,3 +1,4 @@
+import ConflictWatchCapture
 import Testing
 @testable import ConflictWatchDaemon
 
@@ -48,8 +49,12 @@ import Testing
               - interface: eth0
             """)
         #expect(c.sources.isEmpty)
-        #expect(c.interfaces == [.init(name: "lo", filter: "tcp port 8080", snaplen: 65535, bufferMB: 16, promiscuous: true),
-                                 .init(name: "eth0")])
+        var lo = LiveCaptureSettings(interface: "lo")
+        lo.filter = "tcp port 8080"
+        lo.snapLength = 65535
+        lo.bufferBytes = 16 << 20
+        lo.promiscuous = true
+        #expect(c.interfaces == [lo, LiveCaptureSettings(interface: "eth0")])
     }
 
     /// Each bad file's message names the key and the line it is on.

@@ -11,4 +11,15 @@ public struct LiveCaptureSettings: Sendable, Equatable {
     public var timeoutMillis: Int32 = 100
 
     public init(interface: String) { self.interface = interface }
+
+    /// Accepted `snapLength` (bytes): below 128 no HTTP head fits; 262,144 is libpcap's maximum.
+    public static let snapLengthRange = 128...262_144
+    /// Accepted kernel buffer, in MiB (`bufferBytes` is an Int32).
+    public static let bufferMBRange = 1...4096
+
+    /// The kernel buffer in MiB, as the flags and the config give it.
+    public var bufferMB: Int {
+        get { Int(bufferBytes >> 20) }
+        set { bufferBytes = Int32(newValue) << 20 }
+    }
 }

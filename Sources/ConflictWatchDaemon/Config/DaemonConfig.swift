@@ -12,17 +12,9 @@ public struct DaemonConfig: Sendable, Equatable {
         public var format: String
     }
 
-    /// A network interface captured live (a source with `interface:` instead of `path:`).
-    public struct Interface: Sendable, Equatable {
-        public var name: String
-        public var filter: String? = nil
-        public var snaplen = 262_144
-        public var bufferMB = 64
-        public var promiscuous = false
-    }
-
     public var sources: [Source] = []
-    public var interfaces: [Interface] = []
+    /// Network interfaces captured live (sources with `interface:` instead of `path:`).
+    public var interfaces: [LiveCaptureSettings] = []
     public var stateDirectory: String? = nil
     public var model: String? = nil
     public var retentionDays = 30
@@ -63,8 +55,8 @@ public struct DaemonConfig: Sendable, Equatable {
 
     /// `- interface: eth0` with optional `filter:` (BPF, checked now), `snaplen:`, `buffer_mb:`,
     /// `promisc:`.
-    static func interface(_ m: Node.Mapping, at key: String, file: String) throws(ConfigError) -> Interface {
-        var out = Interface(name: "")
+    static func interface(_ m: Node.Mapping, at key: String, file: String) throws(ConfigError) -> LiveCaptureSettings {
+        var out = LiveCaptureSettings(interface: "")
         for (k, v) in m {
             let name = k.string ?? "?"
             let line = k.mark?.line
@@ -72,16 +64,18 @@ public struct DaemonConfig: Sendable, Equatable {
             switch name {
             case "interface":
                 guard let s = v.string, !s.isEmpty else { throw fail("expected an interface name such as eth0, lo or any") }
-                out.name = s
+                out.interface = s
             case "filter":
                 guard let s = v.string else { throw fail("expected a BPF filter in tcpdump syntax, such as 'tcp port 80'") }
                 do { try PcapHandle.checkFilter(s) } catch { throw fail(error.description) }
                 out.filter = s
             case "snaplen":
-                guard let n = v.int, n >= 128, n <= 262_144 else { throw fail("expected bytes between 128 and 262144") }
-                out.snaplen = n
+                let range = LiveCaptureSettings.snapLengthRange
+                guard let n = v.int, range.contains(n) else { throw fail("expected bytes between \(range.lowerBound) and \(range.upperBound)") }
+                out.snapLength = Int32(n)
             case "buffer_mb":
-                guard let n = v.int, n >= 1, n <= 4096 else { throw fail("expected MiB between 1 and 4096") }
+                let range = LiveCaptureSettings.bufferMBRange
+                guard let n = v.int, range.contains(n) else { throw fail("expected MiB between \(range.lowerBound) and \(range.upperBound)") }
                 out.bufferMB = n
             case "promisc":
                 guard let b = v.bool else { throw fail("expected true or false") }

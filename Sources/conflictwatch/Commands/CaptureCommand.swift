@@ -72,8 +72,9 @@ struct CaptureCommand: ParsableCommand {
         case (_?, _?): throw ValidationError("-i and -r exclude each other: capture live or read a file")
         default: break
         }
-        guard snaplen >= 128, snaplen <= 262_144 else { throw ValidationError("--snaplen must be between 128 and 262144 bytes") }
-        guard bufferMb >= 1, bufferMb <= 4096 else { throw ValidationError("--buffer-mb must be between 1 and 4096") }
+        let snap = LiveCaptureSettings.snapLengthRange, buffer = LiveCaptureSettings.bufferMBRange
+        guard snap.contains(snaplen) else { throw ValidationError("--snaplen must be between \(snap.lowerBound) and \(snap.upperBound) bytes") }
+        guard buffer.contains(bufferMb) else { throw ValidationError("--buffer-mb must be between \(buffer.lowerBound) and \(buffer.upperBound)") }
         guard top > 0 else { throw ValidationError("--top must be at least 1") }
         if user != nil, readFile != nil { throw ValidationError("--user applies to live capture (-i) only") }
         if isDaemon {
@@ -103,7 +104,7 @@ struct CaptureCommand: ParsableCommand {
         var settings = LiveCaptureSettings(interface: iface)
         settings.filter = filter
         settings.snapLength = Int32(snaplen)
-        settings.bufferBytes = Int32(bufferMb) << 20
+        settings.bufferMB = bufferMb
         settings.promiscuous = promisc
         return settings
     }

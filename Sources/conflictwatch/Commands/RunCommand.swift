@@ -65,14 +65,7 @@ struct RunCommand: ParsableCommand {
         settings.maxLineLength = file.maxLineLength
         settings.retentionDays = file.retentionDays
         settings.webhooks = file.webhooks
-        settings.interfaces = file.interfaces.map { i in
-            var live = LiveCaptureSettings(interface: i.name)
-            live.filter = i.filter
-            live.snapLength = Int32(i.snaplen)
-            live.bufferBytes = Int32(i.bufferMB) << 20
-            live.promiscuous = i.promiscuous
-            return live
-        }
+        settings.interfaces = file.interfaces
         if let listen = file.listen {
             do {
                 settings.listen = try QueryServerConfiguration.parse(
