@@ -72,18 +72,27 @@ final class InterfaceCapture: Sendable {
         logger.info("capturing", metadata: ["interface": "\(settings.interface)", "filter": "\(settings.filter ?? "none")"])
     }
 
-    /// The batches captured since the last call; give each back with `recycle` once read.
+    /// The batches captured since the last call, oldest first; hand them back with `recycle`
+    /// once read.
     func take() -> [ExchangeBatch] {
         state.withLock { s in
-            defer { s.ready.removeAll(keepingCapacity: true) }
-            return s.ready
+            var taken: [ExchangeBatch] = []
+            swap(&taken, &s.ready)
+            return taken
         }
     }
 
-    func recycle(_ batch: consuming ExchangeBatch) {
-        batch.removeAll()
-        let b = batch
-        state.withLock { if $0.spare.count < 8 { $0.spare.append(b) } }
+    /// Empties the batches and keeps a few for the capture thread. They are moved out of the
+    /// array one by one, so each is uniquely owned and keeps its memory: no allocation per batch.
+    func recycle(_ batches: inout [ExchangeBatch]) {
+        var emptied: [ExchangeBatch] = []
+        while var batch = batches.popLast() {
+            batch.removeAll()
+            emptied.append(batch)
+        }
+        state.withLock { s in
+            for batch in emptied where s.spare.count < 8 { s.spare.append(batch) }
+        }
     }
 
     /// Counters as of the last statistics tick (packets, flows, the kernel's drops).

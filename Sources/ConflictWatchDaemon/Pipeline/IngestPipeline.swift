@@ -150,15 +150,16 @@ final class IngestPipeline {
     private func takeCaptured() -> Int {
         var n = 0
         for capture in captures {
-            for batch in capture.take() {
+            var batches = capture.take()
+            for batch in batches {
                 batch.forEach { x in
                     counters.exchanges &+= 1
                     rollups.willRecord(time: x.time, analyzer: &analyzer, into: &pendingRollups)
                     analyzer.record(x)
                 }
                 n += batch.count
-                capture.recycle(batch)
             }
+            capture.recycle(&batches)
         }
         return n
     }
@@ -209,7 +210,7 @@ final class IngestPipeline {
         dirty = false
         lastFlush = now
         oldestUncommitted = nil
-        publishStatus(now: now, wallClockMicros: wallClock)
+        publishStatus(wallClockMicros: wallClock)
         saveLearnedStateIfDue(now: now, force: false)
         if now - lastRetention >= 3600 {
             lastRetention = now
@@ -219,8 +220,8 @@ final class IngestPipeline {
     }
 
     /// What `/metrics` and `/healthz` show; lag is 0 right after a commit and grows while the
-    /// pipeline reads (see `lag(now:)`).
-    private func publishStatus(now: Double, wallClockMicros: Int64?) {
+    /// pipeline reads (see `publishLag(now:)`). `wallClockMicros` is the commit's time, if any.
+    private func publishStatus(wallClockMicros: Int64?) {
         let c = counters
         let open = alertTracker.openCount
         let unread = tailer.unreadBytes()
@@ -251,7 +252,7 @@ final class IngestPipeline {
     func publishLag(now: Double) {
         if now - lastIdlePublish >= 1 {
             lastIdlePublish = now
-            publishStatus(now: now, wallClockMicros: nil)
+            publishStatus(wallClockMicros: nil)
         }
         let lag = oldestUncommitted.map { now - $0 } ?? 0
         status.update { $0.lagSeconds = lag }
