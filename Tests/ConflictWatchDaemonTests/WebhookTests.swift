@@ -19,51 +19,14 @@ import Testing
         return try JSONDecoder().decode(Alert.self, from: Data(json.utf8))
     }
 
-    // MARK: which changes are events
-
-    @Test func openedUpdatedClosedReopened() throws {
-        var tracker = AlertTracker()
-        let open = try Self.alert("a")
-        var c = tracker.changes(in: [open])
-        #expect(c.changed == [open])
-        #expect(c.events == [AlertEvent(kind: .opened, alert: open)])
-        #expect(tracker.openCount == 1)
-
-        c = tracker.changes(in: [open])
-        #expect(c.changed.isEmpty && c.events.isEmpty, "nothing changed, nothing written or told")
-
-        let grown = try Self.alert("a", peak: 9)
-        c = tracker.changes(in: [grown])
-        #expect(c.changed == [grown])
-        #expect(c.events.isEmpty, "a growing count is written but is not an event")
-
-        let closed = try Self.alert("a", end: "2026-11-24T10:05:00Z", peak: 9)
-        c = tracker.changes(in: [closed])
-        #expect(c.events == [AlertEvent(kind: .closed, alert: closed)])
-        #expect(tracker.openCount == 0)
-
-        c = tracker.changes(in: [grown])
-        #expect(c.events == [AlertEvent(kind: .opened, alert: grown)], "reopened within the reopen window")
-        #expect(tracker.openCount == 1)
-    }
-
-    @Test func openedAndClosedBetweenTwoFlushesTellsBothInOrder() throws {
-        var tracker = AlertTracker()
-        let closed = try Self.alert("b", end: "2026-11-24T10:01:00Z")
-        let c = tracker.changes(in: [closed])
-        #expect(c.events.map(\.kind) == [.opened, .closed])
-        #expect(c.events[0].alert.end == nil)
-        #expect(c.events[1].alert == closed)
-        #expect(tracker.openCount == 0)
-    }
-
     // MARK: body and policy
 
     @Test func bodyIsTheAlertJSONWithTheEvent() throws {
         let a = try Self.alert("c", end: "2026-11-24T10:01:00Z")
-        let body = try AlertEvent(kind: .closed, alert: a).jsonBody()
+        let body = try AlertEvent(kind: .closed, alert: a, eventID: "c/1-closed").jsonBody()
         var fields = try #require(JSONSerialization.jsonObject(with: Data(body)) as? [String: Any])
         #expect(fields.removeValue(forKey: "event") as? String == "closed")
+        #expect(fields.removeValue(forKey: "event_id") as? String == "c/1-closed")
         let plain = try #require(JSONSerialization.jsonObject(with: JSONEncoder().encode(a)) as? [String: Any])
         #expect(NSDictionary(dictionary: fields).isEqual(to: plain), "\(fields)")
         #expect(fields["resource"] as? String == "/api/orders/13", "slashes are not escaped for humans reading the hook")

@@ -9,7 +9,32 @@ public struct Alert: Codable, Sendable, Equatable {
     }
 
     public struct ClientCount: Codable, Sendable, Equatable { public var client: String; public var count: Int }
-    public struct ResourceCount: Codable, Sendable, Equatable { public var resource: String; public var count: Int }
+    public struct ResourceCount: Codable, Sendable, Equatable {
+        public var resource: String
+        public var count: Int
+        /// Hotspot alerts: when the resource joined the alert (absent on bursts).
+        public var since: String?
+
+        public init(resource: String, count: Int, since: String? = nil) {
+            self.resource = resource
+            self.count = count
+            self.since = since
+        }
+    }
+
+    /// A new step on top of an open burst (SPEC §5.4): when, the bucket's count, and the level
+    /// the alert had settled at before.
+    public struct Escalation: Codable, Sendable, Equatable {
+        public var time: String
+        public var count: Int
+        public var expected: Double
+
+        public init(time: String, count: Int, expected: Double) {
+            self.time = time
+            self.count = count
+            self.expected = expected
+        }
+    }
     public struct Sample: Codable, Sendable, Equatable {
         public var time: String
         public var client: String
@@ -47,6 +72,8 @@ public struct Alert: Codable, Sendable, Equatable {
     public var topResources: [ResourceCount]
     public var samples: [Sample]
     public var reason: String
+    /// Bursts: the steps on top (empty when none; always empty on hot spots).
+    public var escalations: [Escalation] = []
 
     enum CodingKeys: String, CodingKey {
         case id, kind, `class`, severity, route, resource, client, statuses, start, end
@@ -54,7 +81,58 @@ public struct Alert: Codable, Sendable, Equatable {
         case expected, score, probability
         case topClients = "top_clients"
         case topResources = "top_resources"
-        case samples, reason
+        case samples, reason, escalations
+    }
+
+    public init(
+        id: String, kind: Kind, class: [String], severity: Severity, route: String, resource: String?, client: String?,
+        statuses: [String: Int], start: String, end: String?, peakCount: Int, expected: Double, score: Double,
+        probability: Double?, topClients: [ClientCount], topResources: [ResourceCount], samples: [Sample], reason: String,
+        escalations: [Escalation] = []
+    ) {
+        self.id = id
+        self.kind = kind
+        self.class = `class`
+        self.severity = severity
+        self.route = route
+        self.resource = resource
+        self.client = client
+        self.statuses = statuses
+        self.start = start
+        self.end = end
+        self.peakCount = peakCount
+        self.expected = expected
+        self.score = score
+        self.probability = probability
+        self.topClients = topClients
+        self.topResources = topResources
+        self.samples = samples
+        self.reason = reason
+        self.escalations = escalations
+    }
+
+    /// Alerts stored by earlier versions lack the newer keys.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        id = try c.decode(String.self, forKey: .id)
+        kind = try c.decode(Kind.self, forKey: .kind)
+        self.class = try c.decode([String].self, forKey: .class)
+        severity = try c.decode(Severity.self, forKey: .severity)
+        route = try c.decode(String.self, forKey: .route)
+        resource = try c.decodeIfPresent(String.self, forKey: .resource)
+        client = try c.decodeIfPresent(String.self, forKey: .client)
+        statuses = try c.decode([String: Int].self, forKey: .statuses)
+        start = try c.decode(String.self, forKey: .start)
+        end = try c.decodeIfPresent(String.self, forKey: .end)
+        peakCount = try c.decode(Int.self, forKey: .peakCount)
+        expected = try c.decode(Double.self, forKey: .expected)
+        score = try c.decode(Double.self, forKey: .score)
+        probability = try c.decodeIfPresent(Double.self, forKey: .probability)
+        topClients = try c.decode([ClientCount].self, forKey: .topClients)
+        topResources = try c.decode([ResourceCount].self, forKey: .topResources)
+        samples = try c.decode([Sample].self, forKey: .samples)
+        reason = try c.decode(String.self, forKey: .reason)
+        escalations = try c.decodeIfPresent([Escalation].self, forKey: .escalations) ?? []
     }
 
     /// Every SPEC §6 key is written, absent values as `null` (not left out), so consumers can
@@ -79,6 +157,7 @@ public struct Alert: Codable, Sendable, Equatable {
         try c.encode(topResources, forKey: .topResources)
         try c.encode(samples, forKey: .samples)
         try c.encode(reason, forKey: .reason)
+        try c.encode(escalations, forKey: .escalations)
     }
 }
 
@@ -92,6 +171,12 @@ public struct HotspotRow: Codable, Sendable, Equatable {
     public var editWindowMs: Double?
     public var conflicts: Int
     public var since: String
+    /// The ranking's score: expected conflicts in the horizon (unbounded, unlike probability) …
+    public var expectedConflicts: Double = 0
+    /// … and how far above the resource's own recent level it is (1 = as always).
+    public var rising: Double = 1
+    /// The traffic time the prediction is for (an idle daemon moves it on with the clock).
+    public var asOf: String = ""
 
     enum CodingKeys: String, CodingKey {
         case resource, route, probability
@@ -99,6 +184,39 @@ public struct HotspotRow: Codable, Sendable, Equatable {
         case writers
         case editWindowMs = "edit_window_ms"
         case conflicts, since
+        case expectedConflicts = "expected_conflicts"
+        case rising
+        case asOf = "as_of"
+    }
+
+    public init(resource: String, route: String, probability: Double, writeRate: Double, writers: Int, editWindowMs: Double?,
+                conflicts: Int, since: String, expectedConflicts: Double = 0, rising: Double = 1, asOf: String = "") {
+        self.resource = resource
+        self.route = route
+        self.probability = probability
+        self.writeRate = writeRate
+        self.writers = writers
+        self.editWindowMs = editWindowMs
+        self.conflicts = conflicts
+        self.since = since
+        self.expectedConflicts = expectedConflicts
+        self.rising = rising
+        self.asOf = asOf
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        resource = try c.decode(String.self, forKey: .resource)
+        route = try c.decode(String.self, forKey: .route)
+        probability = try c.decode(Double.self, forKey: .probability)
+        writeRate = try c.decode(Double.self, forKey: .writeRate)
+        writers = try c.decode(Int.self, forKey: .writers)
+        editWindowMs = try c.decodeIfPresent(Double.self, forKey: .editWindowMs)
+        conflicts = try c.decode(Int.self, forKey: .conflicts)
+        since = try c.decode(String.self, forKey: .since)
+        expectedConflicts = try c.decodeIfPresent(Double.self, forKey: .expectedConflicts) ?? 0
+        rising = try c.decodeIfPresent(Double.self, forKey: .rising) ?? 1
+        asOf = try c.decodeIfPresent(String.self, forKey: .asOf) ?? ""
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -111,6 +229,9 @@ public struct HotspotRow: Codable, Sendable, Equatable {
         try c.encode(editWindowMs, forKey: .editWindowMs)
         try c.encode(conflicts, forKey: .conflicts)
         try c.encode(since, forKey: .since)
+        try c.encode(expectedConflicts, forKey: .expectedConflicts)
+        try c.encode(rising, forKey: .rising)
+        try c.encode(asOf, forKey: .asOf)
     }
 }
 

@@ -17,9 +17,9 @@ struct ClientBuckets {
     }
 
     let capacity: Int
-    private(set) var entries: [Entry]
-    private var labels: [UInt8]
-    private(set) var used: [Int] = []
+    var entries: [Entry]
+    var labels: [UInt8]
+    var used: [Int] = []
 
     init(capacity requested: Int) {
         var c = 1024

@@ -33,6 +33,13 @@ public enum HotspotFormula {
         1 - exp(-c * rate * q * h)
     }
 
+    /// Expected conflicts within the horizon, c · λ · q · H: the probability's exponent, which
+    /// keeps growing where the probability saturates (the ranking's base).
+    @inline(__always)
+    public static func expectedConflicts(rate: Double, overlap q: Double, calibration c: Double, horizonSeconds h: Double) -> Double {
+        c * rate * q * h
+    }
+
     /// Calibration shrunk toward `prior` with `weight` pseudo expected conflicts.
     @inline(__always)
     public static func calibration(observed: Double, expected: Double, prior: Double, weight: Double) -> Double {

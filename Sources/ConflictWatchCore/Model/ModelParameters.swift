@@ -43,14 +43,26 @@ public struct ModelParameters: Codable, Sendable, Equatable {
     public var overdispersionThreshold: Double = 1.5
     /// Share of a burst's conflicts one client / resource must hold for single_client / single_resource.
     public var singleShare: Double = 0.8
-    /// Writes per bucket above this multiple of the baseline make a burst load_driven.
+    /// Writes per bucket above this multiple of the baseline make a burst load_driven (when the
+    /// conflict ratio rose no more than the writes did).
     public var loadFactor: Double = 2
+    /// Half-life of the fast level-and-trend baseline a bucket must also beat, seconds: a slow
+    /// rise in conflicts is followed, not alerted on.
+    public var trendHalfLifeSeconds: Double = 300
+    /// An open burst whose bucket count reaches this multiple of the level it opened at (and is
+    /// anomalous against that level) escalates: a new step on top of an incident.
+    public var escalationFactor: Double = 3
 
     // Hot spots (SPEC §5.3).
     /// Probability at which a hotspot alert opens (closes below half of it).
     public var hotspotThreshold: Double = 0.5
     /// Writes a resource needs before it can be a hot spot.
     public var minWrites: Int = 5
+    /// A hotspot alert needs the resource's expected conflicts at this multiple of its own
+    /// recent level: alerts are for what changed, not for objects that were always busy.
+    public var hotspotRiseFactor: Double = 3
+    /// Half-life of a resource's recent level of expected conflicts, seconds.
+    public var hotspotLevelHalfLifeSeconds: Double = 600
     /// Half-life of a resource's write rate, seconds.
     public var rateHalfLifeSeconds: Double = 60
     /// Writers seen within this many seconds count as recent distinct writers.
@@ -111,6 +123,10 @@ public struct ModelParameters: Codable, Sendable, Equatable {
         case overdispersionThreshold = "overdispersion_threshold"
         case singleShare = "single_share"
         case loadFactor = "load_factor"
+        case trendHalfLifeSeconds = "trend_half_life_seconds"
+        case escalationFactor = "escalation_factor"
+        case hotspotRiseFactor = "hotspot_rise_factor"
+        case hotspotLevelHalfLifeSeconds = "hotspot_level_half_life_seconds"
         case hotspotThreshold = "hotspot_threshold"
         case minWrites = "min_writes"
         case rateHalfLifeSeconds = "rate_half_life_seconds"
@@ -166,6 +182,10 @@ public struct ModelParameters: Codable, Sendable, Equatable {
         overdispersionThreshold = try v(.overdispersionThreshold, d.overdispersionThreshold)
         singleShare = try v(.singleShare, d.singleShare)
         loadFactor = try v(.loadFactor, d.loadFactor)
+        trendHalfLifeSeconds = try v(.trendHalfLifeSeconds, d.trendHalfLifeSeconds)
+        escalationFactor = try v(.escalationFactor, d.escalationFactor)
+        hotspotRiseFactor = try v(.hotspotRiseFactor, d.hotspotRiseFactor)
+        hotspotLevelHalfLifeSeconds = try v(.hotspotLevelHalfLifeSeconds, d.hotspotLevelHalfLifeSeconds)
         hotspotThreshold = try v(.hotspotThreshold, d.hotspotThreshold)
         minWrites = try v(.minWrites, d.minWrites)
         rateHalfLifeSeconds = try v(.rateHalfLifeSeconds, d.rateHalfLifeSeconds)
@@ -191,10 +211,13 @@ public struct ModelParameters: Codable, Sendable, Equatable {
         try check(minConflicts >= 1, "min_conflicts", "must be ≥ 1")
         try check(closeAfter >= 1, "close_after", "must be ≥ 1")
         try check(warmupBuckets >= 0, "warmup_buckets", "must be ≥ 0")
-        try check(baselineHalfLifeSeconds > 0 && rateHalfLifeSeconds > 0 && calibrationHalfLifeSeconds > 0,
+        try check(baselineHalfLifeSeconds > 0 && rateHalfLifeSeconds > 0 && calibrationHalfLifeSeconds > 0
+                  && trendHalfLifeSeconds > 0 && hotspotLevelHalfLifeSeconds > 0,
                   "*_half_life_seconds", "must be > 0")
         try check(priorConflicts > 0 && priorWrites > 0, "prior_conflicts/prior_writes", "must be > 0")
         try check(hotspotThreshold > 0 && hotspotThreshold < 1, "hotspot_threshold", "must be between 0 and 1")
+        try check(escalationFactor > 1, "escalation_factor", "must be > 1")
+        try check(hotspotRiseFactor >= 1, "hotspot_rise_factor", "must be ≥ 1")
         try check(singleShare > 0.5 && singleShare <= 1, "single_share", "must be in (0.5, 1]")
         try check(maxResources >= 1000, "max_resources", "must be ≥ 1000")
         try check(readTrackerSlots >= 1024, "read_tracker_slots", "must be ≥ 1024")

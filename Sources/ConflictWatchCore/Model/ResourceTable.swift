@@ -21,6 +21,15 @@ struct ResourceSlot {
     var firstSeen: Int64 = 0
     var lastWrite: Int64 = 0
     var lastConflict: Int64 = 0
+    /// Decayed writes over the hot-spot level half-life (the resource's long-run write rate)
+    /// and when they were brought up to date: a hotspot alert is for writes well above it.
+    var longWrites: Double = 0
+    var longUpdated: Int64 = 0
+    /// Last accepted write and its writer (32-bit fingerprint): a conflict is a race only when
+    /// someone else moved the version recently.
+    var lastSuccess: Int64 = 0
+    var lastSuccessClient: UInt32 = 0
+    var lastConflictClient: UInt32 = 0
     /// Edit window EWMA in ms; negative = not observed yet.
     var editWindowMs: Float = -1
     var labelLength: UInt8 = 0
@@ -111,9 +120,13 @@ public struct ResourceTable {
     }
 
     /// Notes a writer; returns how many distinct writers were seen within `window` µs.
+    /// The 32-bit fingerprint writers are kept under.
+    @inline(__always)
+    static func writerKey(_ client: UInt64) -> UInt32 { UInt32(truncatingIfNeeded: client >> 32) | 1 }
+
     @inline(__always)
     func noteWriter(_ i: Int, client: UInt64, at time: Int64, window: Int64) -> Int {
-        let c = UInt32(truncatingIfNeeded: client >> 32) | 1
+        let c = Self.writerKey(client)
         var recent = 0
         withUnsafeMutablePointer(to: &slots[i].writerHashes) { hp in
             withUnsafeMutablePointer(to: &slots[i].writerSeen) { sp in

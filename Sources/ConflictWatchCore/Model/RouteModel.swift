@@ -8,6 +8,8 @@ struct RouteModel {
     // Current bucket.
     var bucketWrites: UInt32 = 0
     var bucketConflicts: UInt32 = 0
+    /// Conflicts of creates (POST): unique-constraint refusals rather than version races.
+    var bucketCreateConflicts: UInt32 = 0
     var bucketStatuses: [UInt32] = [0, 0, 0, 0]  // by index in conflict_statuses (last = other)
     var bucketClients = SpaceSaving(capacity: 8)
     var bucketResources = SpaceSaving(capacity: 8)
@@ -27,6 +29,11 @@ struct RouteModel {
     /// The two previous buckets' counts, expectations and test sizes, for the 3-bucket test of a
     /// sustained shift too small to stand out in any single bucket.
     var previous: [(count: Int, mean: Double, size: Double)] = []
+    /// The fast level-and-trend estimate a bucket must also beat (a slow rise is followed).
+    var trend = TrendBaseline()
+    /// The ratio this bucket is tested against, fixed when the last bucket closed (clients'
+    /// expected conflicts are counted with it write by write).
+    var testRatio: Double = 0
     var warmBuckets: Int = 0
     var trained = false
     // Hot spots.
@@ -35,9 +42,11 @@ struct RouteModel {
     var calibrationExpected = DecayedCount()
     /// c_r, recomputed from the sums when a bucket closes (not per write: it moves slowly).
     var calibration: Double = 1
-    // Alerting.
+    // Alerting (handles into the model's alert tables).
     var openAlert: Int = -1
     var lastClosedAlert: Int? = nil
+    var hotspotGroup: Int = -1
+    var lastHotspotGroup: Int? = nil
 
     init(name: String) { self.name = name }
 
@@ -45,6 +54,13 @@ struct RouteModel {
     @inline(__always)
     func ratio(_ p: ModelParameters) -> Double {
         (p.priorConflicts + baseConflicts) / (p.priorWrites + baseWrites)
+    }
+
+    /// The ratio a bucket is tested against: the slow baseline, or the trend's forecast when
+    /// conflicts have been rising.
+    @inline(__always)
+    func expectedRatio(_ p: ModelParameters, trendKeep: Double) -> Double {
+        max(ratio(p), trend.forecast(priorConflicts: p.priorConflicts, priorWrites: p.priorWrites, keep: trendKeep))
     }
 
     /// Mean writes per bucket (of buckets with writes), over the baseline's memory.
@@ -56,6 +72,7 @@ struct RouteModel {
     mutating func resetBucket() {
         bucketWrites = 0
         bucketConflicts = 0
+        bucketCreateConflicts = 0
         for i in 0..<bucketStatuses.count { bucketStatuses[i] = 0 }
         if !bucketClients.isEmpty { bucketClients.reset() }
         if !bucketResources.isEmpty { bucketResources.reset() }

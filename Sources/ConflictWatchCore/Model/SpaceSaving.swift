@@ -6,11 +6,11 @@ public struct SpaceSaving: Sendable {
     public static let labelBytes = 80
 
     public let capacity: Int
-    private var hashes: [UInt64]
-    private var counts: [UInt32]
-    private var labelLengths: [UInt8]
-    private var labels: [UInt8]
-    public private(set) var total: UInt64 = 0
+    var hashes: [UInt64]
+    var counts: [UInt32]
+    var labelLengths: [UInt8]
+    var labels: [UInt8]
+    public internal(set) var total: UInt64 = 0
 
     public init(capacity: Int) {
         self.capacity = capacity
@@ -70,6 +70,16 @@ public struct SpaceSaving: Sendable {
     }
 
     public var distinctTracked: Int { counts.reduce(0) { $0 + ($1 > 0 ? 1 : 0) } }
+
+    /// Every counted item: hash, label bytes and count.
+    func forEach(_ body: (UInt64, UnsafeRawBufferPointer, UInt32) -> Void) {
+        labels.withUnsafeBytes { buf in
+            for i in 0..<capacity where counts[i] > 0 {
+                let start = i * Self.labelBytes
+                body(hashes[i], UnsafeRawBufferPointer(rebasing: buf[start..<(start + Int(labelLengths[i]))]), counts[i])
+            }
+        }
+    }
 
     public mutating func merge(_ other: SpaceSaving) {
         for i in 0..<other.capacity where other.counts[i] > 0 {

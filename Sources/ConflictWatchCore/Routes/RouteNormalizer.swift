@@ -7,7 +7,7 @@ public struct RouteNormalizer {
     static let maxRouteBytes = 1024
     static let maxSegments = 32
 
-    private var learner: VarPositionLearner
+    var learner: VarPositionLearner
     private let templates: RouteTemplates
     private let out: RouteBuffer
 

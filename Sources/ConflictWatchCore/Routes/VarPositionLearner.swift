@@ -13,15 +13,15 @@ public struct VarPositionLearner {
     static let wordsPerPosition = bitsPerPosition / 64
 
     public let threshold: Int
-    private let capacity: Int
-    private var keys: [UInt64]
-    private var bitmaps: [UInt64]
-    private var setBits: [UInt16]
-    private var isVar: [Bool]
-    private var used = 0
+    let capacity: Int
+    var keys: [UInt64]
+    var bitmaps: [UInt64]
+    var setBits: [UInt16]
+    var isVar: [Bool]
+    var used = 0
     private let bitsNeeded: Int
     /// Bumped whenever a position becomes `{var}` (caches of routes check it).
-    public private(set) var generation = 0
+    public internal(set) var generation = 0
     /// Positions that could not be tracked because the table was full.
     public private(set) var overflowed = 0
 

@@ -2,15 +2,15 @@
 /// One instance per ingest task; it never blocks, allocates only on a new route, and hands
 /// nothing across threads (SPEC §5.2, the route part; the contention model builds on it).
 public struct TrafficAnalyzer {
-    public private(set) var normalizer: RouteNormalizer
-    public private(set) var routes: RouteTable
+    public internal(set) var normalizer: RouteNormalizer
+    public internal(set) var routes: RouteTable
     public let traffic: TrafficClass
     public private(set) var exchanges: UInt64 = 0
     public private(set) var writes: UInt64 = 0
     public private(set) var conflicts: UInt64 = 0
     public private(set) var firstTime: Int64 = .max
     public private(set) var lastTime: Int64 = .min
-    public private(set) var model: ContentionModel
+    public internal(set) var model: ContentionModel
     private var cache = RouteCache()
     private var namesCache: (version: (Int, Int), names: [String: String])?
     private var cacheGeneration = 0
@@ -87,6 +87,27 @@ public struct TrafficAnalyzer {
     public mutating func alerts() -> [Alert] {
         let names = reportedRouteNames()
         return model.alerts { names[$0] ?? $0 }
+    }
+
+    /// Alerts whose report changed and the transitions of their lives since the last call (for
+    /// the daemon, which stores and tells only those).
+    public mutating func takeAlertChanges() -> (alerts: [Alert], transitions: [AlertTransition]) {
+        let names = reportedRouteNames()
+        return model.takeAlertChanges { names[$0] ?? $0 }
+    }
+
+    /// Whether closed alerts are kept (analyze) or dropped once taken (the daemon).
+    public var keepsClosedAlerts: Bool {
+        get { model.keepsClosedAlerts }
+        set { model.keepsClosedAlerts = newValue }
+    }
+
+    /// Moves the model's clock on without traffic (an idle source); true when a bucket closed.
+    @discardableResult
+    public mutating func advanceClock(to t: Int64) -> Bool {
+        let before = model.currentBucket
+        model.advanceClock(to: t)
+        return model.currentBucket != before
     }
 
     /// The current hot spots, most likely to conflict first.

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Calendar arithmetic on the proleptic Gregorian calendar, in integers only (Howard Hinnant's
 /// `days_from_civil` / `civil_from_days`). Times in conflictwatch are Int64 microseconds since
 /// the Unix epoch, UTC.
@@ -100,5 +106,20 @@ public enum CivilTime {
             var i = n - 1
             while i >= 0 { out.append(buf[i]); i -= 1 }
         }
+    }
+}
+
+extension CivilTime {
+    /// An RFC 3339 time as written by `rfc3339`, back to µs since the epoch.
+    public static func parseRFC3339(_ s: String) -> Int64? {
+        var s = s
+        return s.withUTF8 { TimestampParser.parseISO8601(UnsafeRawBufferPointer($0)) }
+    }
+
+    /// The wall clock, µs since the epoch.
+    public static func nowMicros() -> Int64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        return Int64(ts.tv_sec) * 1_000_000 + Int64(ts.tv_nsec) / 1000
     }
 }

@@ -37,7 +37,6 @@ final class IngestPipeline {
     private var parser: LogParser?
     private var parserSource = ""
     private var rollups = RollupTracker()
-    private var alertTracker = AlertTracker()
     private var pendingRollups: [RouteRollup] = []
     private var exchange = ExchangeView()
     private var dirty = false
@@ -48,7 +47,13 @@ final class IngestPipeline {
     /// When the oldest line not yet committed was read (monotonic); nil when all are committed.
     private var oldestUncommitted: Double?
     private var lastIdlePublish = -Double.infinity
+    /// When the last exchange arrived (monotonic) and the model's clock then: an idle source
+    /// moves the clock on by the wall-clock time since, after a grace of one bucket.
+    private var lastDataAt: Double?
+    private var clockAtData: Int64 = 0
     private var startedOnce = false
+    /// The model came back from the store's snapshot: its open alerts are re-adopted.
+    private var restored = false
     private let learnedState: LearnedState
     private(set) var counters = Counters()
 
@@ -70,13 +75,38 @@ final class IngestPipeline {
             logger.info("starting warm from learned state", metadata: ["routes": "\(warmRoutes)", "file": "\(learnedState.path)"])
         }
         analyzer = TrafficAnalyzer(parameters: parameters)
+        restoreModel()
+        analyzer.keepsClosedAlerts = false
+    }
+
+    /// Restarts warm from the snapshot committed with the last checkpoints (SPEC §5.5), so the
+    /// restart changes no verdict and open alerts keep their ids. A snapshot this build cannot
+    /// use means a cold start, said in the log.
+    private func restoreModel() {
+        let bytes: [UInt8]?
+        do {
+            bytes = try store.modelState()
+        } catch {
+            logger.warning("cannot read the model state; starting cold", metadata: ["error": "\(error)"])
+            return
+        }
+        guard let bytes else { return }
+        do {
+            try analyzer.restore(bytes)
+            restored = true
+            logger.info("model state restored", metadata: ["bytes": "\(bytes.count)", "open_alerts": "\(analyzer.model.openAlertCount)"])
+        } catch {
+            logger.warning("stored model state not usable; starting cold", metadata: ["error": "\(error)"])
+        }
     }
 
     /// Resumes from the stored checkpoints of the configured sources.
     func start(now: Double) throws(StoreError) {
         if !startedOnce {
             startedOnce = true
-            try closeAlertsLeftOpen()
+            // Without a model state (a store written before it existed) the open alerts cannot be
+            // re-adopted: they are closed instead.
+            if !restored { try closeAlertsLeftOpen() }
         }
         let rows = try store.checkpoints().filter { row in
             settings.sources.contains { Self.matches($0.pattern, row.source) }
@@ -121,8 +151,21 @@ final class IngestPipeline {
         if n > 0 {
             dirty = true
             if oldestUncommitted == nil { oldestUncommitted = now }
+            lastDataAt = now
+            clockAtData = analyzer.model.clock
+        } else {
+            moveIdleClock(now: now)
         }
         return n
+    }
+
+    /// SPEC §8: a quiet source closes its buckets after a wall-clock grace, so alerts close and
+    /// hot spots cool down on an idle server instead of waiting for the next line.
+    private func moveIdleClock(now: Double) {
+        guard let since = lastDataAt else { return }
+        let idle = now - since
+        guard idle >= settings.parameters.bucketSeconds else { return }
+        if analyzer.advanceClock(to: clockAtData + Int64(idle * 1e6)) { dirty = true }
     }
 
     private func handle(_ source: String, _ line: UnsafeRawBufferPointer, _ event: FollowedFile.LineEvent) {
@@ -199,13 +242,22 @@ final class IngestPipeline {
                 lastHotspots = now
             }
         }
-        let changes = alertTracker.changes(in: analyzer.alerts())
-        batch.alerts = changes.changed
+        let changes = analyzer.takeAlertChanges()
+        batch.alerts = changes.alerts
+        batch.events = changes.transitions
         let wallClock = Self.wallClockMicros()
         batch.checkpoints = tailer.checkpoints(updated: CivilTime.rfc3339(wallClock))
+        // The model as of exactly these checkpoints: a kill -9 restarts as warm as a SIGTERM.
+        batch.modelState = analyzer.snapshot()
         try store.commit(batch)
         // Told only once committed, so a receiver never hears of an alert the store lacks.
-        outbox?.send(changes.events)
+        if let outbox, !changes.transitions.isEmpty {
+            var byID: [String: Alert] = [:]
+            for a in changes.alerts { byID[a.id] = a }
+            outbox.send(changes.transitions.compactMap { t in
+                byID[t.alertID].map { AlertEvent(kind: t.kind, alert: $0, eventID: t.eventID) }
+            })
+        }
         pendingRollups.removeAll(keepingCapacity: true)
         dirty = false
         lastFlush = now
@@ -223,7 +275,7 @@ final class IngestPipeline {
     /// pipeline reads (see `publishLag(now:)`). `wallClockMicros` is the commit's time, if any.
     private func publishStatus(wallClockMicros: Int64?) {
         let c = counters
-        let open = alertTracker.openCount
+        let open = analyzer.model.openAlertCount
         let unread = tailer.unreadBytes()
         let files = tailer.fileCount
         let (writes, conflicts) = (analyzer.writes, analyzer.conflicts)

@@ -103,6 +103,18 @@ public final class ConflictStore: Sendable {
                     try SourceCheckpoint.filter(SourceCheckpoint.Columns.source == source).deleteAll(db)
                     for row in rows { try row.insert(db) }
                 }
+                if !batch.events.isEmpty {
+                    let insert = try db.cachedStatement(
+                        sql: "INSERT OR IGNORE INTO alert_event (event_id, alert_id, kind, time, sequence) VALUES (?, ?, ?, ?, ?)")
+                    for e in batch.events {
+                        try insert.execute(arguments: [e.eventID, e.alertID, e.kind.rawValue, CivilTime.rfc3339(e.time), e.sequence])
+                    }
+                }
+                if let state = batch.modelState {
+                    try db.execute(
+                        sql: "INSERT INTO model_state (id, snapshot, updated) VALUES (1, ?, ?) ON CONFLICT(id) DO UPDATE SET snapshot = excluded.snapshot, updated = excluded.updated",
+                        arguments: [Data(state), CivilTime.rfc3339(CivilTime.nowMicros())])
+                }
             }
         } catch {
             throw StoreError("cannot write to the store \(path): \(error)")
@@ -132,6 +144,22 @@ public final class ConflictStore: Sendable {
     }
 
     // MARK: - Reading
+
+    /// The model's restart state committed with the last checkpoints, if any.
+    public func modelState() throws(StoreError) -> [UInt8]? {
+        try read { db in try Data.fetchOne(db, sql: "SELECT snapshot FROM model_state WHERE id = 1").map { Array($0) } }
+    }
+
+    /// The events of one alert's life, in order.
+    public func events(alertID: String) throws(StoreError) -> [AlertTransition] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT kind, alert_id, time, sequence FROM alert_event WHERE alert_id = ? ORDER BY sequence",
+                             arguments: [alertID]).compactMap { row -> AlertTransition? in
+                guard let kind = AlertTransition.Kind(rawValue: row["kind"]), let time = CivilTime.parseRFC3339(row["time"]) else { return nil }
+                return AlertTransition(kind: kind, alertID: row["alert_id"], time: time, sequence: row["sequence"])
+            }
+        }
+    }
 
     public func checkpoints() throws(StoreError) -> [SourceCheckpoint] {
         try read { try SourceCheckpoint.order(Column("source"), Column("current")).fetchAll($0) }

@@ -14,10 +14,14 @@ public struct StoreBatch: Sendable {
     public var hotspotMinute: Int64 = 0
     /// Checkpoints replacing the stored ones of their sources (all rows of each listed source).
     public var checkpoints: [String: [SourceCheckpoint]] = [:]
+    /// Transitions of alerts' lives (opened, escalated, closed, reopened), kept once each.
+    public var events: [AlertTransition] = []
+    /// The model's restart state as of these checkpoints (replacing the stored one).
+    public var modelState: [UInt8]? = nil
 
     public init() {}
 
     public var isEmpty: Bool {
-        alerts.isEmpty && rollups.isEmpty && routeAliases.isEmpty && hotspots == nil && checkpoints.isEmpty
+        alerts.isEmpty && rollups.isEmpty && routeAliases.isEmpty && hotspots == nil && checkpoints.isEmpty && events.isEmpty && modelState == nil
     }
 }

@@ -64,6 +64,24 @@ enum StoreMigrations {
                 t.column("reported_as", .text).notNull()
             }
         }
+        // The model's restart state (one row, replaced with every commit beside the checkpoints
+        // of the lines it covers) and the events of each alert's life (SPEC §6), keyed by their
+        // stable event id so a replay after a crash stores each once.
+        m.registerMigration("v3-model-state-alert-events") { db in
+            try db.create(table: "model_state") { t in
+                t.primaryKey("id", .integer)
+                t.column("snapshot", .blob).notNull()
+                t.column("updated", .text).notNull()
+            }
+            try db.create(table: "alert_event") { t in
+                t.primaryKey("event_id", .text)
+                t.column("alert_id", .text).notNull()
+                t.column("kind", .text).notNull()
+                t.column("time", .text).notNull()
+                t.column("sequence", .integer).notNull()
+            }
+            try db.create(index: "alert_event_alert", on: "alert_event", columns: ["alert_id", "sequence"])
+        }
         return m
     }
 }

@@ -1,0 +1,130 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// What the model reports: alerts, their changes for the daemon, the hot-spot ranking and the
+/// learned baselines.
+extension ContentionModel {
+    /// Every alert the model holds (in `analyze`, every alert of the run), open and closed,
+    /// ordered by start (SPEC §6).
+    public func alerts(routeName: (String) -> String = { $0 }) -> [Alert] {
+        let name = routeNamer(routeName)
+        var out = bursts.values.map { AlertBuilder.burst($0, routeName: name, p: p) }
+        out += hotspotGroups.values.map { AlertBuilder.hotspot($0, routeName: name, p: p) }
+        out.sort { ($0.start, $0.id) < ($1.start, $1.id) }
+        return out
+    }
+
+    func routeNamer(_ routeName: (String) -> String) -> (Int) -> String {
+        let names = routes.map { routeName($0.name) }
+        return { names[$0] }
+    }
+
+    /// What changed since the last call: the alerts whose report changed (to store) and the
+    /// transitions (to tell), in the order they happened. Alerts closed for longer than the
+    /// reopen window are dropped unless `keepsClosedAlerts`, so a daemon's memory stays bounded.
+    public mutating func takeAlertChanges(routeName: (String) -> String = { $0 }) -> (alerts: [Alert], transitions: [AlertTransition]) {
+        let name = routeNamer(routeName)
+        var out = changedBursts.compactMap { bursts[$0].map { AlertBuilder.burst($0, routeName: name, p: p) } }
+        out += changedGroups.compactMap { hotspotGroups[$0].map { AlertBuilder.hotspot($0, routeName: name, p: p) } }
+        out.sort { ($0.start, $0.id) < ($1.start, $1.id) }
+        let events = transitions
+        changedBursts.removeAll(keepingCapacity: true)
+        changedGroups.removeAll(keepingCapacity: true)
+        transitions.removeAll(keepingCapacity: true)
+        if !keepsClosedAlerts { dropClosedAlerts() }
+        return (out, events)
+    }
+
+    mutating func dropClosedAlerts() {
+        for (h, s) in bursts where !s.lifecycle.isOpen && !s.lifecycle.canReopen(at: clock, window: reopenMicros) {
+            bursts[h] = nil
+        }
+        for (g, s) in hotspotGroups where !s.lifecycle.isOpen && !s.lifecycle.canReopen(at: clock, window: reopenMicros) {
+            hotspotGroups[g] = nil
+        }
+    }
+
+    /// One tracked resource's current prediction, for ranking and evaluation.
+    public struct ResourceScore: Sendable {
+        public var resource: String
+        public var route: String
+        public var probability: Double
+        /// c · λ · q · H: expected conflicts in the horizon.
+        public var expectedConflicts: Double
+        /// Current write rate over the resource's long-run rate (≥ 1).
+        public var rising: Double
+        /// The ranking's order: expected conflicts, raised for a resource whose risk is rising
+        /// (by up to 4×), so a new hot spot leads a list of long-busy objects.
+        public var score: Double
+        public var writeRate: Double
+        public var writers: Int
+        public var editWindowMs: Double?
+        public var recentConflicts: Double
+        public var conflicts: Int
+        public var firstSeen: Int64
+    }
+
+    /// Largest boost a rising risk gets in the ranking.
+    static let maxRisingBoost = 16.0
+
+    /// The ranking score of a resource with `expected` conflicts, written `ratio` times its
+    /// long-run rate.
+    static func rankScore(expected e: Double, ratio: Double) -> (score: Double, rising: Double) {
+        let rising = max(1, ratio)
+        return (e * min(rising, maxRisingBoost).squareRoot(), rising)
+    }
+
+    /// Predictions for every tracked resource with at least `minWrites` writes, at time `t`
+    /// (default: the model's clock), highest score first.
+    public func resourceScores(at t0: Int64? = nil, routeName: (String) -> String = { $0 }) -> [ResourceScore] {
+        let t = t0 ?? clock
+        var out: [ResourceScore] = []
+        for s in resources.occupied where Int(resources.slots[s].totalWrites) >= p.minWrites {
+            let ri = Int(resources.slots[s].route)
+            let writers = resources.recentWriters(s, at: t, window: writerWindowMicros)
+            let e = expectedConflicts(slot: s, route: ri, at: t, writers: writers)
+            let ranked = Self.rankScore(expected: e, ratio: rise(slot: s, at: t).ratio)
+            out.append(ResourceScore(
+                resource: resources.label(s), route: routeName(routes[ri].name),
+                probability: -expm1(-e), expectedConflicts: e, rising: ranked.rising, score: ranked.score,
+                writeRate: rate(slot: s, at: t), writers: writers,
+                editWindowMs: editWindowMeasured(s, ri) ? editWindowSeconds(s, ri) * 1000 : nil,
+                recentConflicts: resources.slots[s].conflictCount * calibrationDecay.factor(elapsedMicros: t - resources.slots[s].calibrationUpdated),
+                conflicts: Int(resources.slots[s].totalConflicts), firstSeen: resources.slots[s].firstSeen))
+        }
+        out.sort { ($0.score, $0.writeRate) > ($1.score, $1.writeRate) }
+        return out
+    }
+
+    /// The ranked hot-spot list (SPEC §6 rows): the `top` highest scores, above 1% probability.
+    public func hotspotRows(top: Int, routeName: (String) -> String = { $0 }) -> [HotspotRow] {
+        let asOf = CivilTime.rfc3339(clock)
+        return resourceScores(routeName: routeName).filter { $0.probability >= 0.01 }.prefix(top).map {
+            HotspotRow(
+                resource: $0.resource, route: $0.route, probability: ($0.probability * 1000).rounded() / 1000,
+                writeRate: ($0.writeRate * 1000).rounded() / 1000, writers: $0.writers,
+                editWindowMs: $0.editWindowMs.map { ($0 * 10).rounded() / 10 }, conflicts: $0.conflicts,
+                since: CivilTime.rfc3339($0.firstSeen),
+                expectedConflicts: ($0.expectedConflicts * 1000).rounded() / 1000, rising: ($0.rising * 100).rounded() / 100,
+                asOf: asOf)
+        }
+    }
+
+    /// What `train` writes: per-route baselines keyed by route.
+    public func learnedBaselines(routeName: (String) -> String = { $0 }) -> [String: RouteBaseline] {
+        var out: [String: RouteBaseline] = [:]
+        for r in routes where r.warmBuckets > 0 || r.editWindowMs >= 0 {
+            let c = HotspotFormula.calibration(
+                observed: r.calibrationConflicts.value(at: lastTime, calibrationDecay),
+                expected: r.calibrationExpected.value(at: lastTime, calibrationDecay), prior: 1, weight: p.calibrationPriorWeight)
+            out[routeName(r.name)] = r.baseline(calibration: (c * 10_000).rounded() / 10_000)
+        }
+        return out
+    }
+
+    public var trackedResources: Int { resources.count }
+    public var resourceEvictions: UInt64 { resources.evictions }
+}

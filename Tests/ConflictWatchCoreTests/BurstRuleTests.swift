@@ -1,0 +1,253 @@
+import Testing
+@testable import ConflictWatchCore
+
+/// One test per burst rule of SPEC §5.4, each built so that it fails when its rule is removed or
+/// inverted (the closing note of issue 9 records which test each hand mutation broke).
+@Suite struct BurstRuleTests {
+    static let second: Int64 = 1_000_000
+    static let minute: Int64 = 60_000_000
+
+    /// Writes at an exact rate, `conflictEvery`-th write a conflict: no randomness, so counts per
+    /// bucket are known.
+    static func steady(_ d: inout TrafficDriver, route: String = "/api/orders", from t0: Int64, seconds: Int, perSecond: Int,
+                       conflictEvery: Int, clients: Int = 40, resources: Int = 300, status: Int = 409) {
+        var i = 0
+        for s in 0..<seconds {
+            for k in 0..<perSecond {
+                let t = t0 + Int64(s) * second + Int64(k) * (second / Int64(perSecond))
+                let conflict = conflictEvery > 0 && i % conflictEvery == conflictEvery - 1
+                d.send(at: t, client: "10.0.\(i % clients / 250).\(i % clients % 250 + 1)", method: "PUT",
+                       path: "\(route)/\((i * 7919) % resources)", status: conflict ? status : 200)
+                i += 1
+            }
+        }
+    }
+
+    static func storm(_ d: inout TrafficDriver, client: String, path: String, from t0: Int64, seconds: Int, perSecond: Int, status: Int = 412, method: String = "PUT") {
+        for s in 0..<(seconds * perSecond) {
+            d.send(at: t0 + Int64(s) * second / Int64(perSecond), client: client, method: method, path: path, status: status)
+        }
+    }
+
+    // MARK: trend following
+
+    @Test func aSlowTrendIsFollowedNotAlerted() {
+        // Conflicts rise from 2% to 30% of writes over 40 minutes (slots filling up), 10 writes/s.
+        var d = TrafficDriver()
+        let t0 = TrafficDriver.start
+        var i = 0
+        for s in 0..<(60 * 60) {
+            let ratio = s < 600 ? 0.02 : min(0.30, 0.02 + 0.28 * Double(s - 600) / 2400)
+            for k in 0..<10 {
+                let conflict = d.random() < ratio
+                d.send(at: t0 + Int64(s) * Self.second + Int64(k) * 100_000, client: "10.1.0.\(i % 60 + 1)", method: "PATCH",
+                       path: "/api/workflows/\(i % 500)/state", status: conflict ? 409 : 200)
+                i += 1
+            }
+        }
+        let bursts = d.bursts()
+        #expect(bursts.isEmpty, "a slow trend raised \(bursts.map { "\($0.start) \($0.reason)" })")
+    }
+
+    @Test func aStepOnTopOfATrendIsStillFound() throws {
+        var d = TrafficDriver()
+        let t0 = TrafficDriver.start
+        var i = 0
+        for s in 0..<(45 * 60) {
+            var ratio = s < 600 ? 0.02 : min(0.30, 0.02 + 0.28 * Double(s - 600) / 2400)
+            // A regression on top: every transition refused for 25 s at minute 35.
+            let regression = s >= 35 * 60 && s < 35 * 60 + 25
+            if regression { ratio = 1 }
+            for k in 0..<10 {
+                let conflict = d.random() < ratio
+                d.send(at: t0 + Int64(s) * Self.second + Int64(k) * 100_000, client: "10.1.0.\(i % 60 + 1)", method: "PATCH",
+                       path: "/api/workflows/\(i % 500)/state", status: conflict ? 409 : 200)
+                i += 1
+            }
+        }
+        let bursts = d.bursts()
+        let hit = try #require(bursts.first { a in
+            let start = parseRFC3339(a.start) ?? 0
+            return start >= t0 + 35 * Self.minute - 10 * Self.second && start <= t0 + 35 * Self.minute + 20 * Self.second
+        }, "alerts: \(bursts.map { "\($0.start) \($0.class)" })")
+        #expect(hit.class.contains("ratio_driven"))
+        #expect(hit.class.first == "route_wide")
+        #expect(bursts.count == 1, "\(bursts.map { "\($0.start) \($0.reason)" })")
+    }
+
+    // MARK: escalation
+
+    @Test func aJumpOnAnOpenBurstEscalates() throws {
+        var d = TrafficDriver()
+        let t0 = TrafficDriver.start
+        Self.steady(&d, from: t0, seconds: 30 * 60, perSecond: 5, conflictEvery: 50)
+        // A retry storm of 1 conflict/s for 3 minutes; 1 minute in, a second client joins at 8/s.
+        Self.storm(&d, client: "127.0.0.66", path: "/api/orders/13", from: t0 + 20 * Self.minute, seconds: 180, perSecond: 1)
+        Self.storm(&d, client: "127.0.0.67", path: "/api/orders/13", from: t0 + 21 * Self.minute, seconds: 60, perSecond: 8)
+        d.finish()
+        let (alerts, transitions) = d.analyzer.takeAlertChanges()
+        let escalated = transitions.filter { $0.kind == .escalated }
+        #expect(!escalated.isEmpty, "transitions: \(transitions.map { "\($0.kind) \($0.alertID)" }), alerts: \(alerts.map(\.reason))")
+        let alert = try #require(alerts.first { a in escalated.contains { $0.alertID == a.id } })
+        let step = try #require(alert.escalations.first.flatMap { parseRFC3339($0.time) })
+        #expect(step >= t0 + 21 * Self.minute && step <= t0 + 21 * Self.minute + 3 * 10 * Self.second)
+    }
+
+    @Test func aSteadyIncidentDoesNotEscalate() {
+        var d = TrafficDriver()
+        let t0 = TrafficDriver.start
+        Self.steady(&d, from: t0, seconds: 30 * 60, perSecond: 5, conflictEvery: 50)
+        Self.storm(&d, client: "127.0.0.66", path: "/api/orders/13", from: t0 + 20 * Self.minute + 3 * Self.second, seconds: 180, perSecond: 3)
+        d.finish()
+        let transitions = d.analyzer.takeAlertChanges().transitions
+        #expect(!transitions.contains { $0.kind == .escalated }, "\(transitions.map { "\($0.kind) \($0.time)" })")
+        #expect(transitions.filter { $0.kind == .opened }.count == 1)
+    }
+
+    // MARK: hysteresis
+
+    @Test func anIncidentNearTheThresholdIsOneAlert() {
+        // A storm whose per-bucket count is strong one bucket in four (8 conflicts) and weak in
+        // between (4, below min_conflicts): the weak runs continue the alert (hysteresis)
+        // instead of closing it after close_after buckets and opening another.
+        var p = ModelParameters()
+        p.reopenWindowSeconds = 0  // only hysteresis may hold it together
+        var d = TrafficDriver(p)
+        let t0 = TrafficDriver.start
+        Self.steady(&d, from: t0, seconds: 40 * 60, perSecond: 5, conflictEvery: 100)
+        for b in 0..<24 {
+            let n = b % 4 == 0 ? 8 : 4
+            for k in 0..<n {
+                d.send(at: t0 + 20 * Self.minute + Int64(b) * 10 * Self.second + Int64(k) * Self.second,
+                       client: "127.0.0.66", method: "PUT", path: "/api/orders/13", status: 409)
+            }
+        }
+        let bursts = d.bursts()
+        #expect(bursts.count == 1, "\(bursts.map { "\($0.start)–\($0.end ?? "open")" })")
+    }
+
+    // MARK: Bonferroni over active routes
+
+    @Test func theThresholdIsSharedByTheActiveRoutes() {
+        // One bucket with 8 conflicts where ~1.2 are expected: P ≈ 3e-5, below alpha (1e-4) alone,
+        // above alpha / 40 when 40 routes were active in that bucket.
+        func run(otherRoutes: Int) -> Int {
+            var p = ModelParameters()
+            p.overdispersionThreshold = 1e9
+            var d = TrafficDriver(p)
+            let t0 = TrafficDriver.start
+            Self.steady(&d, from: t0, seconds: 30 * 60, perSecond: 5, conflictEvery: 50)
+            for r in 0..<otherRoutes {
+                Self.steady(&d, route: "/api/r\(r)/items", from: t0, seconds: 30 * 60, perSecond: 1, conflictEvery: 0)
+            }
+            for k in 0..<7 {
+                d.send(at: t0 + 20 * Self.minute + Int64(k) * Self.second + 500_000, client: "10.9.0.\(k + 1)", method: "PUT",
+                        path: "/api/orders/\(900 + k)", status: 409)
+            }
+            return d.bursts().count
+        }
+        #expect(run(otherRoutes: 0) == 1)
+        #expect(run(otherRoutes: 40) == 0)
+    }
+
+    // MARK: diagnoses from the excess
+
+    @Test func aClientOwningTheExcessIsNamedAmongManyNormalConflicts() throws {
+        // A busy route where 20% of writes conflict anyway (many clients), plus one client
+        // replaying a stale version 3 times a second: about a third of the route's conflicts
+        // while it lasts, all of the excess.
+        var d = TrafficDriver()
+        let t0 = TrafficDriver.start
+        Self.steady(&d, from: t0, seconds: 40 * 60, perSecond: 20, conflictEvery: 5, clients: 200, resources: 2000)
+        Self.storm(&d, client: "203.0.113.9", path: "/api/orders/77", from: t0 + 20 * Self.minute, seconds: 120, perSecond: 3)
+        let bursts = d.bursts()
+        let storm = try #require(bursts.first, "not detected")
+        #expect(storm.class.first == "single_client", "\(storm.class) \(storm.reason)")
+        #expect(storm.client == "203.0.113.9")
+        #expect(storm.reason.contains("203.0.113.9"))
+    }
+
+    @Test func aDeployTurningEveryWriteIntoAConflictIsRatioDriven() throws {
+        // Carts: 1% conflicts; a deploy makes 96% of writes 409, and clients retry, doubling writes.
+        var d = TrafficDriver()
+        let t0 = TrafficDriver.start
+        Self.steady(&d, route: "/api/carts", from: t0, seconds: 20 * 60, perSecond: 4, conflictEvery: 100)
+        var i = 0
+        for s in 0..<120 {
+            for k in 0..<8 {
+                d.send(at: t0 + 20 * Self.minute + Int64(s) * Self.second + Int64(k) * 125_000, client: "10.0.0.\(i % 40 + 1)",
+                       method: "PUT", path: "/api/carts/\(i % 300)", status: i % 25 == 0 ? 200 : 409)
+                i += 1
+            }
+        }
+        let bursts = d.bursts()
+        let deploy = try #require(bursts.first)
+        #expect(deploy.class.contains("ratio_driven"), "\(deploy.class)")
+        #expect(!deploy.class.contains("load_driven"))
+        #expect(deploy.client == nil)
+    }
+
+    @Test func moreWritesAtTheSameRatioIsLoadDriven() throws {
+        // 2% conflicts throughout; writes quadruple for two minutes (a busy hour, a batch job):
+        // more conflicts, the ratio rising no more than the writes did.
+        var d = TrafficDriver()
+        let t0 = TrafficDriver.start
+        Self.steady(&d, from: t0, seconds: 30 * 60, perSecond: 5, conflictEvery: 25)
+        Self.steady(&d, from: t0 + 20 * Self.minute, seconds: 120, perSecond: 15, conflictEvery: 6, clients: 300)
+        let bursts = d.bursts()
+        let surge = try #require(bursts.first, "not detected")
+        #expect(surge.class.contains("load_driven"), "\(surge.class) \(surge.reason)")
+    }
+
+    @Test func uniqueConstraintRefusalsOnACollectionAreCreatesNotAStampede() throws {
+        // POST /api/bookings: a rush of 12 clients for 3 slots; every refusal lands on the
+        // collection's one path, which must not read as "a stampede on one object".
+        var d = TrafficDriver()
+        let t0 = TrafficDriver.start
+        var i = 0
+        for s in 0..<(30 * 60) {
+            d.send(at: t0 + Int64(s) * Self.second, client: "10.0.1.\(i % 50 + 1)", method: "POST", path: "/api/bookings",
+                   status: i % 30 == 0 ? 409 : 201)
+            i += 1
+        }
+        for s in 0..<20 {
+            for c in 0..<12 {
+                d.send(at: t0 + 20 * Self.minute + Int64(s) * Self.second + Int64(c) * 50_000, client: "10.7.0.\(c + 1)",
+                       method: "POST", path: "/api/bookings", status: c < 1 && s == 0 ? 201 : 409)
+            }
+        }
+        let bursts = d.bursts()
+        let rush = try #require(bursts.first)
+        #expect(rush.class.contains("duplicate_create"), "\(rush.class)")
+        #expect(!rush.class.contains("single_resource"))
+        #expect(rush.class.first == "route_wide")
+        #expect(!rush.reason.contains("stampede"))
+    }
+
+    // MARK: severity bands
+
+    @Test(arguments: [
+        (9, 50.0, Alert.Severity.low), (10, 6.0, .medium), (10, 5.9, .low), (29, 50.0, .medium),
+        (30, 10.0, .high), (30, 9.9, .medium), (99, 300.0, .high), (100, 20.0, .critical), (100, 19.9, .high),
+    ])
+    func severityBands(peak: Int, score: Double, expected: Alert.Severity) {
+        #expect(AlertBuilder.severity(peak: peak, score: score) == expected)
+    }
+
+    // MARK: stable ids
+
+    @Test func idsDoNotDependOnWhichRoutesWereSeenFirst() throws {
+        func stormID(otherRoutesFirst: Int) throws -> String {
+            var d = TrafficDriver()
+            let t0 = TrafficDriver.start
+            for r in 0..<otherRoutesFirst {
+                d.send(at: t0, client: "10.0.0.1", method: "GET", path: "/api/x\(r)/1", status: 200)
+                d.send(at: t0, client: "10.0.0.1", method: "PUT", path: "/api/x\(r)/1", status: 200)
+            }
+            Self.steady(&d, from: t0 + Self.second, seconds: 30 * 60, perSecond: 5, conflictEvery: 50)
+            Self.storm(&d, client: "127.0.0.66", path: "/api/orders/13", from: t0 + 20 * Self.minute, seconds: 60, perSecond: 5)
+            return try #require(d.bursts().first).id
+        }
+        #expect(try stormID(otherRoutesFirst: 0) == stormID(otherRoutesFirst: 3))
+    }
+}
