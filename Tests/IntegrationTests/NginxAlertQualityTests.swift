@@ -45,6 +45,8 @@ struct NginxAlertQualityTests {
     /// An incident counts as found when an alert for it starts at most this many buckets after
     /// the bucket the incident started in.
     static let maxDelayBuckets = 2
+    /// `hotspot_threshold` of the default model (the test's model file leaves it alone).
+    static let hotspotThreshold = 0.5
 
     // MARK: analyze
 
@@ -129,6 +131,11 @@ struct NginxAlertQualityTests {
         // Nothing on the route whose refusals are locks, not races.
         let quiet = report.alerts.filter { $0.route == plan.quietRoute || ($0.resource ?? "").hasPrefix("/api/contracts/") }
         #expect(quiet.count == 0, "\(quiet.count) alerts on \(plan.quietRoute), which only refuses writes to signed contracts: \(quiet.prefix(5).map(\.brief))")
+        // Nor does its lock make its contracts look about to race: a route's non-race 409s must
+        // not inflate its calibration (SPEC §5.3), so none of them ranks at the alert threshold.
+        let quietRanked = (report.hotspots ?? []).filter { $0.route == plan.quietRoute && $0.probability >= Self.hotspotThreshold }
+        #expect(quietRanked.count == 0,
+                "\(quietRanked.count) contracts ranked at probability ≥ \(Self.hotspotThreshold): \(quietRanked.prefix(5).map { "\($0.resource) \($0.probability)" })")
         // And little else: no burst on steady traffic (SPEC: ≤ 1 false burst an hour), a few
         // alerts at most beyond the incidents.
         let falseBursts = verdict.unattributed.filter { $0.kind == "burst" }
