@@ -120,6 +120,12 @@ struct NginxAlertQualityTests {
         #expect(verdict.naming(.stampede).count >= 1,
                 "no alert names \(plan.stampede.resource ?? "?") during the stampede: \(verdict.alerts(of: .stampede).map(\.brief))")
         #expect(verdict.bursts(of: .stampede).count <= 1, "the stampede split into several bursts: \(verdict.bursts(of: .stampede).map(\.brief))")
+        // A burst is not required of it (an emerging hot spot is the earlier warning), but one
+        // that is raised must say what it is: one object, many new writers.
+        for burst in verdict.bursts(of: .stampede) {
+            #expect(burst.class.contains("single_resource") && IncidentVerdict.names(burst, plan.stampede.resource),
+                    "the stampede's burst should be `single_resource` on \(plan.stampede.resource ?? "?"): \(burst.brief) resource \(burst.resource ?? "null")")
+        }
 
         // Each found within two buckets of its start (none before it: that would be a false alert).
         for incident in Incident.allCases {
