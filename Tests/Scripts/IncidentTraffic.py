@@ -50,7 +50,9 @@ import threading
 import time
 import uuid
 
-from RacingClients import Client, version_of, zipf_picker
+# The import below would leave a __pycache__ in the source tree on every test run.
+sys.dont_write_bytecode = True
+from RacingClients import Client, version_of, zipf_picker  # noqa: E402
 
 LEDGER_CLIENTS = ["127.0.0.%d" % i for i in range(10, 18)]
 DOCUMENT_CLIENTS = ["127.0.0.%d" % i for i in range(20, 26)]
