@@ -113,22 +113,27 @@ def version_of(etag):
         return None
 
 
+def zipf_picker(rng, n, exponent):
+    """A draw of 1...n where rank k has weight 1/k^exponent: a few popular objects, a long tail."""
+    cumulative = []
+    total = 0.0
+    for k in range(1, n + 1):
+        total += 1.0 / (k ** exponent)
+        cumulative.append(total)
+    ids = list(range(1, n + 1))
+    return lambda: rng.choices(ids, cum_weights=cumulative)[0]
+
+
 def steady_client(index, ip, args, deadline, stop_on_error, out):
     rng = random.Random(args.seed * 1000 + index)
     client = Client(ip, args.port)
-    weights = [1.0 / (k ** args.zipf) for k in range(1, args.orders + 1)]
-    cumulative = []
-    total = 0.0
-    for w in weights:
-        total += w
-        cumulative.append(total)
-    ids = list(range(1, args.orders + 1))
+    pick = zipf_picker(rng, args.orders, args.zipf)
     use_if_match = index % 2 == 0
     last_key = None
     creates = 0
     try:
         while time.time() < deadline and not stop_on_error.is_set():
-            oid = rng.choices(ids, cum_weights=cumulative)[0]
+            oid = pick()
             got = client.request("GET", "/api/orders/%d" % oid)
             if got is None:
                 continue

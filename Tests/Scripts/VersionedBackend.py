@@ -1,11 +1,16 @@
 #!/usr/bin/env python3
-"""A tiny order service with real optimistic locking, for the nginx model test.
+"""A tiny service with real optimistic locking, for the nginx model tests.
 
 Python 3 standard library only; listens on 127.0.0.1 only.
 
     python3 VersionedBackend.py --port-file PORTFILE --counters COUNTERS.json [--orders N]
+    python3 VersionedBackend.py --api ledger ...
+    python3 VersionedBackend.py --api documents [--documents N] [--contracts N] [--locked-every K] ...
 
-Resources:
+One API per process (`--api`, default `orders`), so a test can put two unrelated services behind
+one nginx.
+
+orders:
   GET    /api/orders/{id}   the order as JSON, with `ETag: "<version>"`.
   PUT    /api/orders/{id}   replace; PATCH /api/orders/{id} update. The write is checked against
                             the current version: `If-Match: "<v>"` (a stale one -> 412) or, without
@@ -14,6 +19,22 @@ Resources:
   DELETE /api/orders/{id}   same checks as PUT; the order is then gone (404 afterwards).
   POST   /api/orders        create; `Idempotency-Key` already used -> 409, else 201.
   anything else             404.
+
+ledger (accounts are made on first use, for any UUID):
+  GET    /v2/accounts/{uuid}/ledger   the balance, with `ETag: "<version>"`.
+  PUT    /v2/accounts/{uuid}/ledger   `If-Match` required: stale -> 412, missing -> 428.
+
+documents:
+  GET    /api/documents/{id}, /api/contracts/{id}   the document as JSON, with its version.
+  PATCH  /api/documents/{id}    a JSON "version" required: stale -> 409, missing -> 428.
+  PATCH  /api/contracts/{id}    the same checks, but a contract whose id is a multiple of
+                                --locked-every is signed: every write to it is refused with 409
+                                (a lock, not a race: nothing a retry or a fresher version fixes).
+
+Admin, sent to the backend's own port (nginx does not proxy /admin/), not counted:
+  POST   /admin/fault   {"route": TEMPLATE, "rate": r}: from now on a write to that route answers
+                        409 with probability r before any version check, as a bad deploy would;
+                        rate 0 ends it. Answers 204.
 
 The check and the update happen under one lock, so two writers racing on the same version get
 exactly one 200 and one conflict, as in a real database with a version column.
@@ -26,6 +47,7 @@ free one) is written to PORTFILE once it accepts connections.
 import argparse
 import json
 import os
+import random
 import re
 import signal
 import sys
@@ -33,15 +55,24 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 ORDER_PATH = re.compile(r"^/api/orders/([0-9]+)$")
+LEDGER_PATH = re.compile(r"^/v2/accounts/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})/ledger$")
+DOCUMENT_PATH = re.compile(r"^/api/(documents|contracts)/([0-9]+)$")
 WRITE_METHODS = {"PUT", "PATCH", "POST", "DELETE"}
 
 
 class Store:
-    def __init__(self, orders):
+    def __init__(self, orders, documents=0, contracts=0, locked_every=0, seed=1):
         self.lock = threading.Lock()
         self.orders = {i: {"id": i, "version": 1, "status": "open", "total": 100 + i} for i in range(1, orders + 1)}
         self.next_id = orders + 1
         self.idempotency_keys = {}
+        self.accounts = {}
+        self.documents = {i: {"id": i, "version": 1, "title": "doc %d" % i} for i in range(1, documents + 1)}
+        self.contracts = {i: {"id": i, "version": 1, "signed": locked_every > 0 and i % locked_every == 0}
+                          for i in range(1, contracts + 1)}
+        # route template -> probability that a write is refused regardless of its version
+        self.faults = {}
+        self.fault_rng = random.Random(seed)
         # route -> {"requests": n, "writes": n, "statuses": {"200": n, ...}}
         self.counters = {}
 
@@ -79,6 +110,7 @@ class Handler(BaseHTTPRequestHandler):
     wbufsize = -1
     server_version = "VersionedBackend/1.0"
     store = None  # set in main
+    api = "orders"
 
     def log_message(self, format, *args):  # quiet: nginx keeps the log
         pass
@@ -109,7 +141,12 @@ class Handler(BaseHTTPRequestHandler):
 
     def handle_any(self):
         path = self.path.split("?", 1)[0]
+        if path.startswith("/admin/"):
+            return self.handle_admin(path)
         body = self.read_body() if self.command in ("PUT", "PATCH", "POST", "DELETE") else {}
+        return API_HANDLERS[self.api](self, path, body)
+
+    def handle_orders(self, path, body):
         store = self.store
         if path == "/api/orders":
             route = "/api/orders"
@@ -135,47 +172,97 @@ class Handler(BaseHTTPRequestHandler):
         match = ORDER_PATH.match(path)
         if match is None:
             return self.reply("other", 404, {"error": "not found"})
-        route = "/api/orders/{id}"
-        oid = int(match.group(1))
+        return self.versioned("/api/orders/{id}", store.orders, int(match.group(1)), body,
+                              ("PUT", "PATCH", "DELETE"), header=True, in_body=True)
+
+    def handle_ledger(self, path, body):
+        match = LEDGER_PATH.match(path)
+        if match is None:
+            return self.reply("other", 404, {"error": "not found"})
+        account = match.group(1)
+        with self.store.lock:
+            self.store.accounts.setdefault(account, {"account": account, "version": 1, "balance": 0})
+        return self.versioned("/v2/accounts/{uuid}/ledger", self.store.accounts, account, body,
+                              ("PUT",), header=True, in_body=False)
+
+    def handle_documents(self, path, body):
+        match = DOCUMENT_PATH.match(path)
+        if match is None:
+            return self.reply("other", 404, {"error": "not found"})
+        kind, key = match.group(1), int(match.group(2))
+        table = self.store.documents if kind == "documents" else self.store.contracts
+        return self.versioned("/api/%s/{id}" % kind, table, key, body,
+                              ("PATCH",), header=False, in_body=True)
+
+    def handle_admin(self, path):
+        body = self.read_body()
+        if path != "/admin/fault" or self.command != "POST" or not isinstance(body.get("route"), str):
+            self.send_response(400)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        rate = float(body.get("rate") or 0)
+        with self.store.lock:
+            if rate > 0:
+                self.store.faults[body["route"]] = rate
+            else:
+                self.store.faults.pop(body["route"], None)
+        self.send_response(204)
+        self.end_headers()
+
+    def versioned(self, route, table, key, body, write_methods, header, in_body):
+        """GET returns the record with its version as ETag; a write must name the current version
+        (If-Match when `header`, a JSON "version" when `in_body`). The check and the update happen
+        under the store's lock."""
+        store = self.store
         if self.command in ("GET", "HEAD"):
             with store.lock:
-                order = store.orders.get(oid)
-                order = dict(order) if order is not None else None
-            if order is None:
-                return self.reply(route, 404, {"error": "no such order"})
-            return self.reply(route, 200, order, etag=order["version"])
-        if self.command not in ("PUT", "PATCH", "DELETE"):
+                record = table.get(key)
+                record = dict(record) if record is not None else None
+            if record is None:
+                return self.reply(route, 404, {"error": "not found"})
+            return self.reply(route, 200, record, etag=record["version"])
+        if self.command not in write_methods:
             return self.reply(route, 405, {"error": "method not allowed"})
 
-        if_match = self.headers.get("If-Match")
+        if_match = self.headers.get("If-Match") if header else None
         wanted = parse_version(if_match)
         via_header = if_match is not None
-        if not via_header:
+        if not via_header and in_body:
             wanted = body.get("version") if isinstance(body.get("version"), int) else None
         with store.lock:
-            order = store.orders.get(oid)
-            if order is None:
-                status, result = 404, {"error": "no such order"}
+            record = table.get(key)
+            fault = store.faults.get(route, 0)
+            if record is None:
+                status, result = 404, {"error": "not found"}
             elif wanted is None:
-                status, result = 428, {"error": "send If-Match or a version"}
-            elif wanted != order["version"]:
+                status, result = 428, {"error": "send %s" % ("If-Match" if not in_body else
+                                                             "a version" if not header else "If-Match or a version")}
+            elif fault > 0 and store.fault_rng.random() < fault:
+                status, result = 409, {"error": "conflict", "current": record["version"]}
+            elif record.get("signed"):
+                status, result = 409, {"error": "signed: locked for writing", "current": record["version"]}
+            elif wanted != record["version"]:
                 # A stale precondition header is 412; a stale version in the body is 409.
                 status = 412 if via_header else 409
-                result = {"error": "stale version", "current": order["version"]}
+                result = {"error": "stale version", "current": record["version"]}
             else:
                 if self.command == "DELETE":
-                    del store.orders[oid]
-                    status, result = 200, {"deleted": oid}
+                    del table[key]
+                    status, result = 200, {"deleted": key}
                 else:
                     for k, v in body.items():
-                        if k not in ("id", "version"):
-                            order[k] = v
-                    order["version"] += 1
-                    status, result = 200, dict(order)
+                        if k not in ("id", "version", "account", "signed"):
+                            record[k] = v
+                    record["version"] += 1
+                    status, result = 200, dict(record)
         etag = result.get("version") if status == 200 else None
         return self.reply(route, status, result, etag=etag)
 
     do_GET = do_HEAD = do_PUT = do_PATCH = do_POST = do_DELETE = handle_any
+
+
+API_HANDLERS = {"orders": Handler.handle_orders, "ledger": Handler.handle_ledger, "documents": Handler.handle_documents}
 
 
 def write_atomically(path, value):
@@ -191,11 +278,17 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--port-file", required=True)
     ap.add_argument("--counters", required=True)
+    ap.add_argument("--api", choices=sorted(API_HANDLERS), default="orders")
     ap.add_argument("--orders", type=int, default=100)
+    ap.add_argument("--documents", type=int, default=60)
+    ap.add_argument("--contracts", type=int, default=36)
+    ap.add_argument("--locked-every", type=int, default=18, help="contracts whose id is a multiple of this are signed")
+    ap.add_argument("--seed", type=int, default=1, help="seeds the injected faults")
     ap.add_argument("--max-seconds", type=float, default=600, help="exit on its own after this long")
     args = ap.parse_args()
 
-    Handler.store = Store(args.orders)
+    Handler.store = Store(args.orders, args.documents, args.contracts, args.locked_every, args.seed)
+    Handler.api = args.api
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
     server.request_queue_size = 128

@@ -73,9 +73,18 @@ struct AnalyzeReport: Decodable, Sendable {
         }
     }
 
+    /// A row of the final hot-spot ranking (SPEC §6; only what the tests read).
+    struct Hotspot: Decodable, Sendable {
+        var resource: String
+        var route: String
+        var probability: Double
+    }
+
     var summary: Summary
     var routes: [Route]
     var alerts: [Alert]
+    /// Optional so that a test that does not read the ranking does not depend on its shape.
+    var hotspots: [Hotspot]?
 
     static func decode(_ data: Data) throws -> AnalyzeReport {
         try JSONDecoder().decode(AnalyzeReport.self, from: data)
