@@ -25,6 +25,12 @@ extension ContentionModel {
         for ri in touchedRoutes where routes[ri].bucketWrites > 0 { active += 1 }
         var anomalous: [(ri: Int, count: Int, writes: Int, expected: Double, score: Double)] = []
         var overallExpected = 0.0, overallCount = 0
+        // Clients first: the conflicts of a client found anomalous on its own (a retry storm the
+        // route's total does not show yet) are kept out of its route's baselines like any
+        // anomalous count, so the storm cannot teach the route that it is normal.
+        let suspects = clientAnomalies(bucket: b)
+        var clientExcess: [Int: Double] = [:]
+        for a in suspects { clientExcess[a.route, default: 0] += max(0, Double(a.count) - a.expected) }
         for ri in touchedRoutes {
             let n = Double(routes[ri].bucketWrites)
             let x = Int(routes[ri].bucketConflicts)
@@ -44,10 +50,11 @@ extension ContentionModel {
             if isAnomalous { anomalous.append((ri, x, Int(n), mu, Self.score(pValue))) }
             // Clipped update: a burst teaches the baselines only up to what was plausible.
             let sd = (mu + mu * mu / size).squareRoot()
-            let xEff = isAnomalous ? min(Double(x), mu + p.clipSigmas * sd) : Double(x)
+            let xOwn = max(0, Double(x) - (clientExcess[ri] ?? 0))
+            let xEff = isAnomalous ? min(xOwn, mu + p.clipSigmas * sd) : xOwn
             let f = bucketBaselineFactor
             routes[ri].baseConflicts = routes[ri].baseConflicts * f + xEff
-            routes[ri].trend.update(conflicts: xEff, writes: n, keep: trendKeep, priorConflicts: p.priorConflicts, priorWrites: p.priorWrites)
+            routes[ri].trend.update(conflicts: xEff, writes: n, keep: trendKeep)
             updateStatusBaselines(ri, writes: n, anomalous: isAnomalous)
             routes[ri].previous.append((x, mu, size))
             if routes[ri].previous.count > 2 { routes[ri].previous.removeFirst() }
@@ -58,7 +65,7 @@ extension ContentionModel {
             // of a regression, still below the threshold) is not the route's everyday
             // variation — counting it would widen the test until the shift no longer looks
             // anomalous, and it would teach itself away.
-            if !isAnomalous {
+            if !isAnomalous && clientExcess[ri] == nil {
                 let residual = min((xEff - mu) * (xEff - mu), 9 * (mu + 0.5))
                 routes[ri].baseResidual = routes[ri].baseResidual * f + residual
                 routes[ri].baseMean = routes[ri].baseMean * f + mu
@@ -104,7 +111,7 @@ extension ContentionModel {
             emitBurst(action, h, at: bucketEnd)
         }
         if !alertOfRoute.isEmpty { addClientExcess(alertOfRoute) }
-        let clientAnomaly = detectClientBursts(bucketStart: bucketStart, bucketEnd: bucketEnd, extended: &extended)
+        let clientAnomaly = raiseClientBursts(suspects, bucketStart: bucketStart, bucketEnd: bucketEnd, extended: &extended)
         if anomalous.isEmpty && !clientAnomaly {
             detectOverallBurst(count: overallCount, expected: overallExpected, bucketStart: bucketStart, bucketEnd: bucketEnd, extended: &extended)
         }
@@ -114,6 +121,7 @@ extension ContentionModel {
             routes[ri].resetBucket()
         }
         touchedRoutes.removeAll(keepingCapacity: true)
+        rememberClients(bucket: b)
         clients.clear()
     }
 
@@ -245,18 +253,60 @@ extension ContentionModel {
         pValue <= 0 ? 300 : min(300, -log10(pValue))
     }
 
-    mutating func detectClientBursts(bucketStart: Int64, bucketEnd: Int64, extended: inout Set<Int>) -> Bool {
+    /// A client's bucket against what its writes' route ratios expect, and the sum of its last
+    /// three buckets (a storm too small for one short bucket shows over three, as on routes).
+    struct ClientAnomaly {
+        var entry: Int
+        var count: Int
+        var expected: Double
+        var pValue: Double
+        var route: Int
+    }
+
+    func clientAnomalies(bucket b: Int64) -> [ClientAnomaly] {
         let active = Double(max(clients.count, 1))
-        var any = false
+        var out: [ClientAnomaly] = []
         for c in clients.used where Int(clients.entries[c].conflicts) >= p.minConflicts {
             let e = clients.entries[c]
-            let h = e.hash
             let count = Int(e.conflicts)
             let mu = e.expected + p.priorConflictsPerBucket
-            let pValue = TailProbability.poisson(atLeast: count, mean: mu)
-            guard pValue < (openClientBursts[h] != nil ? p.continueAlpha : p.alpha / active) else { continue }
+            var pValue = TailProbability.poisson(atLeast: count, mean: mu)
+            if let h = clientHistory[e.hash], h.bucket == b - 1, h.previous.bucket == b - 2, Double(count) > mu {
+                let x3 = count + h.count + h.previous.count
+                pValue = min(pValue, 2 * TailProbability.poisson(atLeast: x3, mean: mu + h.expected + h.previous.expected))
+            }
+            guard pValue < (openClientBursts[e.hash] != nil ? p.continueAlpha : p.alpha / active) else { continue }
             let main = Int(max(e.route, 0))
-            guard routes[main].warmBuckets >= p.warmupBuckets || routes[main].trained else { continue }
+            guard main < routes.count, routes[main].warmBuckets >= p.warmupBuckets || routes[main].trained else { continue }
+            out.append(ClientAnomaly(entry: c, count: count, expected: mu, pValue: pValue, route: main))
+        }
+        return out
+    }
+
+    /// Keeps the last two buckets of the clients that had conflicts (bounded).
+    mutating func rememberClients(bucket b: Int64) {
+        if clientHistory.count > 4 * ClientHistory.limit {
+            clientHistory = clientHistory.filter { $0.value.bucket >= b - 1 }
+        }
+        for c in clients.used where clients.entries[c].conflicts >= 2 || clientHistory[clients.entries[c].hash] != nil {
+            let e = clients.entries[c]
+            guard clientHistory.count < 4 * ClientHistory.limit || clientHistory[e.hash] != nil else { continue }
+            let old = clientHistory[e.hash]
+            let previous = old.map { ClientHistory.Bucket(bucket: $0.bucket, count: $0.count, expected: $0.expected) } ?? .init()
+            clientHistory[e.hash] = ClientHistory(bucket: b, count: Int(e.conflicts), expected: e.expected + p.priorConflictsPerBucket, previous: previous)
+        }
+    }
+
+    mutating func raiseClientBursts(_ suspects: [ClientAnomaly], bucketStart: Int64, bucketEnd: Int64, extended: inout Set<Int>) -> Bool {
+        var any = false
+        for a in suspects {
+            let c = a.entry
+            let e = clients.entries[c]
+            let h = e.hash
+            let count = a.count
+            let mu = a.expected
+            let pValue = a.pValue
+            let main = a.route
             any = true
             // Explained by an open alert on its route (also one that this bucket's route test
             // alone would not have continued, e.g. a storm's last partial bucket): that alert

@@ -32,14 +32,26 @@ extension ContentionModel {
         return rateDecay.ratePerSecond(count: count) / (1 - rateDecay.factor(elapsedMicros: age))
     }
 
-    /// The resource's long-run write rate per second (hot-spot level half-life), counted from
-    /// when the model started: a resource first seen an hour in had no writes before, one seen at
-    /// the start may have had its rate all along (so it is not taken for a rise).
+    /// The resource's long-run write rate per second *before* its recent writes: decayed writes
+    /// over the hot-spot level half-life less those of the rate half-life, over the time each
+    /// covers (counted from when the model started: a resource first seen an hour in had no
+    /// writes before, one seen at the start may have had its rate all along). For a steady rate
+    /// it is that rate; for a stampede it is what the object had before, not the stampede itself.
     @inline(__always)
     func longRate(slot s: Int, at t: Int64) -> Double {
-        let count = resources.slots[s].longWrites * levelDecay.factor(elapsedMicros: t - resources.slots[s].longUpdated)
+        let long = resources.slots[s].longWrites * levelDecay.factor(elapsedMicros: t - resources.slots[s].longUpdated)
+        let recent = resources.slots[s].writeCount * rateDecay.factor(elapsedMicros: t - resources.slots[s].updated)
         let age = max(t - firstTime, warmupMicros)
-        return levelDecay.ratePerSecond(count: count) / (1 - levelDecay.factor(elapsedMicros: age))
+        let longWindow = p.hotspotLevelHalfLifeSeconds / log(2) * (1 - levelDecay.factor(elapsedMicros: age))
+        let recentWindow = recentWindowSeconds(slot: s, at: t)
+        guard longWindow > 2 * recentWindow else { return long / longWindow }
+        return max(0, long - recent) / (longWindow - recentWindow)
+    }
+
+    /// The time the recent (rate half-life) count covers: less for a resource seen only lately.
+    @inline(__always)
+    func recentWindowSeconds(slot s: Int, at t: Int64) -> Double {
+        p.rateHalfLifeSeconds / log(2) * (1 - rateDecay.factor(elapsedMicros: max(t - resources.slots[s].firstSeen, 1)))
     }
 
     /// How far the resource's current write rate is above its long-run rate, and whether that is
@@ -50,8 +62,7 @@ extension ContentionModel {
         let ratio = (fast + Self.rateFloor) / (long + Self.rateFloor)
         guard ratio >= p.hotspotRiseFactor else { return (ratio, false) }
         let recent = resources.slots[s].writeCount * rateDecay.factor(elapsedMicros: t - resources.slots[s].updated)
-        let window = p.rateHalfLifeSeconds / log(2) * (1 - rateDecay.factor(elapsedMicros: t - resources.slots[s].firstSeen))
-        let expected = max(long * window, 1e-6)
+        let expected = max(long * recentWindowSeconds(slot: s, at: t), 1e-6)
         return (ratio, Int(recent) >= p.minWrites && TailProbability.poisson(atLeast: Int(recent), mean: expected) < p.alpha)
     }
 

@@ -34,6 +34,8 @@ public struct ContentionModel {
     var resources: ResourceTable
     var reads: ReadTracker
     var clients: ClientBuckets
+    /// The last buckets of clients that had conflicts, for their 3-bucket test.
+    var clientHistory: [UInt64: ClientHistory] = [:]
     var currentBucket: Int64 = .min
     public internal(set) var lastTime: Int64 = 0
     /// The model's own clock: the last traffic time, or later when an idle source moved it on.

@@ -60,7 +60,7 @@ struct RouteModel {
     /// conflicts have been rising.
     @inline(__always)
     func expectedRatio(_ p: ModelParameters, trendKeep: Double) -> Double {
-        max(ratio(p), trend.forecast(priorConflicts: p.priorConflicts, priorWrites: p.priorWrites, keep: trendKeep))
+        max(ratio(p), trend.forecast(keep: trendKeep))
     }
 
     /// Mean writes per bucket (of buckets with writes), over the baseline's memory.

@@ -7,7 +7,7 @@
 /// Only the pending read→write windows are left out (a few edit-window samples at most).
 public enum ModelSnapshot {
     /// Bumped when the layout changes; an unknown version restores nothing (a cold start).
-    static let version: Int64 = 1
+    static let version: Int64 = 2
     static let magic: UInt64 = 0x4357_534E_4150_0001  // "CWSNAP"
     /// Resources kept per snapshot, strongest first.
     public static let maxResources = 8192
@@ -377,6 +377,13 @@ extension ContentionModel {
             w.raw(clients.entries[i])
             w.data(clients.labelBytes(i))
         }
+        w.int(clientHistory.count)
+        for (h, c) in clientHistory.sorted(by: { $0.key < $1.key }) {
+            w.u64(h)
+            for v in [c.bucket, Int64(c.count), c.previous.bucket, Int64(c.previous.count)] { w.int(v) }
+            w.double(c.expected)
+            w.double(c.previous.expected)
+        }
         // Resources: open hot spots first, then the heaviest by eviction weight.
         var chosen = resources.occupied
         if chosen.count > ModelSnapshot.maxResources {
@@ -431,6 +438,14 @@ extension ContentionModel {
             let e = try r.raw(ClientBuckets.Entry.self)
             let label = try r.data()
             clients.restore(e, label: label)
+        }
+        clientHistory = [:]
+        for _ in 0..<(try r.count(max: 16 * ClientHistory.limit)) {
+            let h = try r.u64()
+            let bucket = try r.int(), count = Int(try r.int()), previousBucket = try r.int(), previousCount = Int(try r.int())
+            let expected = try r.double(), previousExpected = try r.double()
+            clientHistory[h] = ClientHistory(bucket: bucket, count: count, expected: expected,
+                                             previous: .init(bucket: previousBucket, count: previousCount, expected: previousExpected))
         }
         for _ in 0..<(try r.count(max: ModelSnapshot.maxResources)) {
             let hash = try r.u64()
