@@ -167,6 +167,28 @@ import Testing
         #expect(storm.reason.contains("203.0.113.9"))
     }
 
+    @Test func aModestClientStormShowsOverThreeBuckets() throws {
+        // A route with 26% conflicts at 10 writes/s; one client replays a stale write once a
+        // second: 10 refusals a bucket where 2.6 are expected is not enough in one bucket (one
+        // client among 60), 30 over three is.
+        var d = TrafficDriver()
+        let t0 = TrafficDriver.start
+        var i = 0
+        for s in 0..<(30 * 60) {
+            for k in 0..<10 {
+                d.send(at: t0 + Int64(s) * Self.second + Int64(k) * 100_000, client: "10.2.0.\(i % 60 + 1)", method: "PUT",
+                       path: "/v2/accounts/\(i % 400)/ledger", status: d.random() < 0.26 ? 412 : 200)
+                i += 1
+            }
+        }
+        Self.storm(&d, client: "127.0.0.66", path: "/v2/accounts/7/ledger", from: t0 + 20 * Self.minute, seconds: 60, perSecond: 1)
+        let bursts = d.bursts()
+        let storm = try #require(bursts.first { $0.client == "127.0.0.66" }, "\(bursts.map(\.reason))")
+        let delay = try #require(parseRFC3339(storm.start)) - (t0 + 20 * Self.minute)
+        #expect(delay <= 3 * 10 * Self.second)
+        #expect(storm.class.first == "single_client")
+    }
+
     @Test func aDeployTurningEveryWriteIntoAConflictIsRatioDriven() throws {
         // Carts: 1% conflicts; a deploy makes 96% of writes 409, and clients retry, doubling writes.
         var d = TrafficDriver()
