@@ -88,6 +88,22 @@ import Testing
         #expect(replayOrder == modelOrder)
     }
 
+    /// The scores follow the model's list exactly, on the probability scale: a resource the
+    /// model lists above likelier ones is lifted to the likeliest below it; ties in probability
+    /// keep the model's order by a step far smaller than any probability difference.
+    @Test func orderScoresKeepTheModelsOrderOnTheProbabilityScale() throws {
+        let s = RankingReplay.orderScores([("a", 0.5), ("b", 1.0), ("c", 1.0), ("d", 0.2)])
+        #expect(s.map(\.0) == ["a", "b", "c", "d"])
+        let v = s.map(\.1)
+        #expect(v[0] > v[1] && v[1] > v[2] && v[2] > v[3])
+        #expect(abs(v[0] - 1.0) < 1e-8 && abs(v[1] - 1.0) < 1e-8 && abs(v[2] - 1.0) < 1e-8)  // a lifted to 1
+        #expect(abs(v[3] - 0.2) < 1e-8)
+        // In probability order they are the probabilities.
+        let plain = RankingReplay.orderScores([("x", 0.9), ("y", 0.4), ("z", 0.0)]).map(\.1)
+        #expect(zip(plain, [0.9, 0.4, 0.0]).allSatisfy { abs($0 - $1) < 1e-8 } && plain[2] > 0)
+        #expect(RankingReplay.orderScores([]).isEmpty)
+    }
+
     /// The lead-time probe: every second from the event's start, the first probe (which sees
     /// the exchanges before it) at which the resource is the model's #1. /hot is the only
     /// resource with `min_writes` (5) writes, so it is #1 from the first probe after its

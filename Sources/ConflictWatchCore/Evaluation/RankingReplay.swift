@@ -3,8 +3,8 @@
 ///
 /// - `model`: the model's own ranking, in the order `ContentionModel.resourceScores(at:)`
 ///   returns it (whatever score the model ranks by; the replay never re-sorts it by
-///   probability, which saturates at 1). A resource it does not rank yet, below `min_writes`,
-///   comes after every ranked one;
+///   probability, which saturates at 1; see `orderScores`). A resource it does not rank yet,
+///   below `min_writes`, comes after every ranked one;
 /// - `recent_writes`: its writes in the last H;
 /// - `recent_conflicts`: its conflicts in the last H.
 ///
@@ -109,17 +109,33 @@ public struct RankingReplay {
             return gone
         }
         guard !active.isEmpty else { return }
-        // The model's order as a score: the first of n ranked scores n, the last 1, unranked 0.
-        var position: [String: Double] = [:]
-        let ranked = analyzer.model.resourceScores(at: t)
-        for (i, s) in ranked.enumerated() { position[s.resource] = Double(ranked.count - i) }
+        var score: [String: Double] = [:]
+        for (resource, value) in Self.orderScores(analyzer.model.resourceScores(at: t).map { ($0.resource, $0.probability) }) {
+            score[resource] = value
+        }
         var c = Checkpoint(time: t, ids: active, model: [], writes: [], conflicts: [])
         for id in active {
-            c.model.append(position[names[id]] ?? 0)
+            c.model.append(score[names[id]] ?? 0)
             c.writes.append(Double(Self.count(writeTimes[id], from: t - horizon, to: t)))
             c.conflicts.append(Double(Self.count(conflictTimes[id], from: t - horizon, to: t)))
         }
         checkpoints.append(c)
+    }
+
+    /// Scores that keep the model's order exactly and stay comparable across checkpoints (PR-AUC
+    /// pools them): the k-th resource of the list scores the highest probability at or after
+    /// position k (its own when the list is in probability order, lifted when the model ranks
+    /// it above likelier ones), plus a step far below any probability difference that orders
+    /// ties — e.g. the many busy resources at probability 1 — as the model lists them. A
+    /// resource the model does not list scores 0.
+    static func orderScores(_ ranked: [(resource: String, probability: Double)]) -> [(String, Double)] {
+        var out = Array(repeating: ("", 0.0), count: ranked.count)
+        var floor = 0.0
+        for k in ranked.indices.reversed() {
+            floor = max(floor, ranked[k].probability)
+            out[k] = (ranked[k].resource, floor + 1e-9 * Double(ranked.count - k) / Double(ranked.count))
+        }
+        return out
     }
 
     /// Every probe time up to `t` of the watched events (each sees the exchanges before it, like a checkpoint): is the resource the model's #1?
