@@ -36,7 +36,7 @@ public struct RankingEvaluation: Encodable, Sendable {
         public var rankedFirstAt: String?
         /// Seconds from the event's start …
         public var afterStart: Double?
-        /// … and from its onset (negative: before the first concurrent writes).
+        /// … and from its onset (negative: before the first concurrent writes); tenths of a second.
         public var afterOnset: Double?
 
         enum CodingKeys: String, CodingKey {

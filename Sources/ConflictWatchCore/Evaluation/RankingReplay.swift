@@ -155,7 +155,7 @@ public struct RankingReplay {
     /// When each watched event's resource was first ranked #1.
     public var hotspotLeads: [RankingEvaluation.HotspotLead] {
         watches.map { w in
-            let seconds = { (from: Int64) in w.rankedFirst.map { Double($0 - from) / 1e6 } }
+            let seconds = { (from: Int64) in w.rankedFirst.map { (Double($0 - from) / 1e5).rounded() / 10 } }
             return RankingEvaluation.HotspotLead(
                 event: w.event.event.id, resource: w.resource, rankedFirstAt: w.rankedFirst.map(CivilTime.rfc3339),
                 afterStart: seconds(w.event.start), afterOnset: w.event.onset.flatMap(seconds))
