@@ -9,16 +9,23 @@ import Testing
     static func rfc(_ seconds: Int64) -> String { CivilTime.rfc3339(at(seconds)) }
     let matcher = EventMatcher(bucketSeconds: 10, closeAfter: 3)
 
-    static func event(_ kind: String = "burst", class c: String = "single_client", route: String = "/api/orders/{id}",
-                      resource: String? = "/api/orders/7", client: String? = "203.0.113.9",
-                      from: Int64 = 603, to: Int64 = 700, peak: Int64? = nil) throws -> TimedEvent {
-        try TimedEvent(GroundTruth.Event(id: "e", kind: kind, class: c, route: route, resource: resource, client: client,
+    static func event(_ kind: String = "burst", class c: String = "single_client", classes: [String]? = nil,
+                      route: String = "/api/orders/{id}", resource: String? = "/api/orders/7", client: String? = "203.0.113.9",
+                      from: Int64 = 603, to: Int64 = 700, peak: Int64? = nil, id: String = "e") throws -> TimedEvent {
+        try TimedEvent(GroundTruth.Event(id: id, kind: kind, class: c, classes: classes, route: route, resource: resource, client: client,
                                          start: rfc(from), end: rfc(to), peak: peak.map(rfc)))
     }
 
     static func alert(_ kind: String = "burst", _ classes: [String] = ["single_client"], route: String = "/api/orders/{id}",
-                      resource: String? = nil, top: [String] = [], from: Int64, id: String = "a") -> AlertRecord {
-        AlertRecord(id: id, kind: kind, classes: classes, route: route, resource: resource, start: at(from), topResources: top)
+                      resource: String? = nil, client: String? = nil, top: [String] = [], from: Int64, id: String = "a",
+                      escalations: [Int64] = []) -> AlertRecord {
+        AlertRecord(id: id, kind: kind, classes: classes, route: route, resource: resource, client: client, start: at(from),
+                    topResources: top.map { AlertRecord.TopResource($0) }, escalations: escalations.map(at))
+    }
+
+    /// Scores over a two-hour log from t0.
+    func score(_ events: [TimedEvent], _ alerts: [AlertRecord], hours: Int64 = 2, quiet: [String] = []) -> DetectionEvaluation {
+        DetectionEvaluation.score(events: events, alerts: alerts, matcher: matcher, start: Self.t0, end: Self.at(hours * 3600), quietRoutes: quiet)
     }
 
     @Test func burstWindowRunsFromTheEventsBucketToCloseAfterBucketsPastItsEnd() throws {
@@ -60,12 +67,14 @@ import Testing
             Self.alert("hotspot", ["hot_resource"], route: "/api/counters/{id}", resource: "/api/counters/1", from: 10, id: "counter"),
             Self.alert("hotspot", ["hot_resource"], route: "/api/orders/{id}", resource: "/api/orders/7", from: 650, id: "storm-hot"),
         ]
-        let d = DetectionEvaluation.score(events: [storm, sale, regression], alerts: alerts, matcher: matcher, hours: 2)
+        let d = score([storm, sale, regression], alerts)
         #expect(d.events.map(\.detected) == [true, true, false])
         #expect(d.events[0].alertID == "first")
         #expect(d.events[0].delayBuckets == 0.5)  // 610 − 605 = 5 s = ½ bucket
         #expect(d.events[0].matchingAlerts == 2)
         #expect(d.events[0].classMatch == true)
+        #expect(d.events[0].clientMatch == false)  // the alert names no client; the truth does
+        #expect(d.events[0].classOK == false)
         #expect(d.events[1].delayBuckets == 5)
         #expect(d.events[1].raisedBeforePeak == true)
         #expect(d.events[1].leadBuckets == 15)  // peak 1400 − alert 1250 = 150 s
@@ -82,8 +91,7 @@ import Testing
 
     @Test func hotspotRaisedAtOrAfterThePeakIsReported() throws {
         let sale = try Self.event("hotspot", class: "single_resource", route: "/s/{id}", resource: "/s/1", client: nil, from: 600, to: 900, peak: 700)
-        let late = DetectionEvaluation.score(
-            events: [sale], alerts: [Self.alert("hotspot", [], route: "/s/{id}", resource: "/s/1", from: 700)], matcher: matcher, hours: 1)
+        let late = score([sale], [Self.alert("hotspot", [], route: "/s/{id}", resource: "/s/1", from: 700)], hours: 1)
         #expect(late.events[0].raisedBeforePeak == false)
         let bar = QualityBar.check(late, nil)
         #expect(!bar.passed)
@@ -92,9 +100,8 @@ import Testing
 
     @Test func qualityBarNamesWhatFails() throws {
         let storm = try Self.event(from: 600, to: 700)
-        let d = DetectionEvaluation.score(
-            events: [storm], alerts: [Self.alert(from: 630), Self.alert(route: "/x", from: 100, id: "f1"), Self.alert(route: "/x", from: 200, id: "f2")],
-            matcher: matcher, hours: 1)
+        let d = score([storm], [Self.alert(client: "203.0.113.9", from: 630), Self.alert(route: "/x", from: 100, id: "f1"),
+                                Self.alert(route: "/x", from: 200, id: "f2")], hours: 1)
         let ranking = RankingEvaluation(
             horizonSeconds: 60, bucketSeconds: 10, checkpoints: 5, checkpointsWithPositives: 5, pairs: 50, positives: 5, positivesByRoute: [:],
             rankers: [.init(name: "model", precisionAt10: 0.5, prAUC: 0.4, top10Routes: [:]),
@@ -123,6 +130,8 @@ import Testing
         #expect(a.start == Self.at(600))
         #expect(a.end == nil)
         #expect(a.mainResource == "/api/orders/7")
+        #expect(a.topResources == [AlertRecord.TopResource("/api/orders/7", count: 30)])
+        #expect(a.escalations.isEmpty)
         #expect(a.topClients == ["203.0.113.9"])
         // Only kind, route and start are required.
         #expect(try AlertRecord.decodeList(Data(#"[{"kind":"hotspot","route":"/r","start":"2025-11-24T16:00:00Z"}]"#.utf8)).count == 1)

@@ -5,12 +5,13 @@ import Testing
 @Suite struct EvaluationReplayTests {
     static let t0: Int64 = 1_764_000_000_000_000
 
-    func replay(_ requests: [(seconds: Int64, method: String, path: String, status: Int)]) -> RankingReplay {
-        var replay = RankingReplay(parameters: ModelParameters())
+    func replay(_ requests: [(seconds: Int64, method: String, path: String, status: Int)], client: (Int) -> String = { _ in "10.0.0.1" },
+                watching: [TimedEvent] = []) -> RankingReplay {
+        var replay = RankingReplay(parameters: ModelParameters(), watching: watching)
         var parser = LogParser(format: .combined)
-        for r in requests {
+        for (i, r) in requests.enumerated() {
             let t = Self.t0 + r.seconds * 1_000_000
-            var bytes = Array("10.0.0.1 - - [\(AccessLogFormatter.clf(t))] \"\(r.method) \(r.path) HTTP/1.1\" \(r.status) 10".utf8)
+            var bytes = Array("\(client(i)) - - [\(AccessLogFormatter.clf(t))] \"\(r.method) \(r.path) HTTP/1.1\" \(r.status) 10".utf8)
             bytes.withUnsafeMutableBytes { buf in
                 var x = ExchangeView()
                 guard parser.parse(UnsafeRawBufferPointer(buf), into: &x) == .exchange else { Issue.record("did not parse"); return }
@@ -63,5 +64,74 @@ import Testing
         let ap = try #require(conflicts.prAUC)
         #expect(ap > 0.5 && ap < 1)
         #expect(e.positivesByRoute.keys.sorted() == ["/hot"])
+    }
+
+    /// The model ranker scores by the model's own order (position in `resourceScores`), so
+    /// resources the model ranks never tie — not even when busy ones all sit at probability 1
+    /// — and the replay's order is the model's.
+    @Test func modelRankerKeepsTheModelsOwnOrder() throws {
+        var requests: [(Int64, String, String, Int)] = []
+        // Eight counters written by many clients every second, at different rates, with conflicts.
+        for s in Int64(0)..<300 {
+            for k in 0..<8 where s % Int64(k + 1) == 0 {
+                requests.append((s, "PATCH", "/c/\(k)", s % 3 == 0 ? 409 : 200))
+                requests.append((s, "PATCH", "/c/\(k)", 200))
+            }
+        }
+        let r = replay(requests, client: { "10.0.0.\($0 % 50 + 1)" })
+        let last = try #require(r.checkpoints.last)
+        let ranked = last.ids.indices.filter { last.model[$0] > 0 }
+        #expect(ranked.count == 8)
+        #expect(Set(ranked.map { last.model[$0] }).count == ranked.count, "tied model scores: \(ranked.map { last.model[$0] })")
+        let replayOrder = ranked.sorted { last.model[$0] > last.model[$1] }.map { r.names[last.ids[$0]] }
+        let modelOrder = r.analyzer.model.resourceScores(at: last.time).map(\.resource).filter { $0.hasPrefix("/c/") }
+        #expect(replayOrder == modelOrder)
+    }
+
+    /// The scores follow the model's list exactly, on the probability scale: a resource the
+    /// model lists above likelier ones is lifted to the likeliest below it; ties in probability
+    /// keep the model's order by a step far smaller than any probability difference.
+    @Test func orderScoresKeepTheModelsOrderOnTheProbabilityScale() throws {
+        let s = RankingReplay.orderScores([("a", 0.5), ("b", 1.0), ("c", 1.0), ("d", 0.2)])
+        #expect(s.map(\.0) == ["a", "b", "c", "d"])
+        let v = s.map(\.1)
+        #expect(v[0] > v[1] && v[1] > v[2] && v[2] > v[3])
+        #expect(abs(v[0] - 1.0) < 1e-8 && abs(v[1] - 1.0) < 1e-8 && abs(v[2] - 1.0) < 1e-8)  // a lifted to 1
+        #expect(abs(v[3] - 0.2) < 1e-8)
+        // In probability order they are the probabilities.
+        let plain = RankingReplay.orderScores([("x", 0.9), ("y", 0.4), ("z", 0.0)]).map(\.1)
+        #expect(zip(plain, [0.9, 0.4, 0.0]).allSatisfy { abs($0 - $1) < 1e-8 } && plain[2] > 0)
+        #expect(RankingReplay.orderScores([]).isEmpty)
+    }
+
+    /// The lead-time probe: every second from the event's start, the first probe (which sees
+    /// the exchanges before it) at which the resource is the model's #1. /hot is the only
+    /// resource with `min_writes` (5) writes, so it is #1 from the first probe after its
+    /// fifth write (at 104 s): the probe at 105 s; the onset (first conflict) was at 103 s.
+    @Test func leadTimeIsTheFirstProbeAtWhichTheResourceLeads() throws {
+        let writes: [(Int64, String, String, Int)] = [
+            (50, "PUT", "/cold", 200), (51, "PUT", "/cold", 200),
+            (100, "PUT", "/hot", 200), (101, "PUT", "/hot", 200), (102, "PUT", "/hot", 200), (103, "PUT", "/hot", 409),
+            (104, "PUT", "/hot", 200), (106, "PUT", "/hot", 412), (107, "GET", "/x", 200),
+        ]
+        func event(until: Int64) throws -> TimedEvent {
+            try TimedEvent(GroundTruth.Event(
+                id: "sale", kind: "hotspot", class: "single_resource", route: "/hot", resource: "/hot", client: nil,
+                start: CivilTime.rfc3339(Self.t0 + 100_000_000), end: CivilTime.rfc3339(Self.t0 + until * 1_000_000),
+                onset: CivilTime.rfc3339(Self.t0 + 103_000_000)))
+        }
+        let clients = { (i: Int) in "10.0.0.\(i % 3 + 1)" }
+        let lead = try #require(replay(writes, client: clients, watching: [try event(until: 107)]).hotspotLeads.first)
+        #expect(lead.event == "sale" && lead.resource == "/hot")
+        #expect(lead.rankedFirstAt == CivilTime.rfc3339(Self.t0 + 105_000_000))
+        #expect(lead.afterStart == 5)
+        #expect(lead.afterOnset == 2)
+        // Probes stop at the event's end.
+        let ended = try #require(replay(writes, client: clients, watching: [try event(until: 104)]).hotspotLeads.first)
+        #expect(ended.rankedFirstAt == nil && ended.afterStart == nil && ended.afterOnset == nil)
+        // Burst events are not probed.
+        let burst = try TimedEvent(GroundTruth.Event(id: "b", kind: "burst", class: "route_wide", route: "/hot", resource: "/hot", client: nil,
+                                                     start: CivilTime.rfc3339(Self.t0), end: CivilTime.rfc3339(Self.t0 + 1)))
+        #expect(replay(writes, watching: [burst]).hotspotLeads.isEmpty)
     }
 }

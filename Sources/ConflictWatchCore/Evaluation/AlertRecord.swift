@@ -4,7 +4,24 @@ import Foundation
 /// array of SPEC §6 alerts. Only what the matching rule needs is read, and everything but
 /// `kind`, `route` and `start` may be missing, so alerts kept from older versions or written
 /// by other tools can be scored too.
+///
+/// Two shapes of hotspot alert are read: one per resource (`resource` set), and one per route
+/// whose `top_resources` entries say when each resource joined (`since`). A burst alert may list
+/// `escalations` (a step on top of the alert while it was open).
 public struct AlertRecord: Sendable, Equatable {
+    /// A `top_resources` entry; `since` is when the resource joined a grouped hotspot alert.
+    public struct TopResource: Sendable, Equatable {
+        public var resource: String
+        public var count: Int?
+        public var since: Int64?
+
+        public init(_ resource: String, count: Int? = nil, since: Int64? = nil) {
+            self.resource = resource
+            self.count = count
+            self.since = since
+        }
+    }
+
     public var id: String
     public var kind: String
     public var classes: [String]
@@ -13,11 +30,14 @@ public struct AlertRecord: Sendable, Equatable {
     public var client: String?
     public var start: Int64
     public var end: Int64?
-    public var topResources: [String]
+    public var topResources: [TopResource]
     public var topClients: [String]
+    /// Times at which an open burst escalated.
+    public var escalations: [Int64]
 
     public init(id: String, kind: String, classes: [String] = [], route: String, resource: String? = nil, client: String? = nil,
-                start: Int64, end: Int64? = nil, topResources: [String] = [], topClients: [String] = []) {
+                start: Int64, end: Int64? = nil, topResources: [TopResource] = [], topClients: [String] = [],
+                escalations: [Int64] = []) {
         self.id = id
         self.kind = kind
         self.classes = classes
@@ -28,12 +48,22 @@ public struct AlertRecord: Sendable, Equatable {
         self.end = end
         self.topResources = topResources
         self.topClients = topClients
+        self.escalations = escalations
     }
 
     public var isBurst: Bool { kind == "burst" }
     public var isHotspot: Bool { kind == "hotspot" }
     /// The resource the alert is about: its own, else the one holding most of its conflicts.
-    public var mainResource: String? { resource ?? topResources.first }
+    public var mainResource: String? { resource ?? topResources.first?.resource }
+
+    /// Every resource the alert names, each with when it joined the alert: its own resource
+    /// at the alert's start, and each top resource at its `since` (at the start without one).
+    public var members: [(resource: String, since: Int64)] {
+        var out: [(resource: String, since: Int64)] = []
+        if let resource { out.append((resource, start)) }
+        for r in topResources { out.append((r.resource, r.since ?? start)) }
+        return out
+    }
 
     public struct FormatError: Error, CustomStringConvertible {
         public var description: String
@@ -76,7 +106,12 @@ public struct AlertRecord: Sendable, Equatable {
 
     private struct Wire: Decodable {
         struct ClientCount: Decodable { var client: String }
-        struct ResourceCount: Decodable { var resource: String }
+        struct ResourceCount: Decodable {
+            var resource: String
+            var count: Int?
+            var since: String?
+        }
+        struct Escalation: Decodable { var time: String }
         var id: String?
         var kind: String
         var `class`: [String]?
@@ -87,22 +122,28 @@ public struct AlertRecord: Sendable, Equatable {
         var end: String?
         var top_clients: [ClientCount]?
         var top_resources: [ResourceCount]?
+        var escalations: [Escalation]?
+
+        func time(_ text: String, _ field: String) throws(FormatError) -> Int64 {
+            guard let t = EvaluationTime.micros(text) else {
+                throw FormatError(description: "alert \(id ?? route): \(field) \"\(text)\" is not an RFC 3339 time")
+            }
+            return t
+        }
 
         func record() throws(FormatError) -> AlertRecord {
-            guard let s = EvaluationTime.micros(start) else {
-                throw FormatError(description: "alert \(id ?? route): start \"\(start)\" is not an RFC 3339 time")
+            let s = try time(start, "start")
+            let e = try end.map { v throws(FormatError) in try time(v, "end") }
+            var top: [TopResource] = []
+            for r in top_resources ?? [] {
+                top.append(TopResource(r.resource, count: r.count, since: try r.since.map { v throws(FormatError) in try time(v, "top_resources since") }))
             }
-            var e: Int64?
-            if let end {
-                guard let t = EvaluationTime.micros(end) else {
-                    throw FormatError(description: "alert \(id ?? route): end \"\(end)\" is not an RFC 3339 time")
-                }
-                e = t
-            }
+            var steps: [Int64] = []
+            for x in escalations ?? [] { steps.append(try time(x.time, "escalation time")) }
             return AlertRecord(
                 id: id ?? "\(kind)@\(start)", kind: kind, classes: self.class ?? [], route: route, resource: resource,
-                client: client, start: s, end: e, topResources: top_resources?.map(\.resource) ?? [],
-                topClients: top_clients?.map(\.client) ?? [])
+                client: client, start: s, end: e, topResources: top, topClients: top_clients?.map(\.client) ?? [],
+                escalations: steps)
         }
     }
 }

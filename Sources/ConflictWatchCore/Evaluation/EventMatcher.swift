@@ -1,26 +1,47 @@
-/// The rule that decides whether an alert reports an injected event.
+/// The rule that decides whether an alert reports an injected event, and when it did.
 ///
-/// An alert matches an event when
-/// - **route**: the alert's route is the event's route, or the alert's resource (its own, or
-///   the top resource of its evidence) is the event's resource;
-/// - **time**: the alert starts no earlier than the bucket in which the event starts (an
-///   alert already open before it is about something else) and no later than `close_after`
-///   buckets after the event ends (the detector may still be closing its bucket);
-/// - **kind**: a burst event is matched by burst alerts; a hot-spot event by a hotspot alert
-///   on its resource, or by a `single_resource` burst whose resource is its resource.
+/// The event's **window** runs from the start of the bucket in which the event starts to
+/// `close_after` buckets after its end (the detector may still be closing its bucket). An alert
+/// **detects** an event when route, time and kind agree, at its detection time:
+/// - a **burst event** is detected by a burst alert on its route (or whose resource, its own
+///   or the top one of its evidence, is the event's resource) that starts in the window — at
+///   its start; or that was already open before the window and escalated inside it — at the
+///   first such escalation. An alert open before the event that never escalates for it is
+///   about something else: the step was swallowed.
+/// - a **hot-spot event** is detected by a hotspot alert naming its resource — its own
+///   `resource` at the alert's start, or a `top_resources` entry at that entry's `since` (a
+///   grouped alert the resource joined) — with that time in the window; or by a
+///   `single_resource` burst on its resource starting in the window.
 ///
-/// A burst alert that matches no event by route and time, whatever the event's kind, is a
-/// false alert.
+/// An alert **explains** an event when its opening is about it: it starts in the window and
+/// its route agrees (a hotspot alert must name a hot-spot event's resource). An alert whose
+/// opening explains no event is not about any incident: a false burst, or an alert of the
+/// non-event volume.
 public struct EventMatcher: Sendable {
     public let bucketMicros: Int64
     public let closeAfter: Int
+
+    /// How an alert detected an event.
+    public enum Via: String, Sendable, Encodable {
+        /// The alert opened for it.
+        case opened
+        /// An open burst escalated.
+        case escalation
+        /// The resource joined an open grouped hotspot alert.
+        case joined
+    }
+
+    public struct Detection: Sendable, Equatable {
+        public var time: Int64
+        public var via: Via
+    }
 
     public init(bucketSeconds: Double, closeAfter: Int) {
         bucketMicros = Int64(bucketSeconds * 1e6)
         self.closeAfter = closeAfter
     }
 
-    /// Alert starts that count for the event: [start of its first bucket, end + close_after buckets].
+    /// Times that count for the event: [start of its first bucket, end + close_after buckets].
     public func window(_ e: TimedEvent) -> ClosedRange<Int64> {
         let first = e.start >= 0 ? e.start / bucketMicros * bucketMicros : (e.start - bucketMicros + 1) / bucketMicros * bucketMicros
         return first...(e.end + Int64(closeAfter) * bucketMicros)
@@ -32,19 +53,35 @@ public struct EventMatcher: Sendable {
         return a.mainResource == r
     }
 
-    /// Route and time agree: the alert is about this event, whatever it says it is.
+    /// The alert's opening is about this event, whatever it says it is.
     public func explains(_ a: AlertRecord, _ e: TimedEvent) -> Bool {
-        window(e).contains(a.start) && sameRoute(a, e)
+        guard window(e).contains(a.start) else { return false }
+        if a.isHotspot, e.isHotspot {
+            guard let r = e.event.resource else { return false }
+            return a.members.contains { $0.resource == r }
+        }
+        return sameRoute(a, e)
     }
 
-    /// The alert detects the event: route, time and kind agree.
-    public func matches(_ a: AlertRecord, _ e: TimedEvent) -> Bool {
-        guard window(e).contains(a.start) else { return false }
+    /// When (and how) the alert detects the event; nil when it does not.
+    public func detection(_ a: AlertRecord, _ e: TimedEvent) -> Detection? {
+        let w = window(e)
         if e.isHotspot {
-            guard let r = e.event.resource else { return false }
-            if a.isHotspot { return a.resource == r }
-            return a.isBurst && a.classes.contains("single_resource") && a.mainResource == r
+            guard let r = e.event.resource else { return nil }
+            if a.isHotspot {
+                let joins = a.members.filter { $0.resource == r && w.contains($0.since) }.map(\.since)
+                guard let t = joins.min() else { return nil }
+                return Detection(time: t, via: t == a.start ? .opened : .joined)
+            }
+            guard a.isBurst, a.classes.contains("single_resource"), a.mainResource == r, w.contains(a.start) else { return nil }
+            return Detection(time: a.start, via: .opened)
         }
-        return a.isBurst && sameRoute(a, e)
+        guard a.isBurst, sameRoute(a, e) else { return nil }
+        if w.contains(a.start) { return Detection(time: a.start, via: .opened) }
+        guard a.start < w.lowerBound, let t = a.escalations.filter({ w.contains($0) }).min() else { return nil }
+        return Detection(time: t, via: .escalation)
     }
+
+    /// The alert detects the event.
+    public func matches(_ a: AlertRecord, _ e: TimedEvent) -> Bool { detection(a, e) != nil }
 }

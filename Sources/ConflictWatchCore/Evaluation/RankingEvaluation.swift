@@ -27,6 +27,35 @@ public struct RankingEvaluation: Encodable, Sendable {
         }
     }
 
+    /// For a hot-spot event: when the model first put its resource at the top of its ranking,
+    /// probing every second from the event's start to its end.
+    public struct HotspotLead: Encodable, Sendable, Equatable {
+        public var event: String
+        public var resource: String
+        /// Nil when the model never ranked it first during the event.
+        public var rankedFirstAt: String?
+        /// Seconds from the event's start …
+        public var afterStart: Double?
+        /// … and from its onset (negative: before the first concurrent writes); tenths of a second.
+        public var afterOnset: Double?
+
+        enum CodingKeys: String, CodingKey {
+            case event, resource
+            case rankedFirstAt = "ranked_first_at"
+            case afterStart = "after_start_s"
+            case afterOnset = "after_onset_s"
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(event, forKey: .event)
+            try c.encode(resource, forKey: .resource)
+            try c.encode(rankedFirstAt, forKey: .rankedFirstAt)
+            try c.encode(afterStart, forKey: .afterStart)
+            try c.encode(afterOnset, forKey: .afterOnset)
+        }
+    }
+
     public var horizonSeconds: Double
     public var bucketSeconds: Double
     /// Checkpoints scored (bucket boundaries with candidates and a full horizon of traffic after them).
@@ -38,6 +67,7 @@ public struct RankingEvaluation: Encodable, Sendable {
     /// Positives by route: where the conflicts to predict are.
     public var positivesByRoute: [String: Int]
     public var rankers: [Ranker]
+    public var hotspotLeads: [HotspotLead] = []
 
     public func ranker(_ name: String) -> Ranker? { rankers.first { $0.name == name } }
 
@@ -50,6 +80,7 @@ public struct RankingEvaluation: Encodable, Sendable {
         case baseRate = "base_rate"
         case positivesByRoute = "positives_by_route"
         case rankers
+        case hotspotLeads = "hotspot_leads"
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -63,5 +94,6 @@ public struct RankingEvaluation: Encodable, Sendable {
         try c.encode(pairs > 0 ? Double(positives) / Double(pairs) : nil, forKey: .baseRate)
         try c.encode(positivesByRoute, forKey: .positivesByRoute)
         try c.encode(rankers, forKey: .rankers)
+        try c.encode(hotspotLeads, forKey: .hotspotLeads)
     }
 }

@@ -1,14 +1,19 @@
 /// Replays a log through the model in time order and, at every bucket boundary, ranks the
 /// resources written within the last horizon H three ways:
 ///
-/// - `model`: the model's hot-spot probability (`ContentionModel.resourceScores(at:)`; a
-///   resource it does not score yet, below `min_writes`, scores 0);
+/// - `model`: the model's own ranking, in the order `ContentionModel.resourceScores(at:)`
+///   returns it (whatever score the model ranks by; the replay never re-sorts it by
+///   probability, which saturates at 1; see `orderScores`). A resource it does not rank yet,
+///   below `min_writes`, comes after every ranked one;
 /// - `recent_writes`: its writes in the last H;
 /// - `recent_conflicts`: its conflicts in the last H.
 ///
 /// A candidate is positive when it sees a conflict within the next H. Labels need the future,
 /// so rankings are kept and labelled at the end; checkpoints less than H before the end of the
 /// traffic are left out (their future is cut short). Each ranker sees only the past.
+///
+/// For each hot-spot event it is given, it also probes the model's ranking every second from
+/// the event's start to its end, and records when the event's resource is first ranked #1.
 public struct RankingReplay {
     public private(set) var analyzer: TrafficAnalyzer
     /// Names the routes of the report; separate from the analyzer's so the replay cannot
@@ -28,6 +33,17 @@ public struct RankingReplay {
     var isActive: [Bool] = []
     var nextCheckpoint: Int64?
     var checkpoints: [Checkpoint] = []
+    var watches: [Watch]
+    static let probeMicros: Int64 = 1_000_000
+
+    /// A hot-spot event whose resource's rise in the ranking is timed.
+    struct Watch {
+        var event: TimedEvent
+        var resource: String
+        var next: Int64
+        var rankedFirst: Int64?
+        var done: Bool { rankedFirst != nil || next > event.end }
+    }
 
     struct Checkpoint {
         var time: Int64
@@ -39,7 +55,11 @@ public struct RankingReplay {
 
     static let rankerNames = ["model", "recent_writes", "recent_conflicts"]
 
-    public init(parameters: ModelParameters) {
+    public init(parameters: ModelParameters, watching events: [TimedEvent] = []) {
+        watches = events.compactMap { e in
+            guard e.isHotspot, let r = e.event.resource else { return nil }
+            return Watch(event: e, resource: r, next: e.start)
+        }
         analyzer = TrafficAnalyzer(parameters: parameters)
         normalizer = RouteNormalizer(
             varThreshold: parameters.routes.varThreshold, maxLearnedPositions: parameters.routes.maxLearnedPositions,
@@ -56,6 +76,7 @@ public struct RankingReplay {
             // A long gap with nothing written lately: skip its empty checkpoints.
             nextCheckpoint = active.isEmpty ? max(n + bucket, Self.floor(t, bucket)) : n + bucket
         }
+        probe(before: t)
         analyzer.record(x)
         guard analyzer.traffic.isWrite(x.method) else { return }
         let path = x.path.lossyString
@@ -88,15 +109,57 @@ public struct RankingReplay {
             return gone
         }
         guard !active.isEmpty else { return }
-        var probability: [String: Double] = [:]
-        for s in analyzer.model.resourceScores(at: t) { probability[s.resource] = s.probability }
+        var score: [String: Double] = [:]
+        for (resource, value) in Self.orderScores(analyzer.model.resourceScores(at: t).map { ($0.resource, $0.probability) }) {
+            score[resource] = value
+        }
         var c = Checkpoint(time: t, ids: active, model: [], writes: [], conflicts: [])
         for id in active {
-            c.model.append(probability[names[id]] ?? 0)
+            c.model.append(score[names[id]] ?? 0)
             c.writes.append(Double(Self.count(writeTimes[id], from: t - horizon, to: t)))
             c.conflicts.append(Double(Self.count(conflictTimes[id], from: t - horizon, to: t)))
         }
         checkpoints.append(c)
+    }
+
+    /// Scores that keep the model's order exactly and stay comparable across checkpoints (PR-AUC
+    /// pools them): the k-th resource of the list scores the highest probability at or after
+    /// position k (its own when the list is in probability order, lifted when the model ranks
+    /// it above likelier ones), plus a step far below any probability difference that orders
+    /// ties — e.g. the many busy resources at probability 1 — as the model lists them. A
+    /// resource the model does not list scores 0.
+    static func orderScores(_ ranked: [(resource: String, probability: Double)]) -> [(String, Double)] {
+        var out = Array(repeating: ("", 0.0), count: ranked.count)
+        var floor = 0.0
+        for k in ranked.indices.reversed() {
+            floor = max(floor, ranked[k].probability)
+            out[k] = (ranked[k].resource, floor + 1e-9 * Double(ranked.count - k) / Double(ranked.count))
+        }
+        return out
+    }
+
+    /// Every probe time up to `t` of the watched events (each sees the exchanges before it, like a checkpoint): is the resource the model's #1?
+    mutating func probe(before t: Int64) {
+        for w in watches.indices {
+            while !watches[w].done, watches[w].next <= t {
+                let p = watches[w].next
+                if analyzer.model.resourceScores(at: p).first?.resource == watches[w].resource {
+                    watches[w].rankedFirst = p
+                } else {
+                    watches[w].next = p + Self.probeMicros
+                }
+            }
+        }
+    }
+
+    /// When each watched event's resource was first ranked #1.
+    public var hotspotLeads: [RankingEvaluation.HotspotLead] {
+        watches.map { w in
+            let seconds = { (from: Int64) in w.rankedFirst.map { (Double($0 - from) / 1e5).rounded() / 10 } }
+            return RankingEvaluation.HotspotLead(
+                event: w.event.event.id, resource: w.resource, rankedFirstAt: w.rankedFirst.map(CivilTime.rfc3339),
+                afterStart: seconds(w.event.start), afterOnset: w.event.onset.flatMap(seconds))
+        }
     }
 
     /// Labels every checkpoint and scores the three rankers.
@@ -135,7 +198,7 @@ public struct RankingReplay {
         return RankingEvaluation(
             horizonSeconds: Double(horizon) / 1e6, bucketSeconds: Double(bucket) / 1e6, checkpoints: scored,
             checkpointsWithPositives: withPositives, pairs: pairs, positives: positives,
-            positivesByRoute: positivesByRoute, rankers: rankers)
+            positivesByRoute: positivesByRoute, rankers: rankers, hotspotLeads: hotspotLeads)
     }
 
     /// Whether `resource` saw a conflict in [from, to) (for hotspot-alert precision).

@@ -4,6 +4,8 @@ public struct TimedEvent: Sendable, Equatable {
     public var start: Int64
     public var end: Int64
     public var peak: Int64?
+    /// Hot spots: the first concurrent writes (see `GroundTruth.Event.onset`).
+    public var onset: Int64?
 
     public struct FormatError: Error, CustomStringConvertible {
         public var description: String
@@ -20,6 +22,7 @@ public struct TimedEvent: Sendable, Equatable {
         start = try time(e.start, "start")
         end = try time(e.end, "end")
         peak = try e.peak.map { s throws(FormatError) in try time(s, "peak") }
+        onset = try e.onset.map { s throws(FormatError) in try time(s, "onset") }
         guard end >= start else { throw FormatError(description: "truth event \(e.id): end is before start") }
     }
 

@@ -1,11 +1,12 @@
 /// What the regular clients do, and how often: each background session is one of these.
 /// Shares are of sessions, not requests; an edit session is a read and a write (plus retries).
 enum BackgroundMix: CaseIterable, Sendable {
-    case productView, healthCheck, orderView, orderEdit, orderCreate, cartEdit, profileEdit, counterIncrement, noteEdit, stockAdjust
+    case productView, healthCheck, orderView, orderEdit, orderCreate, cartEdit, profileEdit, counterIncrement, noteEdit, stockAdjust,
+         documentEdit
 
     var share: Double {
         switch self {
-        case .productView: 0.22
+        case .productView: 0.17
         case .healthCheck: 0.03
         case .orderView: 0.12
         case .orderEdit: 0.18
@@ -15,6 +16,7 @@ enum BackgroundMix: CaseIterable, Sendable {
         case .counterIncrement: 0.08
         case .noteEdit: 0.10
         case .stockAdjust: 0.05
+        case .documentEdit: 0.05
         }
     }
 

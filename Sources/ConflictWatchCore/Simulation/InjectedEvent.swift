@@ -2,22 +2,37 @@
 /// Times are seconds from the start of the log. Every one of them produces its conflicts the
 /// way the real thing would: the retry storm and the duplicate creates by repeating requests
 /// the server refuses, the deploy regression by refusing writes whatever their version, the
-/// flash sale by many buyers racing on one object's version.
+/// flash sale by many buyers racing on one object's version, the booking rush by a dozen
+/// clients asking for the same few slots.
 enum InjectedEvent: Sendable {
     case retryStorm(RetryStorm)
     case duplicateCreate(DuplicateCreate)
     case deployRegression(DeployRegression)
     case flashSale(FlashSale)
+    case bookingRush(BookingRush)
 
-    /// One client replays a write with a stale `If-Match`, without back-off.
+    /// One client replays a write with a stale version (`If-Match` on orders, the body's
+    /// version on counters), without back-off.
     struct RetryStorm: Sendable {
         var start: Double
         var seconds: Double
         /// Mean gap between its requests, seconds (jittered ±20% each time).
         var interval: Double
         var client: String
-        /// Popularity rank of the order it writes (a warm one: that is where it met the conflict).
-        var orderRank: Int
+        /// `.orders` (a warm order, quiet route) or `.counters` (among many normal conflicts).
+        var route: SimulatedRoute = .orders
+        /// Popularity rank of the resource it writes (a warm one: that is where it met the conflict).
+        var rank: Int
+    }
+
+    /// A few booking slots are released at once and `clients` clients fight over them for
+    /// `seconds`: each POSTs for one of them every `interval` seconds until it gets one; the
+    /// unique constraint refuses all but the first booking of each slot.
+    struct BookingRush: Sendable {
+        var start: Double
+        var seconds: Double
+        var clients: Int
+        var interval: ClosedRange<Double>
     }
 
     /// One client repeats the same `POST /api/orders` (same idempotency key): 409 from the
@@ -66,6 +81,7 @@ enum InjectedEvent: Sendable {
         case .duplicateCreate(let e): e.start
         case .deployRegression(let e): e.start
         case .flashSale(let e): e.start
+        case .bookingRush(let e): e.start
         }
     }
 }

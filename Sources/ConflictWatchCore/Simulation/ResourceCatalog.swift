@@ -14,7 +14,9 @@ struct ResourceCatalog: Sendable {
     private let popularity: [ZipfSampler?]
     private let byRank: [[Int]]
 
-    init(clients: ClientPool, rng: inout SimulationRandom) {
+    /// `workflowItems`: how many workflow items the log can get through (they are created as
+    /// the inbox drains; their paths are made up front like every other route's).
+    init(clients: ClientPool, workflowItems: Int, rng: inout SimulationRandom) {
         var paths = Array(repeating: [String](), count: SimulatedRoute.allCases.count)
         paths[SimulatedRoute.orders.rawValue] = (0..<Self.orderCount).map { "/api/orders/\(100_000 + $0 * 3)" }
         paths[SimulatedRoute.carts.rawValue] = clients.cartTokens.map { "/api/carts/\($0)" }
@@ -22,6 +24,8 @@ struct ResourceCatalog: Sendable {
         paths[SimulatedRoute.counters.rawValue] = (0..<Self.counterCount).map { "/api/counters/\($0 + 1)" }
         paths[SimulatedRoute.notes.rawValue] = (0..<Self.noteCount).map { "/api/notes/\(700 + $0)" }
         paths[SimulatedRoute.stock.rawValue] = (0..<Self.productCount).map { "/api/products/\(20_000 + $0)/stock" }
+        paths[SimulatedRoute.documents.rawValue] = (0..<DocumentDesk.count).map { "/api/documents/\(4000 + $0 * 7)" }
+        paths[SimulatedRoute.workflows.rawValue] = (0..<workflowItems).map { "/api/workflows/\(50_000 + $0)/state" }
         productPaths = (0..<Self.productCount).map { "/api/products/\(20_000 + $0)" }
         self.paths = paths
         versions = paths.map { Array(repeating: 0, count: $0.count) }
@@ -35,6 +39,13 @@ struct ResourceCatalog: Sendable {
     }
 
     func path(_ route: SimulatedRoute, _ index: Int) -> String { paths[route.rawValue][index] }
+
+    /// What an edit session reads first: the resource itself, or for a state transition the
+    /// item whose state it changes.
+    func readPath(_ route: SimulatedRoute, _ index: Int) -> String {
+        let p = paths[route.rawValue][index]
+        return route == .workflows ? String(p.dropLast("/state".count)) : p
+    }
     func version(_ route: SimulatedRoute, _ index: Int) -> Int { versions[route.rawValue][index] }
     mutating func bump(_ route: SimulatedRoute, _ index: Int) { versions[route.rawValue][index] += 1 }
 

@@ -12,6 +12,10 @@ public struct SimulatedRequest: Sendable, Equatable {
         case duplicateKey
         /// A write refused by a faulty deploy, whatever its version: 409.
         case regression
+        /// A write to a locked document, refused whatever its version: 409.
+        case locked
+        /// A booking of a slot someone already booked: 409 from the unique constraint.
+        case slotTaken
     }
 
     public var time: Int64

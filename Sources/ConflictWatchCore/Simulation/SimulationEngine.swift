@@ -7,8 +7,9 @@ import Darwin
 /// The discrete-event core of `simulate`: a server holding every resource's version, and
 /// clients whose next requests wait in a time-ordered queue. Conflicts are never drawn at
 /// random: a write is refused because the version it carries is no longer the resource's
-/// (someone else wrote in between), because its idempotency key was used, or because an
-/// injected faulty deploy refuses it. Hot spots therefore come from real overlap.
+/// (someone else wrote in between), because its idempotency key or its booking slot was used,
+/// because the document is locked, or because an injected faulty deploy refuses it. Hot spots
+/// therefore come from real overlap.
 struct SimulationEngine {
     let settings: SimulationSettings
     let start: Int64
@@ -17,6 +18,8 @@ struct SimulationEngine {
     /// Mean gap between background sessions, seconds.
     let sessionGap: Double
     let plan: [InjectedEvent]
+    let processes: Set<BackgroundProcess>
+    let restartAt: Double?
 
     var queue = EventQueue()
     /// Client behaviour (sessions, think times, retries).
@@ -25,8 +28,18 @@ struct SimulationEngine {
     var eventRng: SimulationRandom
     /// Bytes, latencies and request ids: cosmetic, kept apart for the same reason.
     var cosmetic: SimulationRandom
+    /// The background processes' clients (bookings, workers), apart from the rest too.
+    var trendRng: SimulationRandom
     var catalog: ResourceCatalog
     let pool: ClientPool
+    let desk: DocumentDesk
+    var calendar: BookingCalendar
+    var board: WorkflowBoard
+    /// Programs and people working through a route on their own loop (workflow workers,
+    /// counter increments): their client index and route.
+    var workers: [(client: Int, route: SimulatedRoute)] = []
+    /// Background booking POSTs (time, refused), for the truth's description of the trend.
+    var bookings: [(time: Int64, refused: Bool)] = []
     /// Per client (a user, with the address it comes from): the pool's users first, then the
     /// health checker, then the clients that events bring.
     var addresses: [String]
@@ -48,13 +61,23 @@ struct SimulationEngine {
         var last: Int64 = .min
         var requests = 0
         var conflicts = 0
+        var firstConflict: Int64 = .max
         var conflictsPerBucket: [Int64: Int] = [:]
+        /// A booking rush's clients and whether each got a slot.
+        var clients: [Int] = []
+        var booked: [Bool] = []
+        /// A retry storm: the other conflicts of its route meanwhile, and from how many clients.
+        var otherConflicts = 0
+        var otherClients: Set<Int> = []
 
         mutating func note(_ t: Int64, conflict: Bool) {
             first = min(first, t)
             last = max(last, t)
             requests += 1
-            if conflict { conflicts += 1 }
+            if conflict {
+                conflicts += 1
+                firstConflict = min(firstConflict, t)
+            }
         }
     }
 
@@ -70,12 +93,22 @@ struct SimulationEngine {
         eventRng = master.split()
         cosmetic = master.split()
         var planRng = master.split()
+        trendRng = master.split()
         pool = ClientPool(addresses: settings.clients, rng: &setup)
-        catalog = ResourceCatalog(clients: pool, rng: &setup)
+        // Workflow items the log can get through: at most a transition per worker every
+        // couple of seconds, three per item.
+        let items = Int(settings.durationSeconds * Double(WorkflowBoard.workersAtEnd) / 6) + WorkflowBoard.backlog
+        catalog = ResourceCatalog(clients: pool, workflowItems: items, rng: &setup)
+        desk = DocumentDesk(users: pool.count, rng: &setup)
         addresses = pool.addresses + ["10.0.0.2"]
         agents = pool.agents + ["kube-probe/1.29"]
         monitor = pool.count
-        plan = settings.scenario.plan(duration: settings.durationSeconds, rng: &planRng)
+        let scenarioPlan = settings.scenario.plan(duration: settings.durationSeconds, rng: &planRng)
+        plan = scenarioPlan.events
+        processes = scenarioPlan.processes
+        restartAt = scenarioPlan.restartAt
+        calendar = BookingCalendar(duration: settings.durationSeconds, rushes: scenarioPlan.rushes)
+        board = WorkflowBoard(capacity: items)
         runtime = plan.map { _ in EventRuntime() }
         for (i, e) in plan.enumerated() {
             if case .flashSale(let f) = e { flashByResource[catalog.resource(.stock, rank: f.productRank)] = i }
@@ -88,9 +121,22 @@ struct SimulationEngine {
         queue.push(.arrival, at: start + micros(rng.exponential(mean: sessionGap)))
         for (i, e) in plan.enumerated() {
             switch e {
-            case .retryStorm, .duplicateCreate: queue.push(.event(i), at: start + micros(e.start))
+            case .retryStorm, .duplicateCreate, .bookingRush: queue.push(.event(i), at: start + micros(e.start))
             case .flashSale(let f): scheduleBuyer(i, f, after: start + micros(f.start))
             case .deployRegression: break  // acts inside writes
+            }
+        }
+        if processes.contains(.bookings) { scheduleBooking(after: start) }
+        if processes.contains(.workflows) {
+            for k in 0..<WorkflowBoard.workersAtEnd {
+                // The first shift arrives within a few seconds, the others through the log.
+                let at = WorkflowBoard.joinTime(k, duration: settings.durationSeconds) + trendRng.uniform(0, 5)
+                queue.push(.workerJoins(route: .workflows, k), at: start + micros(at))
+            }
+        }
+        if processes.contains(.counterFleet) {
+            for k in 0..<CounterFleet.workers {
+                queue.push(.workerJoins(route: .counters, k), at: start + micros(trendRng.uniform(0, CounterFleet.pause.upperBound)))
             }
         }
         while let (t, job) = queue.pop(), t < end {
@@ -107,10 +153,15 @@ struct SimulationEngine {
         case .view(let path, let client):
             emit(t, client, "GET", path, 200, .ok, route: nil, out)
         case .read(var edit):
-            emit(t, edit.client, "GET", catalog.path(edit.route, edit.resource), 200, .ok, route: edit.route, out)
+            // A worker coming back to an item someone else has finished meanwhile takes another.
+            if edit.route == .workflows, catalog.version(.workflows, edit.resource) >= WorkflowBoard.stages {
+                workerTask(edit.worker, at: t)
+                return
+            }
+            emit(t, edit.client, "GET", catalog.readPath(edit.route, edit.resource), 200, .ok, route: edit.route, out)
             if edit.event >= 0 { runtime[edit.event].note(t, conflict: false) }
             edit.version = catalog.version(edit.route, edit.resource)
-            queue.push(.write(edit), at: t + think(edit.habit))
+            queue.push(.write(edit), at: t + (edit.worker >= 0 ? Self.think(edit.habit, &trendRng) : think(edit.habit)))
         case .write(let edit):
             write(edit, at: t, out)
         case .create(let client, let key, let repeats):
@@ -126,6 +177,23 @@ struct SimulationEngine {
             let resource = catalog.resource(.stock, rank: f.productRank)
             queue.push(.read(.init(route: .stock, resource: resource, client: buyer, habit: .flashBuyer, event: i)), at: t)
             scheduleBuyer(i, f, after: t)
+        case .bookingArrival:
+            queue.push(.bookingView(client: pool.pick(&trendRng), attempt: 1), at: t)
+            scheduleBooking(after: t)
+        case .bookingView(let client, let attempt):
+            bookingView(client: client, attempt: attempt, at: t, out)
+        case .bookingPost(let client, let slot, let attempt):
+            bookingPost(client: client, slot: slot, attempt: attempt, at: t, out)
+        case .rushPost(let i, let k):
+            rushPost(i, k, at: t, out)
+        case .workerJoins(let route, let k):
+            let worker = route == .workflows
+                ? addClient("10.30.1.\(k + 10)", agent: WorkflowBoard.agent)
+                : addClient("10.40.\(k / 8).\(20 + k % 8 * 3)", agent: CounterFleet.agent)
+            workers.append((worker, route))
+            queue.push(.workerTask(workers.count - 1), at: t)
+        case .workerTask(let w):
+            workerTask(w, at: t)
         }
     }
 
@@ -149,6 +217,11 @@ struct SimulationEngine {
         case .counterIncrement: job = edit(.counters, catalog.pick(.counters, &rng))
         case .noteEdit: job = edit(.notes, catalog.pick(.notes, &rng), delete: rng.chance(0.05))
         case .stockAdjust: job = edit(.stock, catalog.pick(.stock, &rng))
+        // The document's owner or one of its collaborators, not the session's drawn user.
+        case .documentEdit:
+            let (document, user) = desk.session(&rng)
+            let habit = desk.isLocked[document] ? DocumentDesk.lockedHabit : SimulatedRoute.documents.habit
+            job = .read(.init(route: .documents, resource: document, client: user, habit: habit))
         }
         queue.push(job, at: t)
     }
@@ -163,6 +236,9 @@ struct SimulationEngine {
         if let fraction = regressionFraction(route, at: t), eventRng.chance(fraction) {
             status = 409
             outcome = .regression
+        } else if route == .documents, desk.isLocked[edit.resource] {
+            status = 409
+            outcome = .locked
         } else if route.check == .none || edit.version == current {
             status = edit.delete ? 204 : 200
             outcome = .ok
@@ -177,13 +253,33 @@ struct SimulationEngine {
         if edit.event >= 0 { runtime[edit.event].note(t, conflict: conflict) }
         if route == .stock, conflict, let i = flashByResource[edit.resource] {
             runtime[i].conflictsPerBucket[AccessLogFormatter.floorDiv(r.time, bucketMicros), default: 0] += 1
+            runtime[i].firstConflict = min(runtime[i].firstConflict, t)
         }
+        if conflict, edit.event < 0 { noteOtherConflict(route, client: edit.client, at: t) }
+        if route == .workflows, outcome == .ok, current + 1 >= WorkflowBoard.stages { board.finished(edit.resource) }
         let habit = edit.habit
-        if conflict, edit.attempt < habit.maxAttempts, rng.chance(habit.retryProbability) {
+        // Workers draw from the processes' generator so that they leave the rest of the
+        // background's draws alone.
+        if conflict, edit.attempt < habit.maxAttempts,
+           edit.worker >= 0 ? trendRng.chance(habit.retryProbability) : rng.chance(habit.retryProbability) {
             var retry = edit
             retry.attempt += 1
-            let backoff = rng.uniform(habit.backoff.lowerBound, habit.backoff.upperBound) * pow(2, Double(edit.attempt - 1))
+            let u = edit.worker >= 0 ? trendRng.unit() : rng.unit()
+            let backoff = (habit.backoff.lowerBound + (habit.backoff.upperBound - habit.backoff.lowerBound) * u) * pow(2, Double(edit.attempt - 1))
             queue.push(.read(retry), at: t + micros(backoff))
+        } else if edit.worker >= 0 {
+            let pause = route == .workflows ? WorkflowBoard.pause : CounterFleet.pause
+            queue.push(.workerTask(edit.worker), at: t + micros(trendRng.uniform(pause.lowerBound, pause.upperBound)))
+        }
+    }
+
+    /// A conflict outside any event: counted for the retry storms running on its route.
+    mutating func noteOtherConflict(_ route: SimulatedRoute, client: Int, at t: Int64) {
+        for (i, e) in plan.enumerated() {
+            guard case .retryStorm(let s) = e, s.route == route,
+                  t >= start + micros(s.start), t <= start + micros(s.start + s.seconds) else { continue }
+            runtime[i].otherConflicts += 1
+            runtime[i].otherClients.insert(client)
         }
     }
 
@@ -209,12 +305,12 @@ struct SimulationEngine {
         case .retryStorm(let s):
             if runtime[i].client < 0 {
                 runtime[i].client = addClient(s.client, agent: "python-requests/2.31.0")
-                runtime[i].resource = catalog.resource(.orders, rank: s.orderRank)
-                // The version it read before someone else's write moved the order on.
-                runtime[i].version = catalog.version(.orders, runtime[i].resource) - 1
+                runtime[i].resource = catalog.resource(s.route, rank: s.rank)
+                // The version it read before someone else's write moved the resource on.
+                runtime[i].version = catalog.version(s.route, runtime[i].resource) - 1
             }
             let noRetry = EditHabit(thinkMedian: 0, thinkSigma: 0, retryProbability: 0, backoff: 0...0, maxAttempts: 1)
-            write(.init(route: .orders, resource: runtime[i].resource, client: runtime[i].client, version: runtime[i].version,
+            write(.init(route: s.route, resource: runtime[i].resource, client: runtime[i].client, version: runtime[i].version,
                         habit: noRetry, event: i), at: t, out)
             let next = t + micros(s.interval * eventRng.uniform(0.8, 1.2))
             if next < start + micros(s.start + s.seconds) { queue.push(.event(i), at: next) }
@@ -226,6 +322,15 @@ struct SimulationEngine {
             create(client: runtime[i].client, key: runtime[i].key, at: t, event: i, out)
             let next = t + micros(d.interval * eventRng.uniform(0.8, 1.2))
             if next < start + micros(d.start + d.seconds) { queue.push(.event(i), at: next) }
+        case .bookingRush(let b):
+            // The rushers arrive within a second and a half of the release.
+            for k in 0..<b.clients {
+                let address = "198.18.\(eventRng.below(4)).\(10 + k * 7 + eventRng.below(7))"
+                let client = addClient(address, agent: ClientPool.userAgents[k % 4])
+                runtime[i].clients.append(client)
+                runtime[i].booked.append(false)
+                queue.push(.rushPost(event: i, rusher: k), at: t + micros(eventRng.uniform(0, 1.5)))
+            }
         case .deployRegression, .flashSale:
             break
         }
@@ -278,62 +383,13 @@ struct SimulationEngine {
     }
 
     /// The read→write gap: log-normal, at least 50 ms, at most 2 minutes.
-    mutating func think(_ h: EditHabit) -> Int64 {
-        micros(min(120, max(0.05, rng.logNormal(median: h.thinkMedian, sigma: h.thinkSigma))))
+    mutating func think(_ h: EditHabit) -> Int64 { Self.think(h, &rng) }
+
+    static func think(_ h: EditHabit, _ r: inout SimulationRandom) -> Int64 {
+        Int64((min(120, max(0.05, r.logNormal(median: h.thinkMedian, sigma: h.thinkSigma))) * 1e6).rounded())
     }
 
     func micros(_ seconds: Double) -> Int64 { Int64((seconds * 1e6).rounded()) }
-
-    // MARK: - Truth
-
-    /// The truth records of the events that happened (an event whose time fell after the end
-    /// of the log is left out).
-    func truth() -> [GroundTruth.Event] {
-        var events: [GroundTruth.Event] = []
-        let rfc = CivilTime.rfc3339
-        for (i, e) in plan.enumerated() {
-            let rt = runtime[i]
-            let id = "e\(i + 1)"
-            switch e {
-            case .retryStorm(let s):
-                guard rt.requests > 0 else { continue }
-                let path = catalog.path(.orders, rt.resource)
-                events.append(.init(
-                    id: "\(id)-retry-storm", kind: "burst", class: "single_client", route: SimulatedRoute.orders.template,
-                    resource: path, client: s.client, start: rfc(rt.first), end: rfc(rt.last),
-                    description: "\(s.client) replays a stale If-Match on \(path) every ~\(Self.seconds(s.interval)) s "
-                        + "without back-off for \(Self.minutes(rt.last - rt.first)) min: \(rt.conflicts) × 412"))
-            case .duplicateCreate(let d):
-                guard rt.requests > 0 else { continue }
-                events.append(.init(
-                    id: "\(id)-duplicate-create", kind: "burst", class: "single_client", route: "/api/orders",
-                    resource: "/api/orders", client: d.client, start: rfc(rt.first), end: rfc(rt.last),
-                    description: "\(d.client) repeats one POST /api/orders (same idempotency key) every ~\(Self.seconds(d.interval)) s "
-                        + "for \(Self.minutes(rt.last - rt.first)) min: \(rt.conflicts) × 409"))
-            case .deployRegression(let r):
-                let from = start + micros(r.start)
-                guard from < end else { continue }
-                let until = r.until.map { min(end, start + micros($0)) } ?? end
-                events.append(.init(
-                    id: "\(id)-deploy-regression", kind: "burst", class: "route_wide", route: r.route.template,
-                    resource: nil, client: nil, start: rfc(from), end: rfc(until),
-                    description: "a deploy makes \(r.route.template) answer 409 to \(Int((r.fraction * 100).rounded()))% of writes"
-                        + (r.until.map { _ in ", rolled back after \(Self.minutes(until - from)) min" } ?? ", not rolled back")))
-            case .flashSale(let f):
-                guard rt.requests > 0 else { continue }
-                let path = catalog.path(.stock, catalog.resource(.stock, rank: f.productRank))
-                // The earliest bucket with the most conflicts on the product.
-                let peak = rt.conflictsPerBucket.max { ($0.value, $1.key) < ($1.value, $0.key) }
-                events.append(.init(
-                    id: "\(id)-flash-sale", kind: "hotspot", class: "single_resource", route: SimulatedRoute.stock.template,
-                    resource: path, client: nil, start: rfc(rt.first), end: rfc(rt.last),
-                    peak: peak.map { rfc($0.key * bucketMicros) },
-                    description: "flash sale on \(path): buyers ramp to \(Self.seconds(f.peakRate))/s over \(Self.minutes(micros(f.rampUp))) min "
-                        + "and back over \(Self.minutes(micros(f.rampDown))) min; \(rt.conflicts) × 412, peak \(peak?.value ?? 0) in one bucket"))
-            }
-        }
-        return events
-    }
 
     static func seconds(_ v: Double) -> String { "\((v * 10).rounded() / 10)" }
     static func minutes(_ micros: Int64) -> String { "\((Double(micros) / 6e6).rounded() / 10)" }

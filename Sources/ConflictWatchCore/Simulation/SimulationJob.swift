@@ -17,6 +17,18 @@ enum SimulationJob: Sendable {
     case event(Int)
     /// The next buyer of a flash sale arrives (index into the plan).
     case flashArrival(Int)
+    /// Someone starts booking a slot (the bookings trend).
+    case bookingArrival
+    /// A booking client looks at the slots and picks one …
+    case bookingView(client: Int, attempt: Int)
+    /// … and POSTs the booking.
+    case bookingPost(client: Int, slot: Int, attempt: Int)
+    /// The next POST of one client of a booking rush (plan index, rusher index).
+    case rushPost(event: Int, rusher: Int)
+    /// The `k`-th worker on `route` starts (workflow workers, the counter fleet).
+    case workerJoins(route: SimulatedRoute, Int)
+    /// A worker (index into the engine's workers) takes its next item.
+    case workerTask(Int)
 
     struct Edit: Sendable {
         var route: SimulatedRoute
@@ -31,5 +43,8 @@ enum SimulationJob: Sendable {
         var delete = false
         /// The injected event this session belongs to (index into the plan), or -1.
         var event = -1
+        /// The back-office worker doing it (index into the engine's workers), or -1: a worker
+        /// takes its next task once this one is over.
+        var worker = -1
     }
 }

@@ -19,6 +19,8 @@ public struct TrafficSimulator: Sendable {
             scenario: settings.scenario.rawValue, seed: settings.seed, log: settings.logName,
             logFormat: settings.logFormat.rawValue, bucketSeconds: settings.bucketSeconds,
             start: CivilTime.rfc3339(settings.startMicros), end: CivilTime.rfc3339(settings.endMicros),
-            events: events, requests: engine.requests)
+            events: events, requests: engine.requests,
+            restartAt: engine.restartAt.map { CivilTime.rfc3339(settings.startMicros + Int64($0 * 1e6)) },
+            quietRoutes: engine.quietRoutes)
     }
 }

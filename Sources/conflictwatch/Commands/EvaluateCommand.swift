@@ -8,22 +8,29 @@ struct EvaluateCommand: ParsableCommand {
         commandName: "evaluate",
         abstract: "Score alerts against a simulate truth file, and the hot-spot ranking against naive rankers.",
         discussion: """
-            Detection: an alert matches an event when its route is the event's route
-            (or its resource, or its top resource, is the event's resource), it
-            starts between the start of the event's first bucket and close_after
-            buckets after the event's end, and its kind fits: a burst event needs a
-            burst alert; a hot-spot event a hotspot alert on its resource or a
-            single_resource burst on it. Delay = (first matching alert's start -
-            event start) in buckets. A burst alert that no event explains (by route
-            and time) is a false alert.
+            Window of an event: from the start of its first bucket to close_after
+            buckets after its end. A burst event is detected by a burst alert on its
+            route (or on its resource) that opens in the window, or that was open
+            before and escalates in it (detection at the escalation). A hot-spot
+            event is detected by a hotspot alert naming its resource at a time in
+            the window (its own resource at the start, or a top_resources entry at
+            its since), or by a single_resource burst on it. Delay = (detection -
+            event start) in buckets. Class ok: the first detecting alert names every
+            class of the truth's classes and, where the truth names a client, that
+            client. A burst alert whose opening explains no event (route and time)
+            is a false burst; alerts of either kind opened after the warm-up (15 min,
+            or the first event if sooner) that explain no event are the non-event
+            volume; alerts on the truth's quiet_routes are listed apart.
 
             Ranking: the truth's log is replayed through the model in time order. At
             every bucket boundary the resources written within the last horizon are
-            ranked by the model's probability, by their writes and by their
-            conflicts within the last horizon, and labelled by whether they see a
-            conflict within the next horizon. Reported for each ranker: precision@10
-            (mean over checkpoints with a positive) and PR-AUC (average precision
-            over all pooled pairs); equal scores count as one step.
+            ranked in the model's own order, by their writes and by their conflicts
+            within the last horizon, and labelled by whether they see a conflict
+            within the next horizon. Reported for each ranker: precision@10 (mean
+            over checkpoints with a positive) and PR-AUC (average precision over all
+            pooled pairs); equal scores count as one step. For each hot-spot event
+            the model's ranking is probed every second: the lead time is when its
+            resource is first ranked #1, from the event's start and its onset.
 
             Example:
               conflictwatch simulate --scenario flash-sale --out /tmp/fs
@@ -79,19 +86,21 @@ struct EvaluateCommand: ParsableCommand {
         }
         let matcher = EventMatcher(bucketSeconds: parameters.bucketSeconds, closeAfter: parameters.closeAfter)
         var detection = DetectionEvaluation.score(
-            events: events, alerts: alertRecords, matcher: matcher, hours: Double(end - start) / 3.6e9)
+            events: events, alerts: alertRecords, matcher: matcher, start: start, end: end, quietRoutes: groundTruth.quietRoutes ?? [])
 
         var ranking: RankingEvaluation?
         var replaySummary: EvaluationReport.Replay?
         if !noRanking {
-            let (replay, summary) = try self.replay(groundTruth, parameters: parameters)
+            let (replay, summary) = try self.replay(groundTruth, events: events, parameters: parameters)
             ranking = replay.evaluate()
             replaySummary = summary
-            let hotspots = alertRecords.filter(\.isHotspot)
-            if !hotspots.isEmpty {
+            detection.attach(replay.hotspotLeads)
+            // Each resource a hotspot alert names counts once, from when it joined the alert.
+            let named = alertRecords.filter(\.isHotspot).flatMap(\.members)
+            if !named.isEmpty {
                 let horizon = Int64(parameters.horizonSeconds * 1e6)
-                let confirmed = hotspots.filter { a in a.resource.map { replay.conflicted($0, from: a.start, to: a.start + horizon) } ?? false }
-                detection.hotspotAlertPrecision = (Double(confirmed.count) / Double(hotspots.count) * 10_000).rounded() / 10_000
+                let confirmed = named.filter { replay.conflicted($0.resource, from: $0.since, to: $0.since + horizon) }
+                detection.hotspotAlertPrecision = (Double(confirmed.count) / Double(named.count) * 10_000).rounded() / 10_000
             }
         }
         let report = EvaluationReport(
@@ -128,11 +137,11 @@ struct EvaluateCommand: ParsableCommand {
     }
 
     /// Replays the truth's log (relative to the truth file) through the model.
-    func replay(_ t: GroundTruth, parameters: ModelParameters) throws -> (RankingReplay, EvaluationReport.Replay) {
+    func replay(_ t: GroundTruth, events: [TimedEvent], parameters: ModelParameters) throws -> (RankingReplay, EvaluationReport.Replay) {
         let log = t.log.hasPrefix("/") ? t.log : ((truth as NSString).deletingLastPathComponent as NSString).appendingPathComponent(t.log)
         var format = input.format
         if input.logFormat == "auto", let recorded = try? LogFormat(argument: t.logFormat) { format = recorded }
-        var replay = RankingReplay(parameters: parameters)
+        var replay = RankingReplay(parameters: parameters, watching: events)
         var bar = ProgressBar(totalBytes: FileSize.of(log), enabled: !global.quiet && Terminal.stderrIsTTY)
         let source = SourceIngestor(format: format, maxLineLength: input.maxLineLength).run(
             path: log, progress: { bytes, lines in bar.update(bytes: bytes, lines: UInt64(lines)) }
@@ -154,18 +163,27 @@ struct EvaluateCommand: ParsableCommand {
             + "\(d.hotspotAlerts) hotspot alerts over \(num(d.hours, 2)) h of traffic\n\n"
         if !d.events.isEmpty {
             var t = TableRenderer([
-                ("EVENT", .left), ("KIND", .left), ("CLASS", .left), ("ON", .left), ("START", .left), ("DETECTED", .left),
-                ("DELAY", .right), ("ALERT CLASS", .left), ("BEFORE PEAK", .left),
+                ("EVENT", .left), ("KIND", .left), ("CLASSES", .left), ("ON", .left), ("START", .left), ("DETECTED", .left),
+                ("DELAY", .right), ("ALERT CLASS", .left), ("CLASS OK", .left), ("BEFORE PEAK", .left), ("#1 AFTER", .left),
             ])
             for e in d.events {
+                let classOK = e.classOK.map { ok in
+                    ok ? "yes" : "NO" + ((e.missingClasses ?? []).isEmpty ? "" : " -" + (e.missingClasses ?? []).joined(separator: ",-"))
+                        + (e.clientMatch == false ? " client \(e.alertClient ?? "null")" : "")
+                } ?? "-"
+                let first = e.isHotspot ? (e.rankedFirstAfterStart.map { "\(num($0, 0)) s" + (e.rankedFirstAfterOnset.map { " (onset \(num($0, 0)) s)" } ?? "") } ?? "never") : "-"
                 t.add([
-                    e.id, e.kind, e.class, String((e.resource ?? e.route).prefix(40)), String(e.start.prefix(19)),
-                    e.detected ? "yes" : "MISSED", num(e.delayBuckets, 1), e.alertClass?.joined(separator: ",") ?? "-",
+                    e.id, e.kind, e.classes.joined(separator: ","), String((e.resource ?? e.route).prefix(40)), String(e.start.prefix(19)),
+                    e.detected ? "yes" + (e.detectedVia == .opened ? "" : " (\(e.detectedVia?.rawValue ?? ""))") : "MISSED",
+                    num(e.delayBuckets, 1), e.alertClass?.joined(separator: ",") ?? "-", classOK,
                     e.raisedBeforePeak.map { ($0 ? "yes" : "NO") + (e.leadBuckets.map { " (\(num($0, 1)) buckets)" } ?? "") } ?? "-",
+                    r.ranking == nil ? "-" : first,
                 ])
             }
-            out += "Events (delay in buckets from the event's start to the first matching alert's start)\n" + t.render() + "\n"
+            out += "Events (delay in buckets from the event's start to its detection; #1 after: when the model's ranking first put a hot spot's resource first)\n"
+                + t.render() + "\n"
         }
+        if d.detected > 0 { out += "Diagnoses: \(d.classesOK) of \(d.detected) detected events with every class of the truth and its client\n" }
         out += "Burst alerts: \(d.burstAlerts), \(d.trueBurstAlerts) on events, \(d.falseBurstAlerts.count) false "
             + "(\(num(d.falseBurstsPerHour, 2)) per hour); precision \(num(d.precision, 2)), recall \(num(d.recall, 2))\n"
         for f in d.falseBurstAlerts.prefix(10) {
@@ -173,10 +191,17 @@ struct EvaluateCommand: ParsableCommand {
                 + (f.client.map { " client \($0)" } ?? "") + "\n"
         }
         if d.falseBurstAlerts.count > 10 { out += "  … \(d.falseBurstAlerts.count - 10) more; use --format json\n" }
+        out += "Alerts about no event after the warm-up (until \(d.warmupEnd.prefix(19)), "
+            + (d.warmupEndsAtFirstEvent ? "the first event" : "15 min") + "): \(d.nonEventAlerts.count) in \(num(d.scoredHours, 2)) h "
+            + "(\(num(d.nonEventAlertsPerHour, 1)) per hour)\n"
+        if !d.quietRouteAlerts.isEmpty {
+            let routes = Dictionary(grouping: d.quietRouteAlerts, by: \.route).map { "\($0.key) \($0.value.count)" }.sorted()
+            out += "Alerts on quiet routes: \(d.quietRouteAlerts.count) (\(routes.joined(separator: ", ")))\n"
+        }
         let others = d.otherHotspotAlertsByRoute.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.map { "\($0.key) \($0.value)" }
         out += "Hotspot alerts: \(d.hotspotAlerts), \(d.hotspotAlertsOnEvents) on event resources"
             + (others.isEmpty ? "" : "; others by route: " + others.joined(separator: ", "))
-            + (d.hotspotAlertPrecision.map { "; \(Int(($0 * 100).rounded()))% saw a conflict within the horizon" } ?? "") + "\n"
+            + (d.hotspotAlertPrecision.map { "; \(Int(($0 * 100).rounded()))% of the resources they name saw a conflict within the horizon" } ?? "") + "\n"
         if let k = r.ranking {
             let rate = k.pairs > 0 ? Double(k.positives) / Double(k.pairs) * 100 : 0
             out += "\nRanking (horizon \(Int(k.horizonSeconds)) s; \(k.checkpoints) checkpoints, \(k.checkpointsWithPositives) with a positive; "

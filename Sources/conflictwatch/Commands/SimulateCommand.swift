@@ -13,16 +13,26 @@ struct SimulateCommand: ParsableCommand {
             Clients read a resource, think, and write it back with the version they
             read; a write on a stale version gets 412 (If-Match) or 409, so hot spots
             come from real overlap. Every scenario has warm orders, steadily contended
-            counters (a steady high conflict rate, not a burst) and notes that never
-            check versions. Scenarios:
-              steady             background traffic only (default 1 h)
-              retry-storm        a client replays a stale If-Match, no back-off
-              duplicate-create   a client repeats one POST create (409: unique key)
-              deploy-regression  a route refuses 20-40% of writes with 409
-              flash-sale         one product's stock turns hot as buyers ramp up
-              mixed              four of these at different times (default 80 min)
+            counters (a steady high conflict rate, not a burst), notes that never
+            check versions, and documents of which a few are locked (a steady trickle
+            of 409s from their single owners: no alert is right there). Scenarios:
+              steady                 background traffic only (default 1 h)
+              retry-storm            a client replays a stale If-Match, no back-off
+              duplicate-create       a client repeats one POST create (409: unique key)
+              deploy-regression      a route refuses 20-40% of writes with 409
+              flash-sale             one product's stock turns hot as buyers ramp up
+              mixed                  four of these at different times (default 80 min)
+              trend-rush             booking 409s rise slowly as slots fill; then 12
+                                     clients fight over 3 released slots for ~20 s
+              trend-regression       workflow 409s rise slowly as workers join; then
+                                     every transition answers 409 for ~25 s
+              storm-among-conflicts  a retry storm on a counter, among the counters'
+                                     many normal conflicts
+              realistic              1 h: both trends and seven incidents, and a
+                                     restart_at time mid-incident in truth.json
             Other scenarios default to 30 min, with at least 10 min of warm-up.
-            DIR/truth.json lists the injected events for `conflictwatch evaluate`.
+            DIR/truth.json lists the injected events for `conflictwatch evaluate`;
+            docs/evaluation.md describes each scenario's generative model.
             The same --seed gives the same bytes.
 
             Example:
@@ -43,7 +53,7 @@ struct SimulateCommand: ParsableCommand {
     @Option(name: .long, help: "Seed of the generated traffic.")
     var seed: UInt64 = 1
 
-    @Option(name: .long, help: ArgumentHelp("Simulated seconds (default: 3600 for steady, 4800 for mixed, 1800 otherwise).", valueName: "seconds"))
+    @Option(name: .long, help: ArgumentHelp("Simulated seconds (default: 3600 for steady and realistic, 4800 for mixed, 1800 otherwise).", valueName: "seconds"))
     var duration: Int?
 
     @Option(name: .long, help: ArgumentHelp("Mean background request rate, requests per second.", valueName: "req/s"))
@@ -94,6 +104,7 @@ struct SimulateCommand: ParsableCommand {
                     + "\(truth.start) … \(truth.end); \(truth.events.count) events in \(truthPath); log \(logPath) (\(logFormat.rawValue))")
             if global.verbose {
                 for e in truth.events { Terminal.printError("  \(e.id) \(e.start) … \(e.end): \(e.description ?? e.kind)") }
+                if let restart = truth.restartAt { Terminal.printError("  restart check at \(restart)") }
             }
         }
     }
