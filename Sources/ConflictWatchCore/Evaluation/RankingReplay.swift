@@ -78,7 +78,10 @@ public struct RankingReplay {
         }
         probe(before: t)
         analyzer.record(x)
-        guard analyzer.traffic.isWrite(x.method) else { return }
+        // Creates (POST to a collection) make new resources and cannot race on a version: the
+        // ranking is about resources several clients write (SPEC §5.3), so they are no candidates
+        // for any ranker; a rush of refused creates is a burst's business (duplicate_create).
+        guard analyzer.traffic.isWrite(x.method), !x.method.equals("POST") else { return }
         let path = x.path.lossyString
         let id: Int
         if let known = ids[path] {
@@ -110,7 +113,7 @@ public struct RankingReplay {
         }
         guard !active.isEmpty else { return }
         var score: [String: Double] = [:]
-        for (resource, value) in Self.orderScores(analyzer.model.resourceScores(at: t).map { ($0.resource, $0.probability) }) {
+        for (resource, value) in Self.orderScores(analyzer.model.resourceScores(at: t).map { ($0.resource, $0.score) }) {
             score[resource] = value
         }
         var c = Checkpoint(time: t, ids: active, model: [], writes: [], conflicts: [])

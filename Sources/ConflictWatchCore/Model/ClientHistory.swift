@@ -5,6 +5,7 @@ struct ClientHistory: Equatable {
         var bucket: Int64 = .min
         var count = 0
         var expected = 0.0
+        var writes = 0
     }
 
     /// Clients kept per bucket, about; the table is pruned to recent ones past four times this.
@@ -13,5 +14,6 @@ struct ClientHistory: Equatable {
     var bucket: Int64
     var count: Int
     var expected: Double
+    var writes: Int
     var previous: Bucket
 }

@@ -58,6 +58,8 @@ extension ContentionModel {
             updateStatusBaselines(ri, writes: n, anomalous: isAnomalous)
             routes[ri].previous.append((x, mu, size))
             if routes[ri].previous.count > 2 { routes[ri].previous.removeFirst() }
+            routes[ri].lastTwoAnomalous = (routes[ri].lastTwoAnomalous.1, isAnomalous)
+            routes[ri].previousAnomalous = routes[ri].lastTwoAnomalous.0 || routes[ri].lastTwoAnomalous.1
             routes[ri].baseWrites = routes[ri].baseWrites * f + n
             routes[ri].baseBuckets = routes[ri].baseBuckets * f + 1
             // Dispersion is learned from normal buckets only, and each bucket's squared
@@ -207,8 +209,9 @@ extension ContentionModel {
                 best = min(best, pS * Double(statuses))
             }
         }
-        // A sustained shift: only while this bucket is itself above expectation.
-        if r.previous.count == 2, Double(x) > mu {
+        // A sustained shift: only while this bucket is itself above expectation, and only over
+        // buckets that were not anomalous themselves.
+        if r.previous.count == 2, !r.previousAnomalous, Double(x) > mu {
             let x3 = x + r.previous[0].count + r.previous[1].count
             let mu3 = mu + r.previous[0].mean + r.previous[1].mean
             let size3 = size + r.previous[0].size + r.previous[1].size
@@ -263,6 +266,13 @@ extension ContentionModel {
         var route: Int
     }
 
+    /// A client's conflicts among its writes, each conflicting at the rate its route expects:
+    /// binomial (conflicts cannot outnumber writes, which Poisson ignores on high-ratio routes).
+    static func clientTail(_ count: Int, writes n: Int, expected mu: Double) -> Double {
+        guard n > 0 else { return 1 }
+        return TailProbability.binomial(atLeast: count, trials: n, probability: min(mu / Double(n), 0.999))
+    }
+
     func clientAnomalies(bucket b: Int64) -> [ClientAnomaly] {
         let active = Double(max(clients.count, 1))
         var out: [ClientAnomaly] = []
@@ -270,10 +280,12 @@ extension ContentionModel {
             let e = clients.entries[c]
             let count = Int(e.conflicts)
             let mu = e.expected + p.priorConflictsPerBucket
-            var pValue = TailProbability.poisson(atLeast: count, mean: mu)
-            if let h = clientHistory[e.hash], h.bucket == b - 1, h.previous.bucket == b - 2, Double(count) > mu {
+            var pValue = Self.clientTail(count, writes: Int(e.writes), expected: mu)
+            // The 3-bucket look is for finding a storm, not for holding one open.
+            if openClientBursts[e.hash] == nil, let h = clientHistory[e.hash], h.bucket == b - 1, h.previous.bucket == b - 2, Double(count) > mu {
                 let x3 = count + h.count + h.previous.count
-                pValue = min(pValue, 2 * TailProbability.poisson(atLeast: x3, mean: mu + h.expected + h.previous.expected))
+                let n3 = Int(e.writes) + h.writes + h.previous.writes
+                pValue = min(pValue, 2 * Self.clientTail(x3, writes: n3, expected: mu + h.expected + h.previous.expected))
             }
             guard pValue < (openClientBursts[e.hash] != nil ? p.continueAlpha : p.alpha / active) else { continue }
             let main = Int(max(e.route, 0))
@@ -292,8 +304,9 @@ extension ContentionModel {
             let e = clients.entries[c]
             guard clientHistory.count < 4 * ClientHistory.limit || clientHistory[e.hash] != nil else { continue }
             let old = clientHistory[e.hash]
-            let previous = old.map { ClientHistory.Bucket(bucket: $0.bucket, count: $0.count, expected: $0.expected) } ?? .init()
-            clientHistory[e.hash] = ClientHistory(bucket: b, count: Int(e.conflicts), expected: e.expected + p.priorConflictsPerBucket, previous: previous)
+            let previous = old.map { ClientHistory.Bucket(bucket: $0.bucket, count: $0.count, expected: $0.expected, writes: $0.writes) } ?? .init()
+            clientHistory[e.hash] = ClientHistory(bucket: b, count: Int(e.conflicts), expected: e.expected + p.priorConflictsPerBucket,
+                                                  writes: Int(e.writes), previous: previous)
         }
     }
 

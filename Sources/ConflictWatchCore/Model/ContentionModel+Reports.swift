@@ -56,8 +56,8 @@ extension ContentionModel {
         public var expectedConflicts: Double
         /// Current write rate over the resource's long-run rate (≥ 1).
         public var rising: Double
-        /// The ranking's order: expected conflicts, raised for a resource whose risk is rising
-        /// (by up to 4×), so a new hot spot leads a list of long-busy objects.
+        /// The ranking's order: expected conflicts, raised for a resource written significantly
+        /// above its long-run rate (by up to 4×), so a new hot spot leads long-busy objects.
         public var score: Double
         public var writeRate: Double
         public var writers: Int
@@ -86,7 +86,10 @@ extension ContentionModel {
             let ri = Int(resources.slots[s].route)
             let writers = resources.recentWriters(s, at: t, window: writerWindowMicros)
             let e = expectedConflicts(slot: s, route: ri, at: t, writers: writers)
-            let ranked = Self.rankScore(expected: e, ratio: rise(slot: s, at: t).ratio)
+            // Only a rise that is more than chance lifts a resource: the ranking must not reshuffle
+            // on every resource's ordinary ups and downs.
+            let r = rise(slot: s, at: t)
+            let ranked = Self.rankScore(expected: e, ratio: r.significant ? r.ratio : 1)
             out.append(ResourceScore(
                 resource: resources.label(s), route: routeName(routes[ri].name),
                 probability: -expm1(-e), expectedConflicts: e, rising: ranked.rising, score: ranked.score,

@@ -29,6 +29,10 @@ struct RouteModel {
     /// The two previous buckets' counts, expectations and test sizes, for the 3-bucket test of a
     /// sustained shift too small to stand out in any single bucket.
     var previous: [(count: Int, mean: Double, size: Double)] = []
+    /// Whether either of those buckets was anomalous: then the 3-bucket test would only find the
+    /// incident again (and hold its alert open a bucket too long), so it is not used.
+    var previousAnomalous = false
+    var lastTwoAnomalous = (false, false)
     /// The fast level-and-trend estimate a bucket must also beat (a slow rise is followed).
     var trend = TrendBaseline()
     /// The ratio this bucket is tested against, fixed when the last bucket closed (clients'

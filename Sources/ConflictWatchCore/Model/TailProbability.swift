@@ -27,6 +27,18 @@ public enum TailProbability {
         return regularizedBeta(q, Double(k), r)
     }
 
+    /// P(X ≥ k) for X ~ Binomial(n, p): k conflicts among n writes that each conflict with
+    /// probability p. Tighter than Poisson where p is large (a client refused on every write of
+    /// a route that refuses a third of them).
+    public static func binomial(atLeast k: Int, trials n: Int, probability p: Double) -> Double {
+        guard k > 0 else { return 1 }
+        guard k <= n else { return 0 }
+        guard p > 0 else { return 0 }
+        guard p < 1 else { return 1 }
+        // P(X ≥ k) = I_p(k, n − k + 1).
+        return regularizedBeta(p, Double(k), Double(n - k + 1))
+    }
+
     // MARK: incomplete gamma
 
     static func regularizedGammaP(_ a: Double, _ x: Double) -> Double {

@@ -7,7 +7,7 @@
 /// Only the pending read→write windows are left out (a few edit-window samples at most).
 public enum ModelSnapshot {
     /// Bumped when the layout changes; an unknown version restores nothing (a cold start).
-    static let version: Int64 = 2
+    static let version: Int64 = 4
     static let magic: UInt64 = 0x4357_534E_4150_0001  // "CWSNAP"
     /// Resources kept per snapshot, strongest first.
     public static let maxResources = 8192
@@ -176,6 +176,8 @@ extension RouteModel {
             w.double(v.mean)
             w.double(v.size)
         }
+        w.bool(lastTwoAnomalous.0)
+        w.bool(lastTwoAnomalous.1)
         for v in [trend.conflicts, trend.writes, trend.s2Sum, trend.s2Weight, testRatio] { w.double(v) }
         w.int(warmBuckets)
         w.bool(trained)
@@ -209,6 +211,8 @@ extension RouteModel {
         baseMean = try r.double()
         for _ in 0..<(try r.count(max: 1024)) { baseStatusConflicts.append(try r.double()) }
         for _ in 0..<(try r.count(max: 2)) { previous.append((Int(try r.int()), try r.double(), try r.double())) }
+        lastTwoAnomalous = (try r.bool(), try r.bool())
+        previousAnomalous = lastTwoAnomalous.0 || lastTwoAnomalous.1
         trend = TrendBaseline(conflicts: try r.double(), writes: try r.double(), s2Sum: try r.double(), s2Weight: try r.double())
         testRatio = try r.double()
         warmBuckets = Int(try r.int())
@@ -380,7 +384,7 @@ extension ContentionModel {
         w.int(clientHistory.count)
         for (h, c) in clientHistory.sorted(by: { $0.key < $1.key }) {
             w.u64(h)
-            for v in [c.bucket, Int64(c.count), c.previous.bucket, Int64(c.previous.count)] { w.int(v) }
+            for v in [c.bucket, Int64(c.count), Int64(c.writes), c.previous.bucket, Int64(c.previous.count), Int64(c.previous.writes)] { w.int(v) }
             w.double(c.expected)
             w.double(c.previous.expected)
         }
@@ -442,10 +446,11 @@ extension ContentionModel {
         clientHistory = [:]
         for _ in 0..<(try r.count(max: 16 * ClientHistory.limit)) {
             let h = try r.u64()
-            let bucket = try r.int(), count = Int(try r.int()), previousBucket = try r.int(), previousCount = Int(try r.int())
+            let bucket = try r.int(), count = Int(try r.int()), writes = Int(try r.int())
+            let previousBucket = try r.int(), previousCount = Int(try r.int()), previousWrites = Int(try r.int())
             let expected = try r.double(), previousExpected = try r.double()
-            clientHistory[h] = ClientHistory(bucket: bucket, count: count, expected: expected,
-                                             previous: .init(bucket: previousBucket, count: previousCount, expected: previousExpected))
+            clientHistory[h] = ClientHistory(bucket: bucket, count: count, expected: expected, writes: writes,
+                                             previous: .init(bucket: previousBucket, count: previousCount, expected: previousExpected, writes: previousWrites))
         }
         for _ in 0..<(try r.count(max: ModelSnapshot.maxResources)) {
             let hash = try r.u64()
