@@ -104,6 +104,23 @@ import Testing
         #expect(transitions.filter { $0.kind == .opened }.count == 1)
     }
 
+    // MARK: reopening
+
+    @Test func aClosedStormReopensForItsClientButNotForAnotherOne() throws {
+        var d = TrafficDriver()
+        let t0 = TrafficDriver.start
+        Self.steady(&d, from: t0, seconds: 40 * 60, perSecond: 5, conflictEvery: 50)
+        // 127.0.0.66 storms twice two minutes apart (one incident, reopened); then, within the
+        // reopen window, 127.0.0.77 storms another order: a new incident, a new alert.
+        Self.storm(&d, client: "127.0.0.66", path: "/api/orders/13", from: t0 + 20 * Self.minute, seconds: 60, perSecond: 3)
+        Self.storm(&d, client: "127.0.0.66", path: "/api/orders/13", from: t0 + 23 * Self.minute, seconds: 60, perSecond: 3)
+        Self.storm(&d, client: "127.0.0.77", path: "/api/orders/21", from: t0 + 26 * Self.minute, seconds: 60, perSecond: 3)
+        let bursts = d.bursts()
+        #expect(bursts.count == 2, "\(bursts.map { "\($0.start) \($0.client ?? "-") \($0.class)" })")
+        #expect(bursts.first?.client == "127.0.0.66")
+        #expect(bursts.last?.client == "127.0.0.77")
+    }
+
     // MARK: hysteresis
 
     @Test func anIncidentNearTheThresholdIsOneAlert() {

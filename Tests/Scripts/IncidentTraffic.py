@@ -52,7 +52,7 @@ import uuid
 
 # The import below would leave a __pycache__ in the source tree on every test run.
 sys.dont_write_bytecode = True
-from RacingClients import Client, version_of, zipf_picker  # noqa: E402
+from RacingClients import Client, replay, version_of, zipf_picker  # noqa: E402
 
 LEDGER_CLIENTS = ["127.0.0.%d" % i for i in range(10, 18)]
 DOCUMENT_CLIENTS = ["127.0.0.%d" % i for i in range(20, 26)]
@@ -182,16 +182,7 @@ def storm_client(args, plan, stop, out):
         version = version_of(got[1]) if got is not None else None
         headers = {"If-Match": '"%d"' % (version or 1)}
         body = {"note": "transfer 4711"}
-        interval = 1.0 / args.storm_rate
-        next_at = time.time()
-        sent = 0
-        while time.time() < window["end"] and sent < budget and not stop.is_set():
-            client.request("PUT", path, body=body, headers=headers)  # the same write, replayed
-            sent += 1
-            next_at += interval
-            pause = next_at - time.time()
-            if pause > 0:
-                time.sleep(pause)
+        replay(client, path, body, headers, args.storm_rate, lambda: time.time() < window["end"] and not stop.is_set(), budget)
     except Exception as error:
         client.errors.append("storm stopped: %r" % (error,))
     finally:

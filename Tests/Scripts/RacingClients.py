@@ -164,6 +164,20 @@ def steady_client(index, ip, args, deadline, stop_on_error, out):
         out[ip] = client
 
 
+def replay(client, path, body, headers, rate, going_on, budget):
+    """The same stale write, replayed `rate` times a second while `going_on()`, at most `budget` times."""
+    interval = 1.0 / rate
+    next_at = time.time()
+    sent = 0
+    while going_on() and sent < budget:
+        client.request("PUT", path, body=body, headers=headers)
+        sent += 1
+        next_at += interval
+        pause = next_at - time.time()
+        if pause > 0:
+            time.sleep(pause)
+
+
 def storm_client(args, start_at, end_at, out):
     client = Client(args.storm_client, args.port)
     path = "/api/orders/%d" % args.storm_order
@@ -178,16 +192,7 @@ def storm_client(args, start_at, end_at, out):
             version = 1
         body = {"status": "cancelled", "total": 0}
         headers = {"If-Match": '"%d"' % version}
-        interval = 1.0 / args.storm_rate
-        next_at = time.time()
-        sent = 0
-        while time.time() < end_at and sent < budget:
-            client.request("PUT", path, body=body, headers=headers)  # the same write, replayed
-            sent += 1
-            next_at += interval
-            pause = next_at - time.time()
-            if pause > 0:
-                time.sleep(pause)
+        replay(client, path, body, headers, args.storm_rate, lambda: time.time() < end_at, budget)
     except Exception as error:
         client.errors.append("storm stopped: %r" % (error,))
     finally:

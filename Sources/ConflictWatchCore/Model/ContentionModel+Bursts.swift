@@ -86,7 +86,7 @@ extension ContentionModel {
         for a in anomalous {
             let h: Int
             let action: AlertLifecycle.Action
-            if let current = ongoingRouteAlert(a.ri, at: bucketStart) ?? openClientBurst(on: a.ri) {
+            if let current = ongoingRouteAlert(a.ri, at: bucketStart, bucket: dominant(on: a.ri, expected: a.expected)) ?? openClientBurst(on: a.ri) {
                 h = current
                 let escalated = bursts[h]!.lifecycle.isOpen
                     && bursts[h]!.isEscalation(count: a.count, factor: p.escalationFactor, alpha: p.alpha / Double(max(active, 1)), minConflicts: p.minConflicts)
@@ -183,12 +183,39 @@ extension ContentionModel {
     }
 
     /// The route's open burst, or its last one when it closed less than `reopen_window_seconds`
-    /// ago: anomalous again that soon is the same incident (a lasting change being learned, an
-    /// intermittent storm), not a new one.
-    func ongoingRouteAlert(_ ri: Int, at t: Int64) -> Int? {
+    /// ago and this bucket looks like the same incident (a lasting change being learned, an
+    /// intermittent storm): not when the closed one was one client's or one resource's and
+    /// this bucket's excess belongs to someone or something else — that is a new incident.
+    func ongoingRouteAlert(_ ri: Int, at t: Int64, bucket: (client: String?, resource: String?)? = nil) -> Int? {
         if routes[ri].openAlert >= 0 { return routes[ri].openAlert }
         guard let last = routes[ri].lastClosedAlert, let s = bursts[last], s.lifecycle.canReopen(at: t, window: reopenMicros) else { return nil }
+        if let bucket {
+            switch AlertBuilder.diagnose(s, p: p).classes[0] {
+            case "single_client":
+                guard let c = bucket.client, c == (s.excessClients.top(1).first?.label ?? s.clientLabel) else { return nil }
+            case "single_resource":
+                guard let r = bucket.resource, r == s.excessResources.top(1).first?.label else { return nil }
+            default:
+                break
+            }
+        }
         return last
+    }
+
+    /// The client and the resource that own most of this bucket's excess on the route, when one
+    /// does (≥ `single_share`).
+    func dominant(on ri: Int, expected mu: Double) -> (client: String?, resource: String?) {
+        let excess = max(Double(routes[ri].bucketConflicts) - mu, 1)
+        var client: String? = nil
+        var best = 0.0
+        for c in clients.used where Int(clients.entries[c].route) == ri {
+            let e = Double(clients.entries[c].conflicts) - clients.entries[c].expected
+            if e > best { best = e; client = clients.label(c) }
+        }
+        if best < p.singleShare * excess { client = nil }
+        let top = routes[ri].bucketResources.top(1).first
+        let resource = top.flatMap { Double($0.count) >= p.singleShare * Double(routes[ri].bucketConflicts) ? $0.label : nil }
+        return (client, resource)
     }
 
     /// The bucket's tail probability under the route's baseline: the smallest of the total-count
