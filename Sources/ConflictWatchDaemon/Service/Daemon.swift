@@ -29,7 +29,8 @@ public enum Daemon {
         if !settings.webhooks.isEmpty {
             let box = WebhookOutbox(targets: settings.webhooks, status: status, logger: logger)
             outbox = box
-            services.append(.init(service: WebhookSender(outbox: box, policy: settings.webhookRetry, status: status, logger: logger),
+            let sender = WebhookSender(outbox: box, policy: settings.webhookRetry, status: status, logger: logger)
+            services.append(.init(service: UntilShutdown(sender),
                                   successTerminationBehavior: .ignore,
                                   failureTerminationBehavior: .gracefullyShutdownGroup))
             logger.info("webhooks enabled", metadata: ["urls": "\(settings.webhooks.map(\.url))"])
