@@ -126,6 +126,26 @@ import Testing
         #expect(bursts.count == 1, "\(bursts.map { "\($0.start)–\($0.end ?? "open")" })")
     }
 
+    @Test func weakBucketsBelowMinConflictsContinueAnOpenAlert() {
+        // The same storm on a route that has no conflicts of its own, so the weak buckets hold
+        // exactly 4 conflicts: below min_conflicts (5), which only the lower bar for an open
+        // alert (min_conflicts / 2, continue_alpha) lets through.
+        var p = ModelParameters()
+        p.reopenWindowSeconds = 0  // only hysteresis may hold it together
+        var d = TrafficDriver(p)
+        let t0 = TrafficDriver.start
+        Self.steady(&d, from: t0, seconds: 40 * 60, perSecond: 5, conflictEvery: 0)
+        for b in 0..<24 {
+            let n = b % 4 == 0 ? 8 : 4
+            for k in 0..<n {
+                d.send(at: t0 + 20 * Self.minute + Int64(b) * 10 * Self.second + Int64(k) * Self.second,
+                       client: "127.0.0.66", method: "PUT", path: "/api/orders/13", status: 409)
+            }
+        }
+        let bursts = d.bursts()
+        #expect(bursts.count == 1, "\(bursts.map { "\($0.start)–\($0.end ?? "open")" })")
+    }
+
     // MARK: Bonferroni over active routes
 
     @Test func theThresholdIsSharedByTheActiveRoutes() {
