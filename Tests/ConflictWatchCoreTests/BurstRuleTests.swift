@@ -229,6 +229,26 @@ import Testing
         #expect(deploy.client == nil)
     }
 
+    @Test func aRatioJumpWithTripledWritesIsStillRatioDriven() throws {
+        // As above, but the retries triple the writes (past load_factor): the ratio rose far more
+        // than the writes did (1% to 96%), so the route's own change is the story, not load.
+        var d = TrafficDriver()
+        let t0 = TrafficDriver.start
+        Self.steady(&d, route: "/api/carts", from: t0, seconds: 20 * 60, perSecond: 4, conflictEvery: 100)
+        var i = 0
+        for s in 0..<120 {
+            for k in 0..<12 {
+                d.send(at: t0 + 20 * Self.minute + Int64(s) * Self.second + Int64(k) * 83_000, client: "10.0.0.\(i % 40 + 1)",
+                       method: "PUT", path: "/api/carts/\(i % 300)", status: i % 25 == 0 ? 200 : 409)
+                i += 1
+            }
+        }
+        let bursts = d.bursts()
+        let deploy = try #require(bursts.first)
+        #expect(deploy.class.contains("ratio_driven"), "\(deploy.class) \(deploy.reason)")
+        #expect(!deploy.class.contains("load_driven"))
+    }
+
     @Test func moreWritesAtTheSameRatioIsLoadDriven() throws {
         // 2% conflicts throughout; writes quadruple for two minutes (a busy hour, a batch job):
         // more conflicts, the ratio rising no more than the writes did.
