@@ -209,6 +209,22 @@ import Testing
         #expect(storm.class.first == "single_client")
     }
 
+    @Test func aClientStormDoesNotTeachItsRouteThatItIsNormal() throws {
+        // A busy route with exactly 25% conflicts; one client replays a stale write once a second
+        // for 10 minutes: caught as that client's burst, too small for the route's own test. Its
+        // conflicts above the client's expectation stay out of the route's baselines, so the
+        // ratio the route is tested against is still the route's own when the storm ends.
+        var d = TrafficDriver()
+        let t0 = TrafficDriver.start
+        let stormStart = t0 + 20 * Self.minute
+        Self.steady(&d, route: "/v2/accounts", from: t0, seconds: 30 * 60, perSecond: 10, conflictEvery: 4, clients: 60, resources: 400, status: 412)
+        Self.storm(&d, client: "127.0.0.66", path: "/v2/accounts/7", from: stormStart, seconds: 600, perSecond: 1)
+        d.flush()
+        let route = try #require(d.analyzer.model.routes.first { $0.name.hasPrefix("/v2/accounts") })
+        #expect(route.testRatio < 0.28, "tested against \(route.testRatio) after the storm (route's own ratio 0.25)")
+        #expect(d.bursts().contains { $0.client == "127.0.0.66" })
+    }
+
     @Test func aDeployTurningEveryWriteIntoAConflictIsRatioDriven() throws {
         // Carts: 1% conflicts; a deploy makes 96% of writes 409, and clients retry, doubling writes.
         var d = TrafficDriver()
