@@ -158,6 +158,26 @@ import Testing
         #expect(row.probability < 0.5, "p = \(row.probability), expected conflicts \(row.expectedConflicts), rate \(row.writeRate)/s")
     }
 
+    @Test func aResourceSeenHalfAMinuteAgoReadsItsFullWriteRate() throws {
+        // /api/orders/1 is written once a second from the start, /api/orders/2 at the same rate
+        // only for the last 30 s: both are written once a second now, and the rate says so.
+        var d = TrafficDriver()
+        let t0 = TrafficDriver.start
+        for s in 0..<(20 * 60) {
+            let t = t0 + Int64(s) * Self.second
+            d.send(at: t, client: "10.9.1.\(s % 4 + 1)", method: "PUT", path: "/api/orders/1", status: 200)
+            if s >= 20 * 60 - 30 {
+                d.send(at: t + 500_000, client: "10.9.2.\(s % 4 + 1)", method: "PUT", path: "/api/orders/2", status: 200)
+            }
+        }
+        d.flush()
+        let scores = d.analyzer.model.resourceScores(at: t0 + 20 * Self.minute)
+        let old = try #require(scores.first { $0.resource == "/api/orders/1" })
+        let new = try #require(scores.first { $0.resource == "/api/orders/2" })
+        #expect(abs(old.writeRate - 1) < 0.1, "\(old.writeRate)/s")
+        #expect(abs(new.writeRate - 1) < 0.2, "\(new.writeRate)/s")
+    }
+
     @Test func rankScoreGrowsWithRiskAndWithItsRise() {
         let steady = ContentionModel.rankScore(expected: 5, ratio: 1)
         let rising = ContentionModel.rankScore(expected: 5, ratio: 9)
