@@ -143,6 +143,26 @@ import Testing
         #expect(bursts.count == 1, "\(bursts.map { "\($0.start)–\($0.end ?? "open")" })")
     }
 
+    @Test func weakBucketsBelowMinConflictsContinueAnOpenAlert() {
+        // The same storm on a route that has no conflicts of its own, so the weak buckets hold
+        // exactly 4 conflicts: below min_conflicts (5), which only the lower bar for an open
+        // alert (min_conflicts / 2, continue_alpha) lets through.
+        var p = ModelParameters()
+        p.reopenWindowSeconds = 0  // only hysteresis may hold it together
+        var d = TrafficDriver(p)
+        let t0 = TrafficDriver.start
+        Self.steady(&d, from: t0, seconds: 40 * 60, perSecond: 5, conflictEvery: 0)
+        for b in 0..<24 {
+            let n = b % 4 == 0 ? 8 : 4
+            for k in 0..<n {
+                d.send(at: t0 + 20 * Self.minute + Int64(b) * 10 * Self.second + Int64(k) * Self.second,
+                       client: "127.0.0.66", method: "PUT", path: "/api/orders/13", status: 409)
+            }
+        }
+        let bursts = d.bursts()
+        #expect(bursts.count == 1, "\(bursts.map { "\($0.start)–\($0.end ?? "open")" })")
+    }
+
     // MARK: Bonferroni over active routes
 
     @Test func theThresholdIsSharedByTheActiveRoutes() {
@@ -206,6 +226,22 @@ import Testing
         #expect(storm.class.first == "single_client")
     }
 
+    @Test func aClientStormDoesNotTeachItsRouteThatItIsNormal() throws {
+        // A busy route with exactly 25% conflicts; one client replays a stale write once a second
+        // for 10 minutes: caught as that client's burst, too small for the route's own test. Its
+        // conflicts above the client's expectation stay out of the route's baselines, so the
+        // ratio the route is tested against is still the route's own when the storm ends.
+        var d = TrafficDriver()
+        let t0 = TrafficDriver.start
+        let stormStart = t0 + 20 * Self.minute
+        Self.steady(&d, route: "/v2/accounts", from: t0, seconds: 30 * 60, perSecond: 10, conflictEvery: 4, clients: 60, resources: 400, status: 412)
+        Self.storm(&d, client: "127.0.0.66", path: "/v2/accounts/7", from: stormStart, seconds: 600, perSecond: 1)
+        d.flush()
+        let route = try #require(d.analyzer.model.routes.first { $0.name.hasPrefix("/v2/accounts") })
+        #expect(route.testRatio < 0.28, "tested against \(route.testRatio) after the storm (route's own ratio 0.25)")
+        #expect(d.bursts().contains { $0.client == "127.0.0.66" })
+    }
+
     @Test func aDeployTurningEveryWriteIntoAConflictIsRatioDriven() throws {
         // Carts: 1% conflicts; a deploy makes 96% of writes 409, and clients retry, doubling writes.
         var d = TrafficDriver()
@@ -224,6 +260,26 @@ import Testing
         #expect(deploy.class.contains("ratio_driven"), "\(deploy.class)")
         #expect(!deploy.class.contains("load_driven"))
         #expect(deploy.client == nil)
+    }
+
+    @Test func aRatioJumpWithTripledWritesIsStillRatioDriven() throws {
+        // As above, but the retries triple the writes (past load_factor): the ratio rose far more
+        // than the writes did (1% to 96%), so the route's own change is the story, not load.
+        var d = TrafficDriver()
+        let t0 = TrafficDriver.start
+        Self.steady(&d, route: "/api/carts", from: t0, seconds: 20 * 60, perSecond: 4, conflictEvery: 100)
+        var i = 0
+        for s in 0..<120 {
+            for k in 0..<12 {
+                d.send(at: t0 + 20 * Self.minute + Int64(s) * Self.second + Int64(k) * 83_000, client: "10.0.0.\(i % 40 + 1)",
+                       method: "PUT", path: "/api/carts/\(i % 300)", status: i % 25 == 0 ? 200 : 409)
+                i += 1
+            }
+        }
+        let bursts = d.bursts()
+        let deploy = try #require(bursts.first)
+        #expect(deploy.class.contains("ratio_driven"), "\(deploy.class) \(deploy.reason)")
+        #expect(!deploy.class.contains("load_driven"))
     }
 
     @Test func moreWritesAtTheSameRatioIsLoadDriven() throws {

@@ -140,6 +140,44 @@ import Testing
         #expect(try #require(m.analyzer.hotspots(top: 1).first).editWindowMs != nil)
     }
 
+    @Test func aClientRepeatingARefusedWriteDoesNotCalibrateItsResourceHot() throws {
+        // Two clients edit /api/orders/5 every 30 s between them; a third re-sends a write that
+        // was refused, once a second, for 10 minutes. Only its first refusal after another
+        // client's accepted write is a race; the repeats say nothing about concurrent writers and
+        // must not teach the resource's calibration that it conflicts all the time.
+        var d = TrafficDriver()
+        let t0 = TrafficDriver.start
+        for i in 0..<(20 * 2) {
+            Self.edit(&d, at: t0 + Int64(i) * 30 * Self.second, client: "10.9.0.\(i % 2 + 1)", path: "/api/orders/5")
+        }
+        for s in 0..<600 {
+            d.send(at: t0 + 5 * Self.minute + Int64(s) * Self.second + 700_000, client: "10.9.0.3", method: "PUT", path: "/api/orders/5", status: 412)
+        }
+        d.flush()
+        let row = try #require(d.analyzer.model.resourceScores(at: t0 + 15 * Self.minute).first { $0.resource == "/api/orders/5" })
+        #expect(row.probability < 0.5, "p = \(row.probability), expected conflicts \(row.expectedConflicts), rate \(row.writeRate)/s")
+    }
+
+    @Test func aResourceSeenHalfAMinuteAgoReadsItsFullWriteRate() throws {
+        // /api/orders/1 is written once a second from the start, /api/orders/2 at the same rate
+        // only for the last 30 s: both are written once a second now, and the rate says so.
+        var d = TrafficDriver()
+        let t0 = TrafficDriver.start
+        for s in 0..<(20 * 60) {
+            let t = t0 + Int64(s) * Self.second
+            d.send(at: t, client: "10.9.1.\(s % 4 + 1)", method: "PUT", path: "/api/orders/1", status: 200)
+            if s >= 20 * 60 - 30 {
+                d.send(at: t + 500_000, client: "10.9.2.\(s % 4 + 1)", method: "PUT", path: "/api/orders/2", status: 200)
+            }
+        }
+        d.flush()
+        let scores = d.analyzer.model.resourceScores(at: t0 + 20 * Self.minute)
+        let old = try #require(scores.first { $0.resource == "/api/orders/1" })
+        let new = try #require(scores.first { $0.resource == "/api/orders/2" })
+        #expect(abs(old.writeRate - 1) < 0.1, "\(old.writeRate)/s")
+        #expect(abs(new.writeRate - 1) < 0.2, "\(new.writeRate)/s")
+    }
+
     @Test func rankScoreGrowsWithRiskAndWithItsRise() {
         let steady = ContentionModel.rankScore(expected: 5, ratio: 1)
         let rising = ContentionModel.rankScore(expected: 5, ratio: 9)
