@@ -242,6 +242,27 @@ import Testing
         #expect(d.bursts().contains { $0.client == "127.0.0.66" })
     }
 
+    @Test func aStormOnAHighRatioRouteIsFoundByItsClient() throws {
+        // A route where 40% of writes conflict anyway; one client's every write is refused, once
+        // a second. Its 10 refusals of 10 writes a bucket are not surprising as a count where 4
+        // are expected (Poisson: P ≈ 0.008, 3 buckets 2e-5), but they are as a share of its own
+        // writes (binomial: 1e-4, 3 buckets 1e-12): conflicts cannot outnumber writes.
+        var d = TrafficDriver()
+        let t0 = TrafficDriver.start
+        var i = 0
+        for s in 0..<(30 * 60) {
+            for k in 0..<10 {
+                d.send(at: t0 + Int64(s) * Self.second + Int64(k) * 100_000, client: "10.3.0.\(i % 60 + 1)", method: "PATCH",
+                       path: "/api/counters/\(i % 40)", status: d.random() < 0.4 ? 409 : 200)
+                i += 1
+            }
+        }
+        Self.storm(&d, client: "127.0.0.66", path: "/api/counters/7", from: t0 + 20 * Self.minute, seconds: 90, perSecond: 1, status: 409, method: "PATCH")
+        let bursts = d.bursts()
+        let storm = try #require(bursts.first { $0.client == "127.0.0.66" }, "\(bursts.map(\.reason))")
+        #expect(storm.class.first == "single_client")
+    }
+
     @Test func aDeployTurningEveryWriteIntoAConflictIsRatioDriven() throws {
         // Carts: 1% conflicts; a deploy makes 96% of writes 409, and clients retry, doubling writes.
         var d = TrafficDriver()

@@ -23,6 +23,25 @@ import Testing
         #expect(close(v, expected, rel: 1e-9), "P(X>=\(k) | \(mean)) = \(v), scipy \(expected)")
     }
 
+    /// Exact sums Σ_{i≥k} C(n,i) pⁱ (1−p)ⁿ⁻ⁱ with Python's `math.comb`.
+    @Test(arguments: [
+        (10, 10, 0.4, 0.00010485760000000006),
+        (1, 5, 0.2, 0.6723200000000001),
+        (3, 5, 0.5, 0.5),
+        (20, 60, 0.26, 0.1266880519233095),
+        (30, 30, 0.35, 2.0991396429661863e-14),
+    ])
+    func binomialTail(k: Int, n: Int, p: Double, expected: Double) {
+        let v = TailProbability.binomial(atLeast: k, trials: n, probability: p)
+        #expect(close(v, expected, rel: 1e-9), "P(X>=\(k) | n \(n), p \(p)) = \(v), exact \(expected)")
+    }
+
+    @Test func binomialEdges() {
+        #expect(TailProbability.binomial(atLeast: 0, trials: 5, probability: 0.3) == 1)
+        #expect(TailProbability.binomial(atLeast: 6, trials: 5, probability: 0.3) == 0)
+        #expect(TailProbability.binomial(atLeast: 2, trials: 5, probability: 0) == 0)
+    }
+
     @Test(arguments: [
         (5, 0.8, 2.0, 0.008703856386369621),
         (10, 2.0, 0.5, 0.036904842934184695),
