@@ -23,6 +23,23 @@ import Testing
         }
     }
 
+    /// Ten writes a second for `seconds` from 60 clients (`clientPrefix` + 1…60), each conflicting
+    /// with probability `ratio(second)` (one random draw per write, in write order).
+    static func randomConflicts(_ d: inout TrafficDriver, seconds: Int, clientPrefix: String, method: String, status: Int,
+                                path: (Int) -> String, ratio: (Int) -> Double) {
+        let t0 = TrafficDriver.start
+        var i = 0
+        for s in 0..<seconds {
+            let r = ratio(s)
+            for k in 0..<10 {
+                let conflict = d.random() < r
+                d.send(at: t0 + Int64(s) * second + Int64(k) * 100_000, client: "\(clientPrefix)\(i % 60 + 1)", method: method,
+                       path: path(i), status: conflict ? status : 200)
+                i += 1
+            }
+        }
+    }
+
     static func storm(_ d: inout TrafficDriver, client: String, path: String, from t0: Int64, seconds: Int, perSecond: Int, status: Int = 412, method: String = "PUT") {
         for s in 0..<(seconds * perSecond) {
             d.send(at: t0 + Int64(s) * second / Int64(perSecond), client: client, method: method, path: path, status: status)
@@ -31,20 +48,17 @@ import Testing
 
     // MARK: trend following
 
+    /// Conflicts rise from 2% to 30% of writes over 40 minutes after ten steady ones (slots
+    /// filling up).
+    static func slotsFillingUp(_ s: Int) -> Double {
+        s < 600 ? 0.02 : min(0.30, 0.02 + 0.28 * Double(s - 600) / 2400)
+    }
+
     @Test func aSlowTrendIsFollowedNotAlerted() {
         // Conflicts rise from 2% to 30% of writes over 40 minutes (slots filling up), 10 writes/s.
         var d = TrafficDriver()
-        let t0 = TrafficDriver.start
-        var i = 0
-        for s in 0..<(60 * 60) {
-            let ratio = s < 600 ? 0.02 : min(0.30, 0.02 + 0.28 * Double(s - 600) / 2400)
-            for k in 0..<10 {
-                let conflict = d.random() < ratio
-                d.send(at: t0 + Int64(s) * Self.second + Int64(k) * 100_000, client: "10.1.0.\(i % 60 + 1)", method: "PATCH",
-                       path: "/api/workflows/\(i % 500)/state", status: conflict ? 409 : 200)
-                i += 1
-            }
-        }
+        Self.randomConflicts(&d, seconds: 60 * 60, clientPrefix: "10.1.0.", method: "PATCH", status: 409,
+                             path: { "/api/workflows/\($0 % 500)/state" }, ratio: Self.slotsFillingUp)
         let bursts = d.bursts()
         #expect(bursts.isEmpty, "a slow trend raised \(bursts.map { "\($0.start) \($0.reason)" })")
     }
@@ -52,19 +66,10 @@ import Testing
     @Test func aStepOnTopOfATrendIsStillFound() throws {
         var d = TrafficDriver()
         let t0 = TrafficDriver.start
-        var i = 0
-        for s in 0..<(45 * 60) {
-            var ratio = s < 600 ? 0.02 : min(0.30, 0.02 + 0.28 * Double(s - 600) / 2400)
-            // A regression on top: every transition refused for 25 s at minute 35.
-            let regression = s >= 35 * 60 && s < 35 * 60 + 25
-            if regression { ratio = 1 }
-            for k in 0..<10 {
-                let conflict = d.random() < ratio
-                d.send(at: t0 + Int64(s) * Self.second + Int64(k) * 100_000, client: "10.1.0.\(i % 60 + 1)", method: "PATCH",
-                       path: "/api/workflows/\(i % 500)/state", status: conflict ? 409 : 200)
-                i += 1
-            }
-        }
+        // A regression on top of the trend: every transition refused for 25 s at minute 35.
+        Self.randomConflicts(&d, seconds: 45 * 60, clientPrefix: "10.1.0.", method: "PATCH", status: 409,
+                             path: { "/api/workflows/\($0 % 500)/state" },
+                             ratio: { $0 >= 35 * 60 && $0 < 35 * 60 + 25 ? 1 : Self.slotsFillingUp($0) })
         let bursts = d.bursts()
         let hit = try #require(bursts.first { a in
             let start = parseRFC3339(a.start) ?? 0
@@ -210,14 +215,8 @@ import Testing
         // client among 60), 30 over three is.
         var d = TrafficDriver()
         let t0 = TrafficDriver.start
-        var i = 0
-        for s in 0..<(30 * 60) {
-            for k in 0..<10 {
-                d.send(at: t0 + Int64(s) * Self.second + Int64(k) * 100_000, client: "10.2.0.\(i % 60 + 1)", method: "PUT",
-                       path: "/v2/accounts/\(i % 400)/ledger", status: d.random() < 0.26 ? 412 : 200)
-                i += 1
-            }
-        }
+        Self.randomConflicts(&d, seconds: 30 * 60, clientPrefix: "10.2.0.", method: "PUT", status: 412,
+                             path: { "/v2/accounts/\($0 % 400)/ledger" }, ratio: { _ in 0.26 })
         Self.storm(&d, client: "127.0.0.66", path: "/v2/accounts/7/ledger", from: t0 + 20 * Self.minute, seconds: 60, perSecond: 1)
         let bursts = d.bursts()
         let storm = try #require(bursts.first { $0.client == "127.0.0.66" }, "\(bursts.map(\.reason))")
@@ -249,14 +248,8 @@ import Testing
         // writes (binomial: 1e-4, 3 buckets 1e-12): conflicts cannot outnumber writes.
         var d = TrafficDriver()
         let t0 = TrafficDriver.start
-        var i = 0
-        for s in 0..<(30 * 60) {
-            for k in 0..<10 {
-                d.send(at: t0 + Int64(s) * Self.second + Int64(k) * 100_000, client: "10.3.0.\(i % 60 + 1)", method: "PATCH",
-                       path: "/api/counters/\(i % 40)", status: d.random() < 0.4 ? 409 : 200)
-                i += 1
-            }
-        }
+        Self.randomConflicts(&d, seconds: 30 * 60, clientPrefix: "10.3.0.", method: "PATCH", status: 409,
+                             path: { "/api/counters/\($0 % 40)" }, ratio: { _ in 0.4 })
         Self.storm(&d, client: "127.0.0.66", path: "/api/counters/7", from: t0 + 20 * Self.minute, seconds: 90, perSecond: 1, status: 409, method: "PATCH")
         let bursts = d.bursts()
         let storm = try #require(bursts.first { $0.client == "127.0.0.66" }, "\(bursts.map(\.reason))")
