@@ -6,7 +6,7 @@ import ConflictWatchCapture
 /// Input: a flag byte (0x01 response direction, 0x02 an X-Forwarded-For client header, 0x04 the
 /// request was HEAD, 0x08 it was CONNECT, 0x10 leave a response's framing to the decoder), a
 /// plan length (low nibble) and that many plan bytes, then the stream. Plan byte i applies to
-/// chunk i (cycling): 0xC0…0xFF skip the low six bits' worth of bytes as a gap, anything else
+/// chunk i (cycling): 0xC0…0xFF skip (low six bits) + 1 bytes as a gap, anything else
 /// is a chunk of (byte & 0x7F) + 1 bytes.
 enum HTTPStreamHarness {
     static func run(_ data: UnsafeRawBufferPointer) {
@@ -44,7 +44,7 @@ enum HTTPStreamHarness {
             let p = plan.isEmpty ? 0x7F : plan[step % plan.count]
             step += 1
             if p >= 0xC0 {
-                let gap = min(Int(p & 0x3F), stream.count - position)
+                let gap = min(Int(p & 0x3F) + 1, stream.count - position)
                 position += gap
                 if let event = decoder.skip(gap) { handle(event) }
                 decode(UnsafeRawBufferPointer(start: nil, count: 0))
