@@ -78,7 +78,10 @@ import Testing
             #expect(Self.rawControls(r.stdoutText).isEmpty, "\(args): raw \(Self.rawControls(r.stdoutText)) in \(r.stdoutText.prefix(600))")
             outputs[args.joined(separator: " ")] = r
         }
-        #expect(outputs["routes"]!.stdoutText.contains(#"\x1b"#), "\(outputs["routes"]!.stdoutText)")
+        // Not vacuous: each table shows the escaped path.
+        for key in ["routes", "alerts", "hotspots", "hotspots --format csv"] {
+            #expect(outputs[key]?.stdoutText.contains(#"\x1b"#) == true, "\(key): \(outputs[key]?.stdoutText ?? "")")
+        }
         // One alert, shown with its evidence (samples carry the raw paths and clients).
         let listed = try ProcessRunner.run(bin, ["alerts", "--state-dir", state, "--format", "json"])
         let alerts = try #require(JSONSerialization.jsonObject(with: listed.stdout) as? [[String: Any]])
@@ -158,6 +161,48 @@ import Testing
         #expect(!r.stderrText.contains("NSCocoaErrorDomain"))
         let missing = try ProcessRunner.run(bin, ["report", "--state-dir", dir.file("state"), "--out", dir.file("no/such/dir/r.html")])
         #expect(missing.status == 2 && missing.stderrText.contains("does not exist"), "\(missing.summary)")
+    }
+
+    @Test func corruptStateIsReportedAsCorrupt() async throws {
+        let dir = try TemporaryDirectory(prefix: "cw-corrupt")
+        defer { dir.remove() }
+        let log = dir.file("a.log"), state = dir.file("state")
+        var lines = ""
+        for i in 0..<30 { lines += "10.0.0.\(i % 3) - - [24/Nov/2026:10:00:\(String(format: "%02d", i)) +0000] \"PUT /api/orders/\(i % 4) HTTP/1.1\" 200 1 \"-\" \"x\"\n" }
+        try lines.write(toFile: log, atomically: true, encoding: .utf8)
+        // A daemon run leaves a store with its model_state row and a model-state.json.
+        let first = try BackgroundProcess(name: "first", executable: bin, arguments: ["tail", "--from-start", "--state-dir", state, log], directory: dir)
+        for _ in 0..<100 where !((try? String(contentsOfFile: first.stderrPath, encoding: .utf8)) ?? "").contains("following file") {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        try await Task.sleep(for: .milliseconds(600))
+        #expect(await first.terminate().status == 0)
+        // The snapshot row and the learned-state file are damaged: each is said, at warning.
+        let db = state + "/conflictwatch.sqlite"
+        let damaged = try ProcessRunner.run("/usr/bin/env", ["python3", "-c",
+            "import sqlite3; d = sqlite3.connect('\(db)'); d.execute(\"UPDATE model_state SET snapshot = x'00010203'\"); d.commit(); print(d.total_changes)"])
+        #expect(damaged.stdoutText.hasPrefix("1"), "\(damaged.summary)")
+        try "{\"baselines\": {".write(toFile: state + "/model-state.json", atomically: true, encoding: .utf8)
+        let second = try BackgroundProcess(name: "second", executable: bin, arguments: ["tail", "--state-dir", state, log], directory: dir)
+        for _ in 0..<100 where !((try? String(contentsOfFile: second.stderrPath, encoding: .utf8)) ?? "").contains("daemon started") {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        let r = await second.terminate()
+        #expect(r.status == 0, "\(r.summary)")
+        #expect(r.stderrText.contains("warning") && r.stderrText.contains("stored model state not usable; discarded, starting cold")
+                && r.stderrText.contains("bytes=4"), "\(r.stderrText)")
+        #expect(r.stderrText.contains("learned state not usable; discarded") && r.stderrText.contains("model-state.json.corrupt"), "\(r.stderrText)")
+
+        // The store file itself overwritten: corrupt, exit 1, not "newer".
+        let h = try #require(FileHandle(forUpdatingAtPath: db))
+        h.write(Data(repeating: 0x5A, count: 8192))
+        try h.close()
+        for args in [["alerts", "--state-dir", state], ["routes", "--state-dir", state], ["tail", "--state-dir", state, log]] {
+            let q = try ProcessRunner.run(bin, args, timeout: 20)
+            #expect(q.status == 1, "\(args[0]): \(q.summary)")
+            #expect(q.stderrText.contains("the store at \(db) is corrupt") && q.stderrText.contains("restore it from a backup")
+                    && !q.stderrText.contains("newer"), "\(args[0]): \(q.stderrText)")
+        }
     }
 
     @Test func serverConnectionRefusedIsSaidPlainly() throws {

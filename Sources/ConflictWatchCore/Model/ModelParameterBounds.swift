@@ -54,8 +54,8 @@ extension ModelParameters {
         return [
             int("schema", 1, 1, "the only layout this build reads", { $0.schema }),
             int("routes.var_threshold", 2, 1024, "the distinct-value estimate uses a 1024-bit bitmap per position", { $0.routes.varThreshold }),
-            int("routes.max_learned_positions", 64, 262_144, "about 140 bytes each, allocated at start (262144 ≈ 36 MiB)", { $0.routes.maxLearnedPositions }),
-            int("routes.max_routes", 10, 100_000, "about 3 KiB per route (100000 ≈ 300 MiB); more routes than that means the paths need templates", { $0.routes.maxRoutes }),
+            int("routes.max_learned_positions", 64, 262_144, "about 140 bytes each, allocated at start: the maximum takes about 36 MiB", { $0.routes.maxLearnedPositions }),
+            int("routes.max_routes", 10, 100_000, "about 3 KiB per route as routes appear: the maximum is about 300 MiB; more routes than that means the paths need templates", { $0.routes.maxRoutes }),
             real("bucket_seconds", 1, true, 3600, true, "the bucket is also the detection latency; over an hour nothing is live", { $0.bucketSeconds }),
             real("horizon_seconds", 1, true, day, true, "a prediction further ahead than a day is not a hot spot", { $0.horizonSeconds }),
             real("alpha", 0, false, 0.5, true, "a false-alarm rate: a probability, and above 0.5 every bucket alerts", { $0.alpha }),
@@ -84,8 +84,8 @@ extension ModelParameters {
             real("default_edit_window_ms", 1, true, day * 1000, true, "milliseconds, at most a day", { $0.defaultEditWindowMs }),
             real("calibration_half_life_seconds", 1, true, 30 * day, true, halfLife, { $0.calibrationHalfLifeSeconds }),
             real("calibration_prior_weight", 0, false, 1e6, true, "expected conflicts; 0 leaves a resource with no evidence undefined", { $0.calibrationPriorWeight }),
-            int("max_resources", 1000, 2_097_152, "about 0.3 KiB each, allocated at start (2097152 ≈ 600 MiB)", { $0.maxResources }),
-            int("read_tracker_slots", 1024, 4_194_304, "16 bytes each, allocated at start (4194304 = 64 MiB)", { $0.readTrackerSlots }),
+            int("max_resources", 1000, 2_097_152, "about 0.3 KiB each, allocated at start: the maximum takes about 700 MB", { $0.maxResources }),
+            int("read_tracker_slots", 1024, 4_194_304, "16 bytes each, allocated at start: the maximum takes 64 MiB", { $0.readTrackerSlots }),
         ]
     }()
 
