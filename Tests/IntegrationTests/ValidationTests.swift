@@ -69,6 +69,12 @@ import Testing
             let j = try ProcessRunner.run(bin, ["analyze", "--quiet", "--format", "json", "--log-format", format, log])
             #expect(j.stdoutText.contains(#"\u001b"#) && !j.stdoutText.contains(#"\\x1b"#))
         }
+        // parse: JSON lines on stdout, and the malformed-line samples on stderr, escaped there.
+        let malformed = dir.file("malformed.log")
+        try "garbage \u{1B}]2;title\u{07} \u{1B}[2J not a log line\n".write(toFile: malformed, atomically: true, encoding: .utf8)
+        let parsed = try ProcessRunner.run(bin, ["parse", "--log-format", "combined", malformed])
+        #expect(parsed.stderrText.contains(#"\x1b]2;title\x07"#), "\(parsed.stderrText)")
+        #expect(Self.rawControls(parsed.stderrText).isEmpty, "raw \(Self.rawControls(parsed.stderrText))")
         // The query commands over the store analyze wrote.
         let state = dir.file("state-json")
         var outputs: [String: ProcessResult] = [:]
