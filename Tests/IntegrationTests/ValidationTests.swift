@@ -167,6 +167,13 @@ import Testing
         #expect(!r.stderrText.contains("NSCocoaErrorDomain"))
         let missing = try ProcessRunner.run(bin, ["report", "--state-dir", dir.file("state"), "--out", dir.file("no/such/dir/r.html")])
         #expect(missing.status == 2 && missing.stderrText.contains("does not exist"), "\(missing.summary)")
+        // A directory where no file can be created, even by root (checked once the report is built).
+        let log = dir.file("a.log")
+        try "10.0.0.1 - - [24/Nov/2026:10:00:00 +0000] \"PUT /a/1 HTTP/1.1\" 409 1 \"-\" \"x\"\n".write(toFile: log, atomically: true, encoding: .utf8)
+        #expect(try ProcessRunner.run(bin, ["analyze", "--quiet", "--state-dir", dir.file("state"), log]).succeeded)
+        let denied = try ProcessRunner.run(bin, ["report", "--state-dir", dir.file("state"), "--out", "/sys/cw-report.html"])
+        #expect(denied.status == 1 && denied.stderrText.contains("cannot write /sys/cw-report.html: Permission denied (a file cannot be created in /sys)"),
+                "\(denied.summary)")
     }
 
     @Test func corruptStateIsReportedAsCorrupt() async throws {

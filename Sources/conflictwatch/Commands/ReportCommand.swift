@@ -104,10 +104,15 @@ struct ReportCommand: ParsableCommand {
         let html = try ReportPage.html(data)
         if let problem = outputProblem(path) { throw UsageFailure(problem) }
         let parent = (path as NSString).deletingLastPathComponent.isEmpty ? "." : (path as NSString).deletingLastPathComponent
-        // The atomic write creates a temporary file beside the report: the directory must be writable.
-        if access(parent, W_OK) != 0 {
-            throw RuntimeFailure("cannot write \(path): \(String(cString: strerror(errno))) (the directory \(parent) must be writable); give another path")
+        // The atomic write creates a temporary file beside the report: try that first, for
+        // errno's words instead of Foundation's "The operation could not be completed".
+        let probe = parent + "/.conflictwatch-report-\(getpid())"
+        let fd = open(probe, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard fd >= 0 else {
+            throw RuntimeFailure("cannot write \(path): \(String(cString: strerror(errno))) (a file cannot be created in \(parent)); give another path")
         }
+        close(fd)
+        unlink(probe)
         do {
             try Data(html.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
         } catch {
