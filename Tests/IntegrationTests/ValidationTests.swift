@@ -298,9 +298,14 @@ import Testing
             .write(toFile: model, atomically: true, encoding: .utf8)
         kill(daemon.processIdentifier, SIGHUP)
         try await Task.sleep(for: .milliseconds(500))
-        try append.write(contentsOf: Data("10.0.0.9 - - [24/Nov/2026:10:01:01 +0000] \"PUT /api/orders/2/z HTTP/1.1\" 409 1 \"-\" \"x\"\n".utf8))
+        // Restored into smaller tables, then more routes, resources and clients than they hold.
+        var more = ""
+        for i in 0..<300 {
+            more += "10.0.\(i % 50).\(i % 7) - - [24/Nov/2026:10:01:\(String(format: "%02d", i / 6)) +0000] \"PUT /svc\(i % 60)/items/\(i) HTTP/1.1\" \(i % 3 == 0 ? 409 : 200) 1 \"-\" \"x\"\n"
+        }
+        try append.write(contentsOf: Data(more.utf8))
         try append.close()
-        #expect(try await waitFor(52, state) == 52, "still ingesting after the applied reload: \(daemon.stderrTail)")
+        #expect(try await waitFor(351, state) == 351, "still ingesting after the applied reload: \(daemon.stderrTail)")
         let r = await daemon.terminate(timeout: 10)
         #expect(!r.terminatedBySignal && r.status == 0, "\(r.summary)")
         let err = r.stderrText
