@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import ConflictWatchCapture
+import ConflictWatchCore
 
 @main
 struct ConflictWatch: ParsableCommand {
@@ -22,6 +23,9 @@ struct ConflictWatch: ParsableCommand {
         do {
             var command = try parseAsRoot()
             try command.run()
+        } catch let e as UsageFailure {
+            Terminal.printError("Error: \(TerminalText.escape(e.description))")
+            Foundation.exit(2)
         } catch {
             let code = exitCode(for: error)
             if code == .validationFailure {

@@ -70,7 +70,7 @@ final class IngestPipeline {
         tail.maxLineLength = settings.maxLineLength
         tailer = LogTailer(settings: tail, logger: logger)
         learnedState = LearnedState(stateDirectory: settings.stateDirectory)
-        let (parameters, warmRoutes) = learnedState.warmed(settings.parameters)
+        let (parameters, warmRoutes) = learnedState.warmed(settings.parameters, logger: logger)
         if warmRoutes > 0 {
             logger.info("starting warm from learned state", metadata: ["routes": "\(warmRoutes)", "file": "\(learnedState.path)"])
         }
@@ -96,7 +96,8 @@ final class IngestPipeline {
             restored = true
             logger.info("model state restored", metadata: ["bytes": "\(bytes.count)", "open_alerts": "\(analyzer.model.openAlertCount)"])
         } catch {
-            logger.warning("stored model state not usable; starting cold", metadata: ["error": "\(error)"])
+            logger.warning("stored model state not usable; discarded, starting cold", metadata: [
+                "error": "\(error)", "bytes": "\(bytes.count)", "discarded": "learned model state and open alerts' context (the alerts are closed)"])
         }
     }
 

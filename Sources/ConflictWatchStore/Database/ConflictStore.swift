@@ -33,28 +33,36 @@ public final class ConflictStore: Sendable {
             case .writer:
                 try StateDirectory.create(directory)
                 try Self.createPrivateFile(path)
+                try StoreIntegrity.checkHeader(path)
                 pool = try DatabasePool(path: path, configuration: config)
+                // Once per daemon start, before anything is written into a damaged file.
+                if let problem = try pool.read(StoreIntegrity.quickCheck) {
+                    throw StoreIntegrity.corrupt(path, "integrity check: \(problem)")
+                }
                 try StoreMigrations.migrator.migrate(pool)
                 for suffix in ["-wal", "-shm"] { chmod(path + suffix, 0o600) }
             case .reader:
                 guard FileManager.default.fileExists(atPath: path) else {
                     throw StoreError("no store at \(path): run `conflictwatch tail` or `analyze --state-dir \(directory)` first, or pass the --state-dir they used")
                 }
+                try StoreIntegrity.checkHeader(path)
                 config.readonly = true
                 pool = try DatabasePool(path: path, configuration: config)
                 let applied = try pool.read { try StoreMigrations.migrator.appliedIdentifiers($0) }
                 let known = Set(StoreMigrations.migrator.migrations)
                 if let unknown = applied.first(where: { !known.contains($0) }) {
+                    // Damage can garble the migration table too: "newer" only for a sound file.
+                    if let problem = try pool.read(StoreIntegrity.quickCheck) {
+                        throw StoreIntegrity.corrupt(path, "integrity check: \(problem)")
+                    }
                     throw StoreError("the store at \(path) was written by a newer conflictwatch (migration \(unknown)); upgrade this binary")
                 }
                 if applied.isEmpty {
                     throw StoreError("the store at \(path) is not initialised yet; wait for the daemon to start, then retry")
                 }
             }
-        } catch let e as StoreError {
-            throw e
         } catch {
-            throw StoreError("cannot open the store \(path): \(error)")
+            throw StoreIntegrity.error(error, path: path, doing: "cannot open the store")
         }
     }
 
@@ -117,7 +125,7 @@ public final class ConflictStore: Sendable {
                 }
             }
         } catch {
-            throw StoreError("cannot write to the store \(path): \(error)")
+            throw StoreIntegrity.error(error, path: path, doing: "cannot write to the store")
         }
     }
 
@@ -169,7 +177,7 @@ public final class ConflictStore: Sendable {
         do {
             return try pool.read(body)
         } catch {
-            throw StoreError("cannot read the store \(path): \(error)")
+            throw StoreIntegrity.error(error, path: path, doing: "cannot read the store")
         }
     }
 }

@@ -39,7 +39,9 @@ struct DaemonOptions: ParsableArguments {
     var logLevel: Logger.Level = .info
 
     func validate() throws {
-        guard retentionDays >= 1 else { throw ValidationError("--retention-days must be at least 1") }
+        guard DaemonConfig.retentionDaysRange.contains(retentionDays) else {
+            throw ValidationError("--retention-days \(retentionDays): allowed \(DaemonConfig.retentionDaysRange.lowerBound)…\(DaemonConfig.retentionDaysRange.upperBound) days (default 30)")
+        }
         _ = try serverConfiguration()
         for url in webhook where !(url.hasPrefix("http://") || url.hasPrefix("https://")) {
             throw ValidationError("--webhook \(url): give an http:// or https:// URL")
