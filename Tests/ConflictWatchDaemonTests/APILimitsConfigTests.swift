@@ -26,11 +26,11 @@ import Testing
     }
 
     @Test(arguments: [
-        ("api_idle_timeout_seconds: 0", "f:3: api_idle_timeout_seconds: expected a whole number of seconds between 1 and 3600 (default 60)"),
-        ("api_request_timeout_seconds: 601", "f:3: api_request_timeout_seconds: expected a whole number of seconds between 1 and 600 (default 10)"),
-        ("api_max_connections: 0", "f:3: api_max_connections: expected a whole number of connections between 1 and 65536 (default 256)"),
-        ("api_max_connections: lots", "f:3: api_max_connections: expected a whole number of connections between 1 and 65536 (default 256)"),
-        ("api_idle_timeout_seconds: 1.5", "f:3: api_idle_timeout_seconds: expected a whole number of seconds between 1 and 3600 (default 60)"),
+        ("api_idle_timeout_seconds: 0", "f:3: api_idle_timeout_seconds: expected whole seconds in 1…3600 (default 60), got 0"),
+        ("api_request_timeout_seconds: 601", "f:3: api_request_timeout_seconds: expected whole seconds in 1…600 (default 10), got 601"),
+        ("api_max_connections: 0", "f:3: api_max_connections: expected a number of connections in 1…65536 (default 256), got 0"),
+        ("api_max_connections: lots", "f:3: api_max_connections: expected a number of connections in 1…65536 (default 256), got lots"),
+        ("api_idle_timeout_seconds: 1.5", "f:3: api_idle_timeout_seconds: expected whole seconds in 1…3600 (default 60), got 1.5"),
     ])
     func outOfRangeValuesNameTheKeyAndRange(line: String, message: String) {
         do {

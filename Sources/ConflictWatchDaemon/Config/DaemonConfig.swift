@@ -131,7 +131,7 @@ public struct DaemonConfig: Sendable, Equatable {
 
     /// One of the API limits: a whole number in the setting's range.
     static func limit(_ node: Node, _ setting: ServerLimits.Setting, _ fail: (String) -> ConfigError) throws(ConfigError) -> Int {
-        guard let n = node.int, setting.check(n) == nil else { throw fail(setting.expectation) }
+        guard let n = node.int, setting.check(n) == nil else { throw fail("\(setting.expectation), got \(shown(node))") }
         return n
     }
 

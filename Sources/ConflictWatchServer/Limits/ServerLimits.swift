@@ -8,11 +8,12 @@ public struct ServerLimits: Sendable, Equatable {
         public let flag: String
         public let range: ClosedRange<Int>
         public let defaultValue: Int
-        let unit: String
+        /// What a value is, as in "expected whole seconds in 1…600".
+        let quantity: String
 
         /// "expected …" for an out-of-range value, naming the range and the default.
         public var expectation: String {
-            "expected a whole number of \(unit) between \(range.lowerBound) and \(range.upperBound) (default \(defaultValue))"
+            "expected \(quantity) in \(range.lowerBound)…\(range.upperBound) (default \(defaultValue))"
         }
 
         public func check(_ value: Int) -> String? {
@@ -21,11 +22,11 @@ public struct ServerLimits: Sendable, Equatable {
     }
 
     public static let idleTimeoutSetting = Setting(
-        configKey: "api_idle_timeout_seconds", flag: "--api-idle-timeout", range: 1...3_600, defaultValue: 60, unit: "seconds")
+        configKey: "api_idle_timeout_seconds", flag: "--api-idle-timeout", range: 1...3_600, defaultValue: 60, quantity: "whole seconds")
     public static let requestTimeoutSetting = Setting(
-        configKey: "api_request_timeout_seconds", flag: "--api-request-timeout", range: 1...600, defaultValue: 10, unit: "seconds")
+        configKey: "api_request_timeout_seconds", flag: "--api-request-timeout", range: 1...600, defaultValue: 10, quantity: "whole seconds")
     public static let maxConnectionsSetting = Setting(
-        configKey: "api_max_connections", flag: "--api-max-connections", range: 1...65_536, defaultValue: 256, unit: "connections")
+        configKey: "api_max_connections", flag: "--api-max-connections", range: 1...65_536, defaultValue: 256, quantity: "a number of connections")
 
     /// A keep-alive connection with no request in progress is closed after this long.
     public var idleTimeout: Duration
