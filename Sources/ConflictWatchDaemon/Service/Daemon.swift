@@ -12,8 +12,7 @@ import ServiceLifecycle
 public enum Daemon {
     public static func run(_ settings: DaemonSettings, logger: Logger,
                            reloadSettings: (@Sendable () throws -> DaemonSettings)? = nil) async throws {
-        let openFiles = OpenFileLimit.raiseSoftLimit()
-        if let openFiles {
+        if let openFiles = OpenFileLimit.raiseSoftLimit() {
             logger.info("open file limit", metadata: ["soft": "\(openFiles.soft)", "hard": "\(openFiles.hard)", "was": "\(openFiles.before)"])
         }
         let lock = try DaemonLock(directory: settings.stateDirectory)
