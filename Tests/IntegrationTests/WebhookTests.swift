@@ -213,8 +213,19 @@ import Glibc
         let posts = delivered(out)
         #expect(all.isSubset(of: Set(posts)), "\(all.subtracting(posts)) never delivered; \(daemon.stderrTail)")
         print("webhook outbox: SIGTERM (took \(stopTook)) with the receiver down: \(owed2.count) owed, \(Set(posts).intersection(owed2).count) delivered; "
-              + "in all \(all.count) events, \(Set(posts).intersection(all).count) delivered, \(posts.count - Set(posts).count) duplicates")
+              + "in all \(all.count) events, \(Set(posts).intersection(all).count) delivered, \(posts.count - Set(posts).count) duplicates: \(all.sorted())")
         #expect(try outbox(tmp, "pending").isEmpty)
+        // Checked against the stored alerts too, not only against what the outbox listed.
+        let list = try ProcessRunner.run(bin, ["alerts", "--state-dir", tmp.file("state"), "--format", "json"])
+        let alerts = try #require(try JSONSerialization.jsonObject(with: list.stdout) as? [[String: Any]], "\(list.summary)")
+        // The second storm hits the same order: the alert is reopened, or a new one is opened.
+        #expect(!alerts.isEmpty && owed2.contains { $0.hasSuffix("-reopened") || $0.hasSuffix("-opened") }, "\(alerts.count) alerts; \(owed2)")
+        for alert in alerts {
+            let id = try #require(alert["id"] as? String)
+            let mine = posts.filter { $0.hasPrefix(id + "/") }
+            #expect(mine.contains { $0.hasSuffix("-opened") }, "\(id): \(mine)")
+            if alert["end"] is String { #expect(mine.contains { $0.hasSuffix("-closed") }, "\(id): \(mine)") }
+        }
         let r = await daemon.terminate(timeout: 10)
         #expect(r.status == 0, "\(r.summary)")
     }
