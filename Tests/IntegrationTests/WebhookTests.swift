@@ -186,6 +186,14 @@ import Glibc
         #expect(Set(failed.map(\.eventID)) == owed1 && failed.allSatisfy { $0.path == "/gone" }, "\(failed)")
         let table = try ProcessRunner.run(bin, ["webhooks", "failed", "--state-dir", tmp.file("state")])
         #expect(table.succeeded && String(decoding: table.stdout, as: UTF8.self).contains("HTTP 404"), "\(table.summary)")
+        // `webhooks retry` queues them again; the running daemon sends them (and gives up again on the 404).
+        func gonePosts() -> Int { received(out).filter { $0["path"] as? String == "/gone" }.count }
+        let goneBefore = gonePosts()
+        let retry = try ProcessRunner.run(bin, ["webhooks", "retry", "--all", "--state-dir", tmp.file("state")])
+        #expect(retry.succeeded && String(decoding: retry.stdout, as: UTF8.self) == "\(owed1.count) webhook deliveries queued again.\n",
+                "\(retry.summary)")
+        for _ in 0..<100 where gonePosts() < goneBefore + owed1.count { try await Task.sleep(for: .milliseconds(100)) }
+        #expect(gonePosts() == goneBefore + owed1.count, "retried once each")
 
         // The receiver goes down again; a second storm; SIGTERM (within SPEC's 5 s) leaves its events owed.
         _ = await receiver.terminate()
