@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
 """A webhook receiver for the daemon's tests: answers the first --fail POSTs with 503, then 200
-(404 on --reject-path), and appends every POST (path, event headers, body) as one JSON line to
---out. Listens on --port (default 0: any free port, so a restarted receiver can take the port
-its predecessor had) and writes the port to --port-file once listening."""
+(404 on --reject-path; never, for a body containing --hang-match), and appends every POST
+(path, event headers, arrival time, body) as one JSON line to --out. Listens on --port
+(default 0: any free port; a restarted receiver can take the port its predecessor had) and
+writes the port to --port-file once listening."""
 import argparse
 import json
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 parser = argparse.ArgumentParser()
@@ -14,6 +16,7 @@ parser.add_argument("--port-file", required=True)
 parser.add_argument("--fail", type=int, default=0)
 parser.add_argument("--port", type=int, default=0)
 parser.add_argument("--reject-path", default=None)
+parser.add_argument("--hang-match", default=None, help="POSTs whose body contains this are read and never answered")
 args = parser.parse_args()
 lock = threading.Lock()
 remaining = [args.fail]
@@ -23,6 +26,11 @@ class Handler(BaseHTTPRequestHandler):
     def do_POST(self):
         length = int(self.headers.get("Content-Length", "0"))
         body = self.rfile.read(length)
+        if args.hang_match is not None and args.hang_match.encode() in body:
+            with lock, open(args.out, "a") as f:
+                f.write(json.dumps({"answered": None, "path": self.path, "time": time.time(), "body": json.loads(body)}) + "\n")
+            time.sleep(3600)
+            return
         with lock:
             failing = remaining[0] > 0
             if failing:
@@ -33,6 +41,7 @@ class Handler(BaseHTTPRequestHandler):
             with open(args.out, "a") as f:
                 f.write(json.dumps({
                     "answered": status,
+                    "time": time.time(),
                     "path": self.path,
                     "event_header": self.headers.get("X-Conflictwatch-Event"),
                     "event_id_header": self.headers.get("X-Conflictwatch-Event-Id"),
