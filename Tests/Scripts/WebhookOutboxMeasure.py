@@ -142,4 +142,6 @@ else:
                 arrived = x["time"]
         time.sleep(0.1)
     print(f"new alert's opened arrived {arrived - appended:.2f} s after its lines were appended" if arrived else "new alert never arrived in 120 s")
-    d.send_signal(signal.SIGTERM); d.wait(); r.terminate(); r.wait()
+    t1 = time.time(); d.send_signal(signal.SIGTERM); rc = d.wait()
+    print(f"SIGTERM while A's POST hangs: exit {rc} in {time.time() - t1:.2f} s, {len(pending(state))} pending left")
+    r.terminate(); r.wait()
