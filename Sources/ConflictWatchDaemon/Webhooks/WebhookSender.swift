@@ -106,8 +106,9 @@ public struct WebhookSender: Service {
     func attempt(_ delivery: WebhookDelivery, to target: WebhookTarget, client: HTTPClient) async {
         guard let id = delivery.id else { return }
         let (verdict, retryAfter, detail) = await post(delivery, to: target, client: client)
-        // Cancelled at shutdown: the outcome is unknown, the row stays as it was and is sent again.
-        if Task.isCancelled { return }
+        // Cancelled at shutdown without an answer: the outcome is unknown, the row stays as it
+        // was and is sent again. An answered 2xx is still recorded (one duplicate fewer).
+        if Task.isCancelled, verdict != .delivered { return }
         let attempt = delivery.attempts + 1
         let now = CivilTime.nowMicros()
         let age = CivilTime.parseRFC3339(delivery.created).map { Double(now - $0) / 1e6 } ?? 0
