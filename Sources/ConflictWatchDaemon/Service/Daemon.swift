@@ -7,8 +7,8 @@ import ServiceLifecycle
 /// Runs the daemon's services in one service group: the tail service (the pipeline) and, when
 /// configured, the query API and the webhook sender. SIGINT/SIGTERM shut them down gracefully —
 /// the group stops services in reverse order, so the pipeline flushes and checkpoints first and
-/// the sender then delivers what that flush produced — with 4 s before they are cancelled,
-/// inside SPEC's 5 s.
+/// the sender then gets a last look at the outbox (what it cannot deliver at once stays in the
+/// store for the next start) — with 4 s before they are cancelled, inside SPEC's 5 s.
 public enum Daemon {
     public static func run(_ settings: DaemonSettings, logger: Logger,
                            reloadSettings: (@Sendable () throws -> DaemonSettings)? = nil) async throws {
@@ -32,7 +32,7 @@ public enum Daemon {
         if !settings.webhooks.isEmpty {
             let box = WebhookOutbox(targets: settings.webhooks, status: status, logger: logger)
             outbox = box
-            let sender = WebhookSender(outbox: box, policy: settings.webhookRetry, status: status, logger: logger)
+            let sender = WebhookSender(outbox: box, store: store, policy: settings.webhookRetry, status: status, logger: logger)
             services.append(.init(service: UntilShutdown(sender),
                                   successTerminationBehavior: .ignore,
                                   failureTerminationBehavior: .gracefullyShutdownGroup))

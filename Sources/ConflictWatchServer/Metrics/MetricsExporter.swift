@@ -47,14 +47,16 @@ final class MetricsExporter: Sendable {
             counter("conflicts", "Responses with a conflict status (409, 412 and 423 unless the model file says otherwise).") { $0.conflicts },
             counter("drops", "Packets the kernel or interface dropped (capture sources).") { $0.drops },
             counter("webhooks_sent", "Alert webhooks delivered.") { $0.webhooksSent },
-            counter("webhooks_failed", "Alert webhooks given up after their retries.") { $0.webhooksFailed },
+            counter("webhooks_failed", "Alert webhook deliveries given up (retries exhausted, or a 4xx answer).") { $0.webhooksFailed },
+            counter("webhooks_dropped", "Alert webhook deliveries dropped unsent because the receiver's outbox was full.") { $0.webhooksDropped },
         ]
         gauges = [
             gauge("open_alerts", "Alerts open now.") { Double($0.openAlerts) },
             gauge("lag", unit: "seconds", "Seconds the oldest read but uncommitted line has waited; 0 when caught up.") { $0.lagSeconds },
             gauge("unread", unit: "bytes", "Bytes appended to followed files and not read yet.") { Double($0.unreadBytes) },
             gauge("followed_files", "Files being followed.") { Double($0.followedFiles) },
-            gauge("webhooks_pending", "Alert webhooks waiting to be sent or retried.") { Double($0.webhooksPending) },
+            gauge("webhooks_pending", "Alert webhook deliveries in the store's outbox waiting to be sent or retried.") { Double($0.webhooksPending) },
+            gauge("webhooks_given_up", "Given-up alert webhook deliveries kept in the store (conflictwatch webhooks failed).") { Double($0.webhooksGivenUp) },
             gauge("last_commit_timestamp", unit: "seconds", "Unix time of the last commit to the store; 0 before the first.") { $0.lastCommit ?? 0 },
             gauge("start_time", unit: "seconds", "Unix time the daemon started.") { $0.started },
         ]

@@ -79,11 +79,13 @@ public final class ConflictStore: Sendable {
 
     // MARK: - Writing
 
-    /// Commits one flush: alerts, rollup deltas, hot spots and checkpoints in one transaction.
-    public func commit(_ batch: StoreBatch) throws(StoreError) {
-        guard !batch.isEmpty else { return }
+    /// Commits one flush: alerts, rollup deltas, hot spots, checkpoints and webhook outbox rows
+    /// in one transaction.
+    @discardableResult
+    public func commit(_ batch: StoreBatch) throws(StoreError) -> CommitSummary {
+        guard !batch.isEmpty else { return CommitSummary() }
         do {
-            try pool.write { db in
+            return try pool.write { db in
                 for alert in batch.alerts { try AlertRow(alert).upsert(db) }
                 // One cached statement for every lookup: building the query per row cost more than
                 // the rest of an offline run's commit (13,000 rows: 1.2 s).
@@ -123,6 +125,7 @@ public final class ConflictStore: Sendable {
                         sql: "INSERT INTO model_state (id, snapshot, updated) VALUES (1, ?, ?) ON CONFLICT(id) DO UPDATE SET snapshot = excluded.snapshot, updated = excluded.updated",
                         arguments: [Data(state), CivilTime.rfc3339(CivilTime.nowMicros())])
                 }
+                return CommitSummary(webhooksDropped: try Self.insertDeliveries(batch.webhookDeliveries, capacity: batch.webhookCapacity, db))
             }
         } catch {
             throw StoreIntegrity.error(error, path: path, doing: "cannot write to the store")
@@ -130,16 +133,19 @@ public final class ConflictStore: Sendable {
     }
 
     /// Deletes what is older than `days` before the newest traffic in the store (traffic time,
-    /// so a replayed old log is kept). Open alerts are kept whatever their age.
+    /// so a replayed old log is kept). Open alerts are kept whatever their age. Given-up webhook
+    /// deliveries go `days` after they were committed (wall clock).
     @discardableResult
     public func applyRetention(days: Int) throws(StoreError) -> Int {
         do {
             return try pool.write { db in
-                guard let newest = try Int64.fetchOne(db, sql: "SELECT MAX(minute) FROM route_rollup") else { return 0 }
+                // Given-up webhooks age by the wall clock: they are about delivery, not traffic.
+                var removed = try Self.purgeGivenUpDeliveries(olderThanDays: days, db)
+                guard let newest = try Int64.fetchOne(db, sql: "SELECT MAX(minute) FROM route_rollup") else { return removed }
                 let cutoffMinute = newest - Int64(days) * 1440
                 let cutoffTime = CivilTime.rfc3339(cutoffMinute * 60 * CivilTime.microsPerSecond)
                 try db.execute(sql: "DELETE FROM route_rollup WHERE minute < ?", arguments: [cutoffMinute])
-                var removed = db.changesCount
+                removed += db.changesCount
                 try db.execute(sql: "DELETE FROM hotspot_snapshot WHERE minute < ?", arguments: [cutoffMinute])
                 removed += db.changesCount
                 try db.execute(sql: "DELETE FROM alert WHERE \"end\" IS NOT NULL AND \"end\" < ?", arguments: [cutoffTime])
