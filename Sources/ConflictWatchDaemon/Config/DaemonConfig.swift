@@ -1,5 +1,6 @@
 import ConflictWatchCapture
 import ConflictWatchCore
+import ConflictWatchServer
 import Foundation
 import Yams
 
@@ -25,6 +26,9 @@ public struct DaemonConfig: Sendable, Equatable {
     public var listen: String? = nil
     /// Bearer token the API requires (also from CONFLICTWATCH_API_TOKEN); needed off loopback.
     public var apiToken: String? = nil
+    /// The API's timeouts and connection cap (`api_idle_timeout_seconds`,
+    /// `api_request_timeout_seconds`, `api_max_connections`).
+    public var apiLimits = ServerLimits()
     public var webhooks: [WebhookTarget] = []
 
     public init() {}
@@ -37,7 +41,8 @@ public struct DaemonConfig: Sendable, Equatable {
         }
     }
 
-    static let topKeys: Set = ["sources", "state_dir", "model", "retention_days", "log_level", "from_start", "max_line_length", "listen", "api_token", "webhooks"]
+    static let topKeys: Set = ["sources", "state_dir", "model", "retention_days", "log_level", "from_start", "max_line_length", "listen", "api_token", "webhooks",
+                                  "api_idle_timeout_seconds", "api_request_timeout_seconds", "api_max_connections"]
     static let webhookKeys: Set = ["url", "min_severity"]
     static let sourceKeys: Set = ["path", "format"]
     static let interfaceKeys: Set = ["interface", "filter", "snaplen", "buffer_mb", "promisc"]
@@ -124,6 +129,12 @@ public struct DaemonConfig: Sendable, Equatable {
         return target
     }
 
+    /// One of the API limits: a whole number in the setting's range.
+    static func limit(_ node: Node, _ setting: ServerLimits.Setting, _ fail: (String) -> ConfigError) throws(ConfigError) -> Int {
+        guard let n = node.int, setting.check(n) == nil else { throw fail("\(setting.expectation), got \(shown(node))") }
+        return n
+    }
+
     public static func parse(_ text: String, file: String = "config") throws(ConfigError) -> DaemonConfig {
         let root: Node?
         do {
@@ -202,6 +213,12 @@ public struct DaemonConfig: Sendable, Equatable {
             case "api_token":
                 guard let s = value.string, s.count >= 16 else { throw fail("expected a token of at least 16 characters (e.g. `openssl rand -hex 24`)") }
                 c.apiToken = s
+            case ServerLimits.idleTimeoutSetting.configKey:
+                c.apiLimits.idleTimeout = .seconds(try limit(value, ServerLimits.idleTimeoutSetting, fail))
+            case ServerLimits.requestTimeoutSetting.configKey:
+                c.apiLimits.requestTimeout = .seconds(try limit(value, ServerLimits.requestTimeoutSetting, fail))
+            case ServerLimits.maxConnectionsSetting.configKey:
+                c.apiLimits.maxConnections = try limit(value, ServerLimits.maxConnectionsSetting, fail)
             case "webhooks":
                 guard let seq = value.sequence else { throw fail("expected a list of URLs, or of `url:` with `min_severity:`") }
                 c.webhooks = try seq.enumerated().map { (i: Int, n: Node) throws(ConfigError) -> WebhookTarget in

@@ -76,7 +76,7 @@ struct RunCommand: ParsableCommand {
         if let listen = file.listen {
             do {
                 settings.listen = try QueryServerConfiguration.parse(
-                    listen: listen, apiToken: file.apiToken ?? QueryServerConfiguration.tokenFromEnvironment())
+                    listen: listen, apiToken: file.apiToken ?? QueryServerConfiguration.tokenFromEnvironment(), limits: file.apiLimits)
             } catch {
                 // SPEC §9: refuse to start, exit 2, saying why.
                 throw ValidationError("\(path): listen: \(error.description)")
