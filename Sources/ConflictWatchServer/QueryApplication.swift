@@ -1,5 +1,6 @@
 import ConflictWatchStore
 import Hummingbird
+import HummingbirdCore
 import Logging
 
 /// The query API and metrics server (SPEC §9), a ServiceLifecycle `Service` to run beside the
@@ -13,15 +14,22 @@ public func buildQueryApplication(
     logger: Logger,
     onListening: (@Sendable (Int) async -> Void)? = nil
 ) -> some ApplicationProtocol {
-    let router = QueryRoutes.router(store: store, status: status, apiToken: configuration.apiToken, logger: logger)
+    let limits = configuration.limits
+    let gate = ConnectionGate(limit: limits.maxConnections)
+    let router = QueryRoutes.router(store: store, status: status, connections: gate, apiToken: configuration.apiToken, logger: logger)
     return Application(
         router: router,
+        server: HTTPServerBuilder { responder in
+            LimitedHTTP1Channel(responder: responder, limits: limits, gate: gate, logger: logger)
+        },
         configuration: ApplicationConfiguration(
             address: .hostname(configuration.host, port: configuration.port), serverName: "conflictwatch"),
         onServerRunning: { channel in
             let port = channel.localAddress?.port ?? configuration.port
             logger.info("query API listening", metadata: [
                 "address": "\(configuration.address)", "port": "\(port)", "token": "\(configuration.requiresToken ? "required" : "none")",
+                "max_connections": "\(limits.maxConnections)", "idle_timeout_s": "\(limits.idleTimeout.components.seconds)",
+                "request_timeout_s": "\(limits.requestTimeout.components.seconds)",
             ])
             await onListening?(port)
         },

@@ -1,5 +1,6 @@
 import ConflictWatchCore
 import ConflictWatchServer
+import ConflictWatchStore
 import Foundation
 import Hummingbird
 import HummingbirdTesting
@@ -8,6 +9,8 @@ import Synchronization
 import Testing
 @testable import ConflictWatchDaemon
 
+/// The durable webhook outbox (SPEC §8): the pipeline commits outbox rows with the alert
+/// change, the sender delivers them from the store to real HTTP receivers.
 @Suite struct WebhookTests {
     static func alert(_ id: String, severity: Alert.Severity = .high, end: String? = nil, peak: Int = 3) throws -> Alert {
         let json = """
@@ -17,6 +20,13 @@ import Testing
              "score":9.1,"probability":null,"top_clients":[],"top_resources":[],"samples":[],"reason":"test"}
             """
         return try JSONDecoder().decode(Alert.self, from: Data(json.utf8))
+    }
+
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("cw-webhooks-\(UUID().uuidString.prefix(8))").path
+    var logger: Logger {
+        var l = Logger(label: "test")
+        l.logLevel = .critical
+        return l
     }
 
     // MARK: body and policy
@@ -33,16 +43,29 @@ import Testing
         #expect(String(decoding: body, as: UTF8.self).contains("\"/api/orders/13\""))
     }
 
-    @Test func backoffDoublesToTheCapAndStops() {
-        let p = RetryPolicy()
-        #expect((1...8).map { p.delay(afterAttempt: $0) } == [1, 2, 4, 8, 16, 32, 60, nil])
+    @Test func backoffDoublesToTheCap() {
+        var p = RetryPolicy()
+        #expect((1...11).map { p.delay(afterAttempt: $0) } == [1, 2, 4, 8, 16, 32, 64, 128, 256, 300, 300])
         #expect(p.delay(afterAttempt: 1, retryAfter: 30) == 30)
         #expect(p.delay(afterAttempt: 3, retryAfter: 1) == 4, "Retry-After never shortens the back-off")
-        #expect(p.delay(afterAttempt: 1, retryAfter: 3600) == 60)
+        #expect(p.delay(afterAttempt: 1, retryAfter: 3600) == 300)
+        p.maximumAttempts = 3
+        #expect((1...3).map { p.delay(afterAttempt: $0) } == [1, 2, nil])
         #expect(RetryPolicy.retryAfterSeconds(" 12 ") == 12)
         #expect(RetryPolicy.retryAfterSeconds("Wed, 21 Oct 2026 07:28:00 GMT") == nil)
         #expect([200, 204, 408, 429, 500, 503, 400, 401, 404, 410].map(RetryPolicy.verdict) ==
                 [.delivered, .delivered, .retry, .retry, .retry, .retry, .permanentFailure, .permanentFailure, .permanentFailure, .permanentFailure])
+    }
+
+    /// A receiver down for an hour (or a night) is retried; a day-old event is given up, and so is
+    /// one the receiver refuses with a 4xx.
+    @Test func giveUpRule() {
+        let p = RetryPolicy()
+        #expect(p.decide(.delivered, attempt: 1, age: 0) == .delete)
+        #expect(p.decide(.permanentFailure, attempt: 1, age: 0) == .giveUp)
+        #expect(p.decide(.retry, attempt: 30, age: 3600) == .retry(afterSeconds: 300))
+        #expect(p.decide(.retry, attempt: 30, age: 12 * 3600) == .retry(afterSeconds: 300))
+        #expect(p.decide(.retry, attempt: 300, age: 86_400 - 100) == .giveUp)
     }
 
     @Test func severityFilter() throws {
@@ -53,47 +76,69 @@ import Testing
 
     // MARK: delivery to a real HTTP receiver
 
-    /// What the receiver saw: per path, the bodies' (event, id) in arrival order.
+    /// One POST the receiver saw.
+    struct Post: Sendable {
+        var path: String
+        var alertID: String
+        var event: String
+        var eventID: String
+        var eventIDHeader: String?
+        var answered: Int
+        var at: ContinuousClock.Instant
+    }
+
     final class Receiver: Sendable {
-        /// Per path: (event, alert id, X-Conflictwatch-Event header, arrival).
-        let seen = Mutex<[String: [(String, String, String?, ContinuousClock.Instant)]]>([:])
-        /// Answers per path, in order, before answering 200 for good.
+        let posts = Mutex<[Post]>([])
+        /// Answers per path, in order, before the path's normal answer.
         let script: Mutex<[String: [HTTPResponse.Status]]>
 
-        init(script: [String: [HTTPResponse.Status]]) { self.script = Mutex(script) }
+        init(script: [String: [HTTPResponse.Status]] = [:]) { self.script = Mutex(script) }
 
+        /// `/gone` answers 404, `/down` 503; elsewhere an alert whose id starts with "stuck" hangs
+        /// (3 s, then 503) and the rest are accepted.
         func router() -> Router<BasicRequestContext> {
             let router = Router()
             router.post("/{hook}") { request, context -> Response in
                 let path = request.uri.path
                 let body = try await request.body.collect(upTo: 1 << 20)
                 let json = try JSONSerialization.jsonObject(with: Data(buffer: body)) as? [String: Any] ?? [:]
-                self.seen.withLock {
-                    $0[path, default: []].append((json["event"] as? String ?? "?", json["id"] as? String ?? "?",
-                                                  request.headers[.init("X-Conflictwatch-Event")!], .now))
-                }
-                if path == "/slow" {
-                    // A receiver that hangs, then fails: each attempt costs 0.8 s.
-                    try await Task.sleep(for: .milliseconds(800))
-                    return Response(status: .serviceUnavailable)
-                }
-                let status = self.script.withLock { s -> HTTPResponse.Status in
+                let alertID = json["id"] as? String ?? "?"
+                var status: HTTPResponse.Status = self.script.withLock { s in
                     guard var queue = s[path], !queue.isEmpty else { return .ok }
                     let next = queue.removeFirst()
                     s[path] = queue
                     return next
+                }
+                if path == "/gone" { status = .notFound }
+                if path == "/down" { status = .serviceUnavailable }
+                if alertID.hasPrefix("stuck") {
+                    try await Task.sleep(for: .seconds(3))
+                    status = .serviceUnavailable
+                }
+                self.posts.withLock {
+                    $0.append(Post(path: path, alertID: alertID, event: json["event"] as? String ?? "?", eventID: json["event_id"] as? String ?? "?",
+                                   eventIDHeader: request.headers[.init("X-Conflictwatch-Event-Id")!], answered: Int(status.code), at: .now))
                 }
                 return Response(status: status)
             }
             return router
         }
 
-        func events(_ path: String) -> [String] {
-            seen.withLock { ($0[path] ?? []).map { "\($0.0):\($0.1)" } }
+        /// Accepted posts to `path`, as "event:alert".
+        func accepted(_ path: String) -> [String] {
+            posts.withLock { $0.filter { $0.path == path && $0.answered == 200 }.map { "\($0.event):\($0.alertID)" } }
         }
 
-        func lastArrival(_ path: String) -> ContinuousClock.Instant? {
-            seen.withLock { $0[path]?.last?.3 }
+        func acceptedEventIDs() -> Set<String> {
+            posts.withLock { Set($0.filter { $0.answered == 200 }.map(\.eventID)) }
+        }
+    }
+
+    func withReceiver(_ receiver: Receiver, _ body: @Sendable (String) async throws -> Void) async throws {
+        let app = Application(router: receiver.router(), configuration: .init(address: .hostname("127.0.0.1", port: 0)))
+        try await app.test(.live) { client in
+            let port = try #require(client.port)
+            try await body("http://127.0.0.1:\(port)")
         }
     }
 
@@ -101,54 +146,192 @@ import Testing
         var p = RetryPolicy()
         p.initialDelay = 0.05
         p.maximumDelay = 0.2
-        p.maximumAttempts = 3
         p.requestTimeout = 1
         return p
     }
 
-    @Test func retriesThroughOutagesInOrderAndOneSlowReceiverDelaysNoOther() async throws {
-        let receiver = Receiver(script: [
-            "/flaky": [.serviceUnavailable, .serviceUnavailable],  // two failures, then accepted
-            "/gone": [.notFound, .notFound, .notFound],  // a wrong URL: not retried
-        ])
-        let app = Application(router: receiver.router(), configuration: .init(address: .hostname("127.0.0.1", port: 0)))
-        try await app.test(.live) { client in
-            let port = try #require(client.port)
-            let base = "http://127.0.0.1:\(port)"
-            // A closed port: refused at once on every attempt.
-            let dead = "http://127.0.0.1:9/x"
+    /// Commits alert events the way the pipeline does: outbox rows in the same batch.
+    func commit(_ events: [AlertEvent], store: ConflictStore, outbox: WebhookOutbox) throws {
+        var batch = StoreBatch()
+        batch.alerts = events.map(\.alert)
+        batch.webhookDeliveries = outbox.deliveries(for: events, now: CivilTime.nowMicros())
+        outbox.committed(try store.commit(batch), deliveries: batch.webhookDeliveries.count)
+    }
+
+    /// Runs `sender` until `done` holds (or `timeout`), then cancels it.
+    func run(_ sender: WebhookSender, timeout: Duration = .seconds(10), until done: @Sendable () throws -> Bool) async throws {
+        let task = Task { try await sender.run() }
+        let deadline = ContinuousClock.now + timeout
+        while try !done(), ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        task.cancel()
+        _ = await task.result
+    }
+
+    @Test func eachAlertsEventsArriveInOrderThroughFailuresWithTheirEventID() async throws {
+        let receiver = Receiver(script: ["/flaky": [.serviceUnavailable, .serviceUnavailable]])
+        try await withReceiver(receiver) { base in
+            let store = try ConflictStore(directory: dir, mode: .writer, logger: logger)
             let status = LiveStatus()
-            var logger = Logger(label: "test")
-            logger.logLevel = .critical
-            let outbox = WebhookOutbox(targets: [.init(url: base + "/flaky"), .init(url: base + "/gone"), .init(url: dead),
-                                                 .init(url: base + "/pager", minSeverity: .critical), .init(url: base + "/slow")],
+            let outbox = WebhookOutbox(targets: [.init(url: base + "/flaky"), .init(url: base + "/pager", minSeverity: .critical)],
                                        status: status, logger: logger)
-            let sender = WebhookSender(outbox: outbox, policy: fastPolicy(), status: status, logger: logger)
             let a = try Self.alert("one"), b = try Self.alert("two", severity: .critical)
             let bClosed = try Self.alert("two", severity: .critical, end: "2026-11-24T10:09:00Z")
-            outbox.send([AlertEvent(kind: .opened, alert: a), AlertEvent(kind: .opened, alert: b)])
-            outbox.send([AlertEvent(kind: .closed, alert: bClosed)])
-            outbox.finish()
-            let started = ContinuousClock.now
-            try await sender.run()
-            let took = ContinuousClock.now - started
+            try commit([AlertEvent(kind: .opened, alert: a, eventID: "one/0-opened"), AlertEvent(kind: .opened, alert: b, eventID: "two/0-opened")],
+                       store: store, outbox: outbox)
+            try commit([AlertEvent(kind: .closed, alert: bClosed, eventID: "two/1-closed")], store: store, outbox: outbox)
+            let sender = WebhookSender(outbox: outbox, store: store, policy: fastPolicy(), status: status, logger: logger)
+            try await run(sender) { try store.webhookCounts().pending == 0 }
 
-            #expect(receiver.events("/flaky") == ["opened:one", "opened:one", "opened:one", "opened:two", "closed:two"],
-                    "the first event is tried until accepted, and order is kept")
-            #expect(receiver.events("/gone") == ["opened:one", "opened:two", "closed:two"], "404 is not retried")
-            #expect(receiver.events("/pager") == ["opened:two", "closed:two"], "min_severity: critical")
-            #expect(receiver.seen.withLock { $0["/flaky"]?.first?.2 } == "opened", "X-Conflictwatch-Event header")
+            let flaky = receiver.accepted("/flaky")
+            #expect(Set(flaky) == ["opened:one", "opened:two", "closed:two"], "\(flaky)")
+            #expect(flaky.firstIndex(of: "opened:two")! < flaky.firstIndex(of: "closed:two")!, "an alert's events in order: \(flaky)")
+            #expect(receiver.accepted("/pager") == ["opened:two", "closed:two"], "min_severity: critical")
+            #expect(receiver.posts.withLock { $0.allSatisfy { $0.eventIDHeader == $0.eventID } }, "X-Conflictwatch-Event-Id header")
+            #expect(receiver.posts.withLock { $0.filter { $0.answered == 503 }.count } == 2)
             let s = status.snapshot
-            // flaky 3 + pager 2 delivered; gone 3 + dead 3 + slow 3 failed.
-            #expect(s.webhooksSent == 5 && s.webhooksFailed == 9 && s.webhooksPending == 0, "\(s)")
-            // The slow receiver took 3 events × 3 attempts × 0.8 s; the others were done long before
-            // (a refused connection fails at once: the policy, not the client, retries it).
-            #expect(receiver.events("/slow").count == 9)
-            #expect(took > .seconds(7), "\(took)")
-            for path in ["/flaky", "/gone", "/pager"] {
-                let done = try #require(receiver.lastArrival(path)) - started
-                #expect(done < .seconds(3), "\(path) finished after \(done): delayed by the slow receiver?")
+            #expect(s.webhooksSent == 5 && s.webhooksFailed == 0 && s.webhooksPending == 0, "\(s)")
+            #expect(try store.webhookCounts() == (pending: 0, givenUp: 0), "delivered rows are deleted")
+        }
+    }
+
+    /// SPEC §8: the events a pipeline committed while no sender ran (a kill -9 right after the
+    /// commit, or a receiver down) are delivered by the next start's sender, from the store.
+    @Test func eventsCommittedByThePipelineSurviveARestart() async throws {
+        let receiver = Receiver()
+        try await withReceiver(receiver) { base in
+            let log = dir + "/access.log"
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            let t0 = Date(timeIntervalSince1970: 1_795_514_400)  // 2026-11-24T10:00:00Z
+            let traffic = Self.traffic(start: t0, seconds: 600) + Self.traffic(start: t0.addingTimeInterval(600), seconds: 40, storm: true)
+                + Self.traffic(start: t0.addingTimeInterval(640), seconds: 180)
+            try Data(traffic.utf8).write(to: URL(fileURLWithPath: log))
+            var settings = DaemonSettings(sources: [.init(pattern: log, format: .combined)], parameters: ModelParameters(), stateDirectory: dir)
+            settings.fromStart = true
+            let targets = [WebhookTarget(url: base + "/hook")]
+
+            // The first run: the pipeline commits; its sender never runs.
+            do {
+                let store = try ConflictStore(directory: dir, mode: .writer, logger: logger)
+                let outbox = WebhookOutbox(targets: targets, status: LiveStatus(), logger: logger)
+                let pipeline = IngestPipeline(settings: settings, store: store, logger: logger, outbox: outbox)
+                try pipeline.start(now: 0)
+                var now = 0.0
+                while pipeline.step(now: now) > 0 { now += 0.001 }
+                try pipeline.flush(now: now + 1)
+            }
+
+            // The next start: a new store connection, outbox and sender.
+            let store = try ConflictStore(directory: dir, mode: .writer, logger: logger)
+            var produced: Set<String> = []
+            for alert in try store.alerts(AlertFilter()) {
+                for e in try store.events(alertID: alert.id) { produced.insert(e.eventID) }
+            }
+            #expect(produced.contains { $0.hasSuffix("-opened") } && produced.contains { $0.hasSuffix("-closed") }, "\(produced)")
+            #expect(try store.webhookCounts().pending == produced.count, "one outbox row per event, committed with it")
+            let status = LiveStatus()
+            let outbox = WebhookOutbox(targets: targets, status: status, logger: logger)
+            let sender = WebhookSender(outbox: outbox, store: store, policy: fastPolicy(), status: status, logger: logger)
+            let owed = produced
+            // Until the rows are deleted too: the receiver records a POST before it answers.
+            try await run(sender) { try receiver.acceptedEventIDs() == owed && store.webhookCounts().pending == 0 }
+            #expect(receiver.acceptedEventIDs() == produced)
+            #expect(try store.webhookCounts().pending == 0)
+        }
+    }
+
+    /// A receiver that accepts and never answers (for two alerts) holds two of its delivery
+    /// slots for one attempt's timeout each time; a new event takes the next free slot
+    /// before those retries, so it waits at most about one timeout.
+    @Test func hangingReceiverDelaysANewEventByAtMostOneAttempt() async throws {
+        let receiver = Receiver()
+        try await withReceiver(receiver) { base in
+            let store = try ConflictStore(directory: dir, mode: .writer, logger: logger)
+            let status = LiveStatus()
+            let outbox = WebhookOutbox(targets: [.init(url: base + "/hook")], status: status, logger: logger)
+            var policy = RetryPolicy()
+            policy.requestTimeout = 0.5
+            policy.concurrency = 2
+            // The stuck events are due again at once: only the order lets the new one through.
+            policy.initialDelay = 0
+            policy.maximumDelay = 0
+            try commit(try ["stuck-1", "stuck-2"].map { AlertEvent(kind: .opened, alert: try Self.alert($0), eventID: "\($0)/0-opened") },
+                       store: store, outbox: outbox)
+            let sender = WebhookSender(outbox: outbox, store: store, policy: policy, status: status, logger: logger)
+            let task = Task { try await sender.run() }
+            defer { task.cancel() }
+            try await Task.sleep(for: .milliseconds(300))
+            let committed = ContinuousClock.now
+            try commit([AlertEvent(kind: .opened, alert: try Self.alert("fresh"), eventID: "fresh/0-opened")], store: store, outbox: outbox)
+            while receiver.accepted("/hook").isEmpty, ContinuousClock.now - committed < .seconds(6) {
+                try await Task.sleep(for: .milliseconds(10))
+            }
+            let arrived = receiver.posts.withLock { $0.first { $0.alertID == "fresh" }?.at }
+            let delay = try #require(arrived, "the new event never arrived behind the hanging receiver") - committed
+            print("webhook: new event delivered \(delay) after its commit, behind a hanging receiver (timeout 0.5 s, 2 slots)")
+            #expect(delay < .milliseconds(1_200), "\(delay)")
+            // The receiver has answered; the sender deletes the row just after.
+            for _ in 0..<100 where try store.webhookCounts().pending > 2 { try await Task.sleep(for: .milliseconds(20)) }
+            task.cancel()
+            _ = await task.result
+            #expect(try store.webhookDeliveries(state: .pending).map(\.eventID).sorted() == ["stuck-1/0-opened", "stuck-2/0-opened"],
+                    "the stuck ones stay owed")
+        }
+    }
+
+    /// Given up: a 4xx at once, a 503 once its attempts are spent; counted, kept and listed.
+    @Test func givenUpEventsAreCountedAndKept() async throws {
+        let receiver = Receiver()
+        try await withReceiver(receiver) { base in
+            let store = try ConflictStore(directory: dir, mode: .writer, logger: logger)
+            let status = LiveStatus()
+            let outbox = WebhookOutbox(targets: [.init(url: base + "/gone"), .init(url: base + "/down"), .init(url: base + "/ok")],
+                                       status: status, logger: logger)
+            var policy = fastPolicy()
+            policy.maximumAttempts = 2
+            try commit([AlertEvent(kind: .opened, alert: try Self.alert("one"), eventID: "one/0-opened")], store: store, outbox: outbox)
+            let sender = WebhookSender(outbox: outbox, store: store, policy: policy, status: status, logger: logger)
+            try await run(sender) { try store.webhookCounts().pending == 0 }
+            let given = try store.webhookDeliveries(state: .givenUp)
+            #expect(given.map(\.receiver) == [base + "/gone", base + "/down"])
+            #expect(given.map(\.attempts) == [1, 2])
+            #expect(given[0].lastError?.hasPrefix("HTTP 404 (not retried") == true, "\(given)")
+            #expect(given[1].lastError == "HTTP 503 (gave up after 2 attempts)", "\(given)")
+            let s = status.snapshot
+            #expect(s.webhooksSent == 1 && s.webhooksFailed == 2 && s.webhooksGivenUp == 2 && s.webhooksPending == 0, "\(s)")
+
+            // The next start without /down configured: what was still owed to it is given up too.
+            try commit([AlertEvent(kind: .closed, alert: try Self.alert("one", end: "2026-11-24T10:05:00Z"), eventID: "one/1-closed")],
+                       store: store, outbox: outbox)
+            let next = WebhookOutbox(targets: [.init(url: base + "/ok")], status: status, logger: logger)
+            try await run(WebhookSender(outbox: next, store: store, policy: policy, status: status, logger: logger)) {
+                try store.webhookCounts().pending == 0
+            }
+            #expect(try store.webhookDeliveries(state: .givenUp).filter { $0.lastError == "receiver no longer configured" }.map(\.receiver)
+                    == [base + "/gone", base + "/down"])
+            #expect(receiver.accepted("/ok") == ["opened:one", "closed:one"])
+        }
+    }
+
+    /// Combined-format traffic: quiet writes, plus a retry storm from one client on one order.
+    static func traffic(start: Date, seconds: Int, perSecond: Int = 4, storm: Bool = false) -> String {
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "en_US_POSIX")
+        f.timeZone = TimeZone(identifier: "UTC")
+        f.dateFormat = "dd/MMM/yyyy:HH:mm:ss Z"
+        var out = ""
+        var n = 0
+        for s in 0..<seconds {
+            let t = f.string(from: start.addingTimeInterval(Double(s)))
+            for _ in 0..<perSecond {
+                n += 1
+                out += "10.0.0.\(n % 50 + 1) - - [\(t)] \"PUT /api/orders/\(n * 7 % 200) HTTP/1.1\" \(n % 50 == 0 ? 409 : 200) 1 \"-\" \"x\"\n"
+            }
+            if storm {
+                for _ in 0..<5 { out += "127.0.0.66 - - [\(t)] \"PUT /api/orders/13 HTTP/1.1\" 409 1 \"-\" \"retry\"\n" }
             }
         }
+        return out
     }
 }

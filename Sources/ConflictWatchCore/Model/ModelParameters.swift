@@ -141,14 +141,33 @@ public struct ModelParameters: Codable, Sendable, Equatable {
     }
 
     /// Loads a model file; missing keys keep their defaults and unknown keys are ignored, so a
-    /// file written by a newer version still loads.
-    public static func load(contentsOf url: URL) throws -> ModelParameters {
-        let data = try Data(contentsOf: url)
-        return try decode(data)
+    /// file written by a newer version still loads. Every error names the file; a bad value also
+    /// names its key, the value and the allowed range.
+    public static func load(contentsOf url: URL) throws(ModelFileError) -> ModelParameters {
+        let data: Data
+        do {
+            data = try Data(contentsOf: url)
+        } catch {
+            throw ModelFileError(path: url.path, problem: .unreadable(error.localizedDescription))
+        }
+        do {
+            return try decode(data)
+        } catch {
+            throw ModelFileError(path: url.path, problem: .invalid(error))
+        }
     }
 
-    public static func decode(_ data: Data) throws -> ModelParameters {
-        let p = try JSONDecoder().decode(ModelParameters.self, from: data)
+    public static func decode(_ data: Data) throws(ModelParameterError) -> ModelParameters {
+        let p: ModelParameters
+        do {
+            p = try JSONDecoder().decode(ModelParameters.self, from: data)
+        } catch let e as ModelParameterError {
+            throw e
+        } catch let e as DecodingError {
+            throw ModelParameterError(decodingError: e)
+        } catch {
+            throw ModelParameterError(key: nil, message: "not a model JSON file (\(error))")
+        }
         try p.validate()
         return p
     }
@@ -159,9 +178,14 @@ public struct ModelParameters: Codable, Sendable, Equatable {
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         let d = ModelParameters()
-        schema = try c.decodeIfPresent(Int.self, forKey: .schema) ?? d.schema
+        func whole(_ key: CodingKeys, _ fallback: Int) throws -> Int {
+            try Self.wholeNumber(c.decodeIfPresent(Double.self, forKey: key), key: key.stringValue) ?? fallback
+        }
+        schema = try whole(.schema, d.schema)
         writeMethods = try c.decodeIfPresent([String].self, forKey: .writeMethods) ?? d.writeMethods
-        conflictStatuses = try c.decodeIfPresent([Int].self, forKey: .conflictStatuses) ?? d.conflictStatuses
+        conflictStatuses = try c.decodeIfPresent([Double].self, forKey: .conflictStatuses).map { list in
+            try list.map { try Self.wholeNumber($0, key: "conflict_statuses")! }
+        } ?? d.conflictStatuses
         routes = try c.decodeIfPresent(RouteParameters.self, forKey: .routes) ?? d.routes
         func v<T: Decodable>(_ key: CodingKeys, _ fallback: T) throws -> T {
             try c.decodeIfPresent(T.self, forKey: key) ?? fallback
@@ -170,9 +194,9 @@ public struct ModelParameters: Codable, Sendable, Equatable {
         horizonSeconds = try v(.horizonSeconds, d.horizonSeconds)
         alpha = try v(.alpha, d.alpha)
         continueAlpha = try v(.continueAlpha, d.continueAlpha)
-        minConflicts = try v(.minConflicts, d.minConflicts)
-        closeAfter = try v(.closeAfter, d.closeAfter)
-        warmupBuckets = try v(.warmupBuckets, d.warmupBuckets)
+        minConflicts = try whole(.minConflicts, d.minConflicts)
+        closeAfter = try whole(.closeAfter, d.closeAfter)
+        warmupBuckets = try whole(.warmupBuckets, d.warmupBuckets)
         reopenWindowSeconds = try v(.reopenWindowSeconds, d.reopenWindowSeconds)
         baselineHalfLifeSeconds = try v(.baselineHalfLifeSeconds, d.baselineHalfLifeSeconds)
         priorConflicts = try v(.priorConflicts, d.priorConflicts)
@@ -187,57 +211,195 @@ public struct ModelParameters: Codable, Sendable, Equatable {
         hotspotRiseFactor = try v(.hotspotRiseFactor, d.hotspotRiseFactor)
         hotspotLevelHalfLifeSeconds = try v(.hotspotLevelHalfLifeSeconds, d.hotspotLevelHalfLifeSeconds)
         hotspotThreshold = try v(.hotspotThreshold, d.hotspotThreshold)
-        minWrites = try v(.minWrites, d.minWrites)
+        minWrites = try whole(.minWrites, d.minWrites)
         rateHalfLifeSeconds = try v(.rateHalfLifeSeconds, d.rateHalfLifeSeconds)
         writerWindowSeconds = try v(.writerWindowSeconds, d.writerWindowSeconds)
         maxEditWindowSeconds = try v(.maxEditWindowSeconds, d.maxEditWindowSeconds)
         defaultEditWindowMs = try v(.defaultEditWindowMs, d.defaultEditWindowMs)
         calibrationHalfLifeSeconds = try v(.calibrationHalfLifeSeconds, d.calibrationHalfLifeSeconds)
         calibrationPriorWeight = try v(.calibrationPriorWeight, d.calibrationPriorWeight)
-        maxResources = try v(.maxResources, d.maxResources)
-        readTrackerSlots = try v(.readTrackerSlots, d.readTrackerSlots)
+        maxResources = try whole(.maxResources, d.maxResources)
+        readTrackerSlots = try whole(.readTrackerSlots, d.readTrackerSlots)
         baselines = try v(.baselines, d.baselines)
     }
 
-    /// Checks ranges; the message names the key and says what is allowed.
-    public func validate() throws(ModelParameterError) {
-        func check(_ ok: Bool, _ key: String, _ rule: String) throws(ModelParameterError) {
-            if !ok { throw ModelParameterError(description: "model parameter \(key): \(rule)") }
+    /// A count read as a JSON number: a fraction or a number too large for an Int is refused
+    /// here, naming the key (Foundation's own decoding error names neither key nor value).
+    static func wholeNumber(_ value: Double?, key: String) throws(ModelParameterError) -> Int? {
+        guard let value else { return nil }
+        guard value.isFinite, value == value.rounded() else {
+            throw ModelParameterError(key: key, message: "expected a whole number, got \(value)")
         }
-        try check(bucketSeconds >= 1 && bucketSeconds <= 3600, "bucket_seconds", "must be 1…3600")
-        try check(horizonSeconds > 0, "horizon_seconds", "must be > 0")
-        try check(alpha > 0 && alpha < 1, "alpha", "must be between 0 and 1")
-        try check(continueAlpha >= alpha && continueAlpha < 1, "continue_alpha", "must be between alpha and 1")
-        try check(minConflicts >= 1, "min_conflicts", "must be ≥ 1")
-        try check(closeAfter >= 1, "close_after", "must be ≥ 1")
-        try check(warmupBuckets >= 0, "warmup_buckets", "must be ≥ 0")
-        try check(baselineHalfLifeSeconds > 0 && rateHalfLifeSeconds > 0 && calibrationHalfLifeSeconds > 0
-                  && trendHalfLifeSeconds > 0 && hotspotLevelHalfLifeSeconds > 0,
-                  "*_half_life_seconds", "must be > 0")
-        try check(priorConflicts > 0 && priorWrites > 0, "prior_conflicts/prior_writes", "must be > 0")
-        try check(hotspotThreshold > 0 && hotspotThreshold < 1, "hotspot_threshold", "must be between 0 and 1")
-        try check(escalationFactor > 1, "escalation_factor", "must be > 1")
-        try check(hotspotRiseFactor >= 1, "hotspot_rise_factor", "must be ≥ 1")
-        try check(singleShare > 0.5 && singleShare <= 1, "single_share", "must be in (0.5, 1]")
-        try check(maxResources >= 1000, "max_resources", "must be ≥ 1000")
-        try check(readTrackerSlots >= 1024, "read_tracker_slots", "must be ≥ 1024")
-        try check(routes.maxRoutes >= 10, "routes.max_routes", "must be ≥ 10")
+        guard abs(value) < 9.0e15 else {
+            if let b = bounds.first(where: { $0.key == key }) {
+                throw ModelParameterError(key: key, value: "\(value)", allowed: b.allowed, why: b.why)
+            }
+            throw ModelParameterError(key: key, message: "\(value) is too large")
+        }
+        return Int(value)
     }
+
+    /// Checks every value against `ModelParameters.bounds` and the lists' rules; the error names
+    /// the key, the value and what is allowed.
+    public func validate() throws(ModelParameterError) {
+        for b in Self.bounds {
+            let v = b.read(self)
+            if !b.contains(v) {
+                throw ModelParameterError(key: b.key, value: ModelParameterBound.format(v, b.kind), allowed: b.allowed, why: b.why)
+            }
+        }
+        if continueAlpha < alpha {
+            throw ModelParameterError(key: "continue_alpha", value: "\(continueAlpha)", allowed: "alpha (\(alpha))…1",
+                                      why: "an open burst continues at least as easily as one opens")
+        }
+        func list(_ key: String, _ count: Int, _ max: Int) throws(ModelParameterError) {
+            if count < 1 || count > max {
+                throw ModelParameterError(key: key, value: "\(count) entries", allowed: "1…\(max) entries", why: "the model needs at least one")
+            }
+        }
+        try list("write_methods", writeMethods.count, Self.maxWriteMethods)
+        for m in writeMethods where m.isEmpty || m.utf8.count > 32 || !m.utf8.allSatisfy(Self.isMethodByte) {
+            throw ModelParameterError(key: "write_methods", message: "\(Self.quoted(m)) is not an HTTP method; expected upper-case letters such as PUT or MERGE (at most 32)")
+        }
+        try list("conflict_statuses", conflictStatuses.count, Self.maxConflictStatuses)
+        for s in conflictStatuses where !(100...599).contains(s) {
+            throw ModelParameterError(key: "conflict_statuses", value: "\(s)", allowed: "100…599", why: "an HTTP status code")
+        }
+        if Set(conflictStatuses).count != conflictStatuses.count {
+            throw ModelParameterError(key: "conflict_statuses", message: "lists a status twice; give each once")
+        }
+        if routes.templates.count > Self.maxTemplates {
+            throw ModelParameterError(key: "routes.templates", value: "\(routes.templates.count) entries", allowed: "0…\(Self.maxTemplates) entries",
+                                      why: "every path is matched against the templates")
+        }
+        for t in routes.templates where !t.hasPrefix("/") || t.utf8.count > Self.maxTemplateBytes {
+            throw ModelParameterError(key: "routes.templates", message: "\(Self.quoted(t)) is not a path template; expected one starting with / such as /api/orders/{id}, at most \(Self.maxTemplateBytes) bytes")
+        }
+        try validateBaselines()
+    }
+
+    /// The learned part alone: finite, non-negative numbers (a `train` output or the daemon's
+    /// `model-state.json` read back).
+    public func validateBaselines() throws(ModelParameterError) {
+        if baselines.count > Self.maxBaselines {
+            throw ModelParameterError(key: "baselines", value: "\(baselines.count) routes", allowed: "0…\(Self.maxBaselines) routes", why: "one per route")
+        }
+        for (route, b) in baselines {
+            let fields: [(String, Double, Bool)] = [
+                ("conflicts", b.conflicts, false), ("writes", b.writes, false), ("writes_per_bucket", b.writesPerBucket, false),
+                ("dispersion", b.dispersion, false), ("edit_window_ms", b.editWindowMs ?? 0, false), ("calibration", b.calibration, true),
+            ]
+            for (name, v, positive) in fields where !v.isFinite || v < 0 || (positive && v == 0) || v > 1e15 {
+                throw ModelParameterError(key: "baselines[\(Self.quoted(route))].\(name)", value: "\(v)",
+                                          allowed: positive ? "(0, 1e15]" : "0…1e15", why: "a learned count, rate or ratio")
+            }
+        }
+    }
+
+    static func isMethodByte(_ b: UInt8) -> Bool {
+        (b >= UInt8(ascii: "A") && b <= UInt8(ascii: "Z")) || (b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9")) || b == UInt8(ascii: "-") || b == UInt8(ascii: "_")
+    }
+
+    /// A value from the file, quoted with its control characters made visible.
+    static func quoted(_ s: String) -> String { "\"" + TerminalText.escape(String(s.prefix(80))) + "\"" }
 }
 
 extension ModelParameters.RouteParameters {
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         let d = ModelParameters.RouteParameters()
-        varThreshold = try c.decodeIfPresent(Int.self, forKey: .varThreshold) ?? d.varThreshold
-        maxLearnedPositions = try c.decodeIfPresent(Int.self, forKey: .maxLearnedPositions) ?? d.maxLearnedPositions
-        maxRoutes = try c.decodeIfPresent(Int.self, forKey: .maxRoutes) ?? d.maxRoutes
+        func whole(_ key: CodingKeys, _ fallback: Int) throws -> Int {
+            try ModelParameters.wholeNumber(c.decodeIfPresent(Double.self, forKey: key), key: "routes." + key.stringValue) ?? fallback
+        }
+        varThreshold = try whole(.varThreshold, d.varThreshold)
+        maxLearnedPositions = try whole(.maxLearnedPositions, d.maxLearnedPositions)
+        maxRoutes = try whole(.maxRoutes, d.maxRoutes)
         templates = try c.decodeIfPresent([String].self, forKey: .templates) ?? d.templates
     }
 }
 
-public struct ModelParameterError: Error, CustomStringConvertible {
+/// A model value that is not allowed: the key, the value and the allowed range when there is
+/// one (SPEC §10).
+public struct ModelParameterError: Error, CustomStringConvertible, Sendable {
+    /// The key as written in the file (`routes.max_routes`); nil when the file is no JSON object.
+    public var key: String?
     public var description: String
+
+    public init(key: String?, message: String) {
+        self.key = key
+        description = key.map { "\($0): \(message)" } ?? message
+    }
+
+    public init(key: String, value: String, allowed: String, why: String) {
+        self.key = key
+        description = "\(key) = \(value) is outside the allowed range \(allowed) (\(why))"
+    }
+
+    /// A value of the wrong type or a number that does not fit, named by its key path.
+    public init(decodingError e: DecodingError) {
+        func path(_ c: DecodingError.Context) -> String? {
+            let keys = c.codingPath.map { $0.intValue.map { "[\($0)]" } ?? "." + $0.stringValue }.joined()
+            let trimmed = keys.hasPrefix(".") ? String(keys.dropFirst()) : keys
+            return trimmed.isEmpty ? nil : trimmed.replacingOccurrences(of: ".[", with: "[")
+        }
+        switch e {
+        case .typeMismatch(let type, let c):
+            self.init(key: path(c), message: "expected \(Self.describe(type)) (\(c.debugDescription))")
+        case .valueNotFound(let type, let c):
+            self.init(key: path(c), message: "expected \(Self.describe(type)), found null")
+        case .keyNotFound(let k, let c):
+            self.init(key: path(c), message: "missing \(k.stringValue)")
+        case .dataCorrupted(let c):
+            // A number that does not fit its type (1.5 or 1e30 for a count) lands here.
+            self.init(key: path(c), message: path(c) == nil ? "not valid JSON (\(Self.underlying(c)))" : "\(c.debugDescription); expected a whole number in range")
+        @unknown default:
+            self.init(key: nil, message: "\(e)")
+        }
+    }
+
+    static func describe(_ type: Any.Type) -> String {
+        switch type {
+        case is Int.Type: return "a whole number"
+        case is Double.Type: return "a number"
+        case is String.Type: return "a string"
+        case is [String].Type: return "a list of strings"
+        case is [Int].Type: return "a list of whole numbers"
+        default: return "\(type)"
+        }
+    }
+
+    static func underlying(_ c: DecodingError.Context) -> String {
+        c.underlyingError.map { "\($0)" } ?? c.debugDescription
+    }
+}
+
+/// A model file that cannot be used, naming the file (and the key, through the inner error).
+public struct ModelFileError: Error, CustomStringConvertible, Sendable {
+    public enum Problem: Sendable {
+        case unreadable(String)
+        case invalid(ModelParameterError)
+    }
+
+    public var path: String
+    public var problem: Problem
+
+    public init(path: String, problem: Problem) {
+        self.path = path
+        self.problem = problem
+    }
+
+    /// The offending key, when a value was refused.
+    public var key: String? {
+        if case .invalid(let e) = problem { return e.key }
+        return nil
+    }
+
+    public var description: String {
+        switch problem {
+        case .unreadable(let why): return "model file \(path): cannot read it (\(why))"
+        case .invalid(let e): return "model file \(path): \(e.description)"
+        }
+    }
 }
 
 /// What `train` learns about one route and `--model` starts from (SPEC §5.5).

@@ -50,6 +50,14 @@ public enum ConfigExample {
         # token is required (or set CONFLICTWATCH_API_TOKEN); clients send it as a bearer token.
         # listen: 127.0.0.1:9409
         # api_token: put-a-long-random-string-here   # e.g. `openssl rand -hex 24`
+        # Limits that keep clients from starving the daemon: a keep-alive connection with no
+        # request is closed after api_idle_timeout_seconds (1-3600), one that has not sent a
+        # complete request head within api_request_timeout_seconds (1-600) gets a 408, and
+        # connections beyond api_max_connections (1-65536) are answered 503 and closed. The cap
+        # is lowered, with a warning, to the open file limit minus 128 for sources and store.
+        api_idle_timeout_seconds: 60
+        api_request_timeout_seconds: 10
+        api_max_connections: 256
 
         """
 }

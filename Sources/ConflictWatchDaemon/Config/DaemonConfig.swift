@@ -1,5 +1,6 @@
 import ConflictWatchCapture
 import ConflictWatchCore
+import ConflictWatchServer
 import Foundation
 import Yams
 
@@ -25,6 +26,9 @@ public struct DaemonConfig: Sendable, Equatable {
     public var listen: String? = nil
     /// Bearer token the API requires (also from CONFLICTWATCH_API_TOKEN); needed off loopback.
     public var apiToken: String? = nil
+    /// The API's timeouts and connection cap (`api_idle_timeout_seconds`,
+    /// `api_request_timeout_seconds`, `api_max_connections`).
+    public var apiLimits = ServerLimits()
     public var webhooks: [WebhookTarget] = []
 
     public init() {}
@@ -37,11 +41,20 @@ public struct DaemonConfig: Sendable, Equatable {
         }
     }
 
-    static let topKeys: Set = ["sources", "state_dir", "model", "retention_days", "log_level", "from_start", "max_line_length", "listen", "api_token", "webhooks"]
+    static let topKeys: Set = ["sources", "state_dir", "model", "retention_days", "log_level", "from_start", "max_line_length", "listen", "api_token", "webhooks",
+                                  "api_idle_timeout_seconds", "api_request_timeout_seconds", "api_max_connections"]
     static let webhookKeys: Set = ["url", "min_severity"]
     static let sourceKeys: Set = ["path", "format"]
     static let interfaceKeys: Set = ["interface", "filter", "snaplen", "buffer_mb", "promisc"]
     static let levels: Set = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
+
+    public static let retentionDaysRange = 1...3650
+    public static let maxLineLengthRange = 256...(16 << 20)
+
+    /// A scalar as written in the file, for messages (control characters made visible).
+    static func shown(_ node: Node) -> String {
+        TerminalText.escape(String((node.scalar?.string ?? "a \(node.mapping != nil ? "mapping" : "list")").prefix(60)))
+    }
 
     public static func load(path: String) throws(ConfigError) -> DaemonConfig {
         let text: String
@@ -71,11 +84,11 @@ public struct DaemonConfig: Sendable, Equatable {
                 out.filter = s
             case "snaplen":
                 let range = LiveCaptureSettings.snapLengthRange
-                guard let n = v.int, range.contains(n) else { throw fail("expected bytes between \(range.lowerBound) and \(range.upperBound)") }
+                guard let n = v.int, range.contains(n) else { throw fail("expected bytes in \(range.lowerBound)…\(range.upperBound), got \(shown(v))") }
                 out.snapLength = Int32(n)
             case "buffer_mb":
                 let range = LiveCaptureSettings.bufferMBRange
-                guard let n = v.int, range.contains(n) else { throw fail("expected MiB between \(range.lowerBound) and \(range.upperBound)") }
+                guard let n = v.int, range.contains(n) else { throw fail("expected MiB in \(range.lowerBound)…\(range.upperBound), got \(shown(v))") }
                 out.bufferMB = n
             case "promisc":
                 guard let b = v.bool else { throw fail("expected true or false") }
@@ -114,6 +127,12 @@ public struct DaemonConfig: Sendable, Equatable {
         guard var target else { throw ConfigError(file, "\(key).url", node.mark?.line, "missing; where should alerts be POSTed?") }
         target.minSeverity = severity
         return target
+    }
+
+    /// One of the API limits: a whole number in the setting's range.
+    static func limit(_ node: Node, _ setting: ServerLimits.Setting, _ fail: (String) -> ConfigError) throws(ConfigError) -> Int {
+        guard let n = node.int, setting.check(n) == nil else { throw fail("\(setting.expectation), got \(shown(node))") }
+        return n
     }
 
     public static func parse(_ text: String, file: String = "config") throws(ConfigError) -> DaemonConfig {
@@ -172,7 +191,10 @@ public struct DaemonConfig: Sendable, Equatable {
                 guard let s = value.string, !s.isEmpty else { throw fail("expected the path of a model JSON file") }
                 c.model = s
             case "retention_days":
-                guard let n = value.int, n >= 1 else { throw fail("expected a whole number of days, at least 1 (default 30)") }
+                // Ten years: past that the rollups outgrow any disk the daemon is likely to have.
+                guard let n = value.int, Self.retentionDaysRange.contains(n) else {
+                    throw fail("expected whole days in \(Self.retentionDaysRange.lowerBound)…\(Self.retentionDaysRange.upperBound) (default 30), got \(Self.shown(value))")
+                }
                 c.retentionDays = n
             case "log_level":
                 guard let s = value.string, levels.contains(s) else { throw fail("expected one of \(levels.sorted().joined(separator: ", "))") }
@@ -181,7 +203,9 @@ public struct DaemonConfig: Sendable, Equatable {
                 guard let b = value.bool else { throw fail("expected true or false") }
                 c.fromStart = b
             case "max_line_length":
-                guard let n = value.int, n >= 256, n <= 16 << 20 else { throw fail("expected bytes between 256 and 16777216 (default 65536)") }
+                guard let n = value.int, Self.maxLineLengthRange.contains(n) else {
+                    throw fail("expected bytes in \(Self.maxLineLengthRange.lowerBound)…\(Self.maxLineLengthRange.upperBound) (default 65536), got \(Self.shown(value))")
+                }
                 c.maxLineLength = n
             case "listen":
                 guard let s = value.string, s.contains(":") else { throw fail("expected host:port, such as 127.0.0.1:9409") }
@@ -189,6 +213,12 @@ public struct DaemonConfig: Sendable, Equatable {
             case "api_token":
                 guard let s = value.string, s.count >= 16 else { throw fail("expected a token of at least 16 characters (e.g. `openssl rand -hex 24`)") }
                 c.apiToken = s
+            case ServerLimits.idleTimeoutSetting.configKey:
+                c.apiLimits.idleTimeout = .seconds(try limit(value, ServerLimits.idleTimeoutSetting, fail))
+            case ServerLimits.requestTimeoutSetting.configKey:
+                c.apiLimits.requestTimeout = .seconds(try limit(value, ServerLimits.requestTimeoutSetting, fail))
+            case ServerLimits.maxConnectionsSetting.configKey:
+                c.apiLimits.maxConnections = try limit(value, ServerLimits.maxConnectionsSetting, fail)
             case "webhooks":
                 guard let seq = value.sequence else { throw fail("expected a list of URLs, or of `url:` with `min_severity:`") }
                 c.webhooks = try seq.enumerated().map { (i: Int, n: Node) throws(ConfigError) -> WebhookTarget in

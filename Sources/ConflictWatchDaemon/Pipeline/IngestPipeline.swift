@@ -25,7 +25,7 @@ final class IngestPipeline {
     let logger: Logger
     /// Published after each flush for `/metrics` and `/healthz`.
     let status: LiveStatus
-    /// Committed alert events for the webhooks; nil when none are configured.
+    /// Makes the webhook outbox rows committed with alert events; nil when no receiver is configured.
     let outbox: WebhookOutbox?
     /// Live interfaces; their threads hand over batches of exchanges that `step` takes.
     let captures: [InterfaceCapture]
@@ -70,7 +70,7 @@ final class IngestPipeline {
         tail.maxLineLength = settings.maxLineLength
         tailer = LogTailer(settings: tail, logger: logger)
         learnedState = LearnedState(stateDirectory: settings.stateDirectory)
-        let (parameters, warmRoutes) = learnedState.warmed(settings.parameters)
+        let (parameters, warmRoutes) = learnedState.warmed(settings.parameters, logger: logger)
         if warmRoutes > 0 {
             logger.info("starting warm from learned state", metadata: ["routes": "\(warmRoutes)", "file": "\(learnedState.path)"])
         }
@@ -96,7 +96,8 @@ final class IngestPipeline {
             restored = true
             logger.info("model state restored", metadata: ["bytes": "\(bytes.count)", "open_alerts": "\(analyzer.model.openAlertCount)"])
         } catch {
-            logger.warning("stored model state not usable; starting cold", metadata: ["error": "\(error)"])
+            logger.warning("stored model state not usable; discarded, starting cold", metadata: [
+                "error": "\(error)", "bytes": "\(bytes.count)", "discarded": "learned model state and open alerts' context (the alerts are closed)"])
         }
     }
 
@@ -131,8 +132,7 @@ final class IngestPipeline {
             a.reason += " (Closed when the daemon restarted; if it is still going on it is reported again.)"
             return a
         }
-        try store.commit(batch)
-        outbox?.send(batch.alerts.map { AlertEvent(kind: .closed, alert: $0) })
+        try commit(&batch, events: batch.alerts.map { AlertEvent(kind: .closed, alert: $0) }, now: Self.wallClockMicros())
         logger.info("closed alerts left open by the previous run", metadata: ["alerts": "\(open.count)", "end": "\(end)"])
     }
 
@@ -249,15 +249,15 @@ final class IngestPipeline {
         batch.checkpoints = tailer.checkpoints(updated: CivilTime.rfc3339(wallClock))
         // The model as of exactly these checkpoints: a kill -9 restarts as warm as a SIGTERM.
         batch.modelState = analyzer.snapshot()
-        try store.commit(batch)
-        // Told only once committed, so a receiver never hears of an alert the store lacks.
-        if let outbox, !changes.transitions.isEmpty {
+        var events: [AlertEvent] = []
+        if outbox != nil, !changes.transitions.isEmpty {
             var byID: [String: Alert] = [:]
             for a in changes.alerts { byID[a.id] = a }
-            outbox.send(changes.transitions.compactMap { t in
+            events = changes.transitions.compactMap { t in
                 byID[t.alertID].map { AlertEvent(kind: t.kind, alert: $0, eventID: t.eventID) }
-            })
+            }
         }
+        try commit(&batch, events: events, now: wallClock)
         pendingRollups.removeAll(keepingCapacity: true)
         dirty = false
         lastFlush = now
@@ -269,6 +269,18 @@ final class IngestPipeline {
             let removed = try store.applyRetention(days: settings.retentionDays)
             if removed > 0 { logger.info("retention applied", metadata: ["rows": "\(removed)", "days": "\(settings.retentionDays)"]) }
         }
+    }
+
+    /// Commits `batch` with the webhook outbox rows of `events` in the same transaction (SPEC §8):
+    /// the events are owed to the receivers exactly when the alert change is stored, so a crash
+    /// can neither lose one nor announce an alert the store lacks.
+    private func commit(_ batch: inout StoreBatch, events: [AlertEvent], now: Int64) throws(StoreError) {
+        if let outbox, !events.isEmpty {
+            batch.webhookDeliveries = outbox.deliveries(for: events, now: now)
+            batch.webhookCapacity = outbox.capacity
+        }
+        let summary = try store.commit(batch)
+        outbox?.committed(summary, deliveries: batch.webhookDeliveries.count)
     }
 
     /// What `/metrics` and `/healthz` show; lag is 0 right after a commit and grows while the

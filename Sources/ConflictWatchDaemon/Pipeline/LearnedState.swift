@@ -1,5 +1,6 @@
 import ConflictWatchCore
 import Foundation
+import Logging
 
 #if canImport(Glibc)
 import Glibc
@@ -20,13 +21,39 @@ struct LearnedState {
     }
 
     /// `parameters` with the saved baselines added; routes the configured model already
-    /// describes keep its values.
-    func warmed(_ parameters: ModelParameters) -> (ModelParameters, routes: Int) {
-        guard let data = FileManager.default.contents(atPath: path),
-              let saved = try? ModelParameters.decode(data) else { return (parameters, 0) }
+    /// describes keep its values. A file that cannot be used is logged with what it held and
+    /// moved aside (`model-state.json.corrupt`), so the next save does not erase the evidence.
+    func warmed(_ parameters: ModelParameters, logger: Logger) -> (ModelParameters, routes: Int) {
+        guard let data = FileManager.default.contents(atPath: path) else { return (parameters, 0) }
+        let saved: ModelParameters
+        do {
+            saved = try Self.decode(data)
+        } catch {
+            let aside = path + ".corrupt"
+            let moved = rename(path, aside) == 0
+            logger.warning("learned state not usable; discarded, starting without it", metadata: [
+                "file": "\(path)", "bytes": "\(data.count)", "error": "\(error)",
+                "moved_to": "\(moved ? aside : "(not moved: \(String(cString: strerror(errno))))")"])
+            return (parameters, 0)
+        }
         var p = parameters
         for (route, baseline) in saved.baselines where p.baselines[route] == nil { p.baselines[route] = baseline }
         return (p, saved.baselines.count)
+    }
+
+    /// Only the baselines are used, so only they are checked: a file saved under other (valid
+    /// then) parameters still warms the model.
+    static func decode(_ data: Data) throws -> ModelParameters {
+        let saved: ModelParameters
+        do {
+            saved = try JSONDecoder().decode(ModelParameters.self, from: data)
+        } catch let e as DecodingError {
+            throw ModelParameterError(decodingError: e)
+        } catch {
+            throw error
+        }
+        try saved.validateBaselines()
+        return saved
     }
 
     func save(_ parameters: ModelParameters, baselines: [String: RouteBaseline]) throws {

@@ -7,11 +7,14 @@ import ServiceLifecycle
 /// Runs the daemon's services in one service group: the tail service (the pipeline) and, when
 /// configured, the query API and the webhook sender. SIGINT/SIGTERM shut them down gracefully —
 /// the group stops services in reverse order, so the pipeline flushes and checkpoints first and
-/// the sender then delivers what that flush produced — with 4 s before they are cancelled,
-/// inside SPEC's 5 s.
+/// the sender then gets a last look at the outbox (what it cannot deliver at once stays in the
+/// store for the next start) — with 4 s before they are cancelled, inside SPEC's 5 s.
 public enum Daemon {
     public static func run(_ settings: DaemonSettings, logger: Logger,
                            reloadSettings: (@Sendable () throws -> DaemonSettings)? = nil) async throws {
+        if let openFiles = OpenFileLimit.raiseSoftLimit() {
+            logger.info("open file limit", metadata: ["soft": "\(openFiles.soft)", "hard": "\(openFiles.hard)", "was": "\(openFiles.before)"])
+        }
         let lock = try DaemonLock(directory: settings.stateDirectory)
         defer { withExtendedLifetime(lock) {} }
         let store = try ConflictStore(directory: settings.stateDirectory, mode: .writer, logger: logger)
@@ -29,13 +32,14 @@ public enum Daemon {
         if !settings.webhooks.isEmpty {
             let box = WebhookOutbox(targets: settings.webhooks, status: status, logger: logger)
             outbox = box
-            let sender = WebhookSender(outbox: box, policy: settings.webhookRetry, status: status, logger: logger)
+            let sender = WebhookSender(outbox: box, store: store, policy: settings.webhookRetry, status: status, logger: logger)
             services.append(.init(service: UntilShutdown(sender),
                                   successTerminationBehavior: .ignore,
                                   failureTerminationBehavior: .gracefullyShutdownGroup))
             logger.info("webhooks enabled", metadata: ["urls": "\(settings.webhooks.map(\.url))"])
         }
-        if let listen = settings.listen {
+        if var listen = settings.listen {
+            listen.limits.maxConnections = apiConnectionCap(listen.limits.maxConnections, logger: logger)
             // Its own read-only connections: a slow query never holds up the writer.
             let reader = try ConflictStore(directory: settings.stateDirectory, mode: .reader, logger: logger)
             services.append(.init(service: buildQueryApplication(configuration: listen, store: reader, status: status, logger: logger),
@@ -49,5 +53,22 @@ public enum Daemon {
         var config = ServiceGroupConfiguration(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         config.maximumGracefulShutdownDuration = .seconds(4)
         try await ServiceGroup(configuration: config).run()
+    }
+
+    /// The API's connection cap, lowered when the open-file limit leaves no room for it beside
+    /// the sources and the store: a warning rather than a refusal to start, since the limit
+    /// belongs to the environment (systemd's LimitNOFILE=, ulimit -n) more than to the config,
+    /// and a lower cap still serves probes.
+    static func apiConnectionCap(_ requested: Int, logger: Logger) -> Int {
+        guard let soft = OpenFileLimit.current() else { return requested }
+        let budget = DescriptorBudget(openFileLimit: soft)
+        let (cap, clamped) = budget.connectionCap(requested: requested)
+        if clamped {
+            logger.warning("api_max_connections lowered to fit the open file limit", metadata: [
+                "requested": "\(requested)", "max_connections": "\(cap)", "open_file_limit": "\(soft)",
+                "reserved": "\(budget.reserve)",
+            ])
+        }
+        return cap
     }
 }

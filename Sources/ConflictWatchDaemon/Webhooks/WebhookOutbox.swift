@@ -1,56 +1,69 @@
+import ConflictWatchCore
 import ConflictWatchServer
+import ConflictWatchStore
 import Logging
-import Synchronization
 
-/// Where the pipeline leaves committed alert events for the webhook sender: one bounded queue per
-/// receiver, so a receiver that is down (and being retried) never delays another one, and never
-/// the pipeline — a full queue drops the newest events and counts them as failed.
+/// The pipeline's side of the durable webhook outbox (SPEC §8): turns a flush's alert events
+/// into outbox rows for the same store transaction (one per receiver that wants the event), and
+/// after the commit wakes the sender. The rows, not this object, are the queue: a kill -9
+/// between the commit and the POST loses nothing, the next start sends them.
 public final class WebhookOutbox: Sendable {
-    /// Events waiting per receiver before new ones are dropped.
-    public static let capacity = 10_000
-
     let targets: [WebhookTarget]
-    let streams: [AsyncStream<AlertEvent>]
-    private let continuations: [AsyncStream<AlertEvent>.Continuation]
+    /// Pending rows kept per receiver before the oldest are dropped.
+    let capacity: Int
+    /// Yielded after each commit with events and by the sender's own timer; buffered to one,
+    /// since a wake-up means only "look at the store".
+    let wakeups: AsyncStream<Void>
+    private let wake: AsyncStream<Void>.Continuation
     private let status: LiveStatus
     private let logger: Logger
-    private let droppedSinceLog = Mutex<Int>(0)
 
-    public init(targets: [WebhookTarget], status: LiveStatus, logger: Logger) {
+    public init(targets: [WebhookTarget], capacity: Int = WebhookDelivery.defaultCapacity, status: LiveStatus, logger: Logger) {
         self.targets = targets
+        self.capacity = capacity
         self.status = status
         self.logger = logger
-        var streams: [AsyncStream<AlertEvent>] = []
-        var continuations: [AsyncStream<AlertEvent>.Continuation] = []
-        for _ in targets {
-            let (stream, continuation) = AsyncStream.makeStream(of: AlertEvent.self, bufferingPolicy: .bufferingOldest(Self.capacity))
-            streams.append(stream)
-            continuations.append(continuation)
-        }
-        self.streams = streams
-        self.continuations = continuations
+        (wakeups, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     }
 
-    /// Called by the pipeline after the events' alerts are committed (a few times a second at most).
-    func send(_ events: [AlertEvent]) {
-        guard !events.isEmpty else { return }
-        var queued = 0, dropped = 0
-        for (target, continuation) in zip(targets, continuations) {
-            for event in events where target.wants(event) {
-                if case .enqueued = continuation.yield(event) { queued += 1 } else { dropped += 1 }
+    /// The outbox rows for `events`, committed at `now` (wall-clock µs).
+    func deliveries(for events: [AlertEvent], now: Int64) -> [WebhookDelivery] {
+        var rows: [WebhookDelivery] = []
+        let created = CivilTime.rfc3339(now)
+        for event in events {
+            let wanting = targets.filter { $0.wants(event) }
+            guard !wanting.isEmpty else { continue }
+            let body: String
+            do {
+                body = String(decoding: try event.jsonBody(), as: UTF8.self)
+            } catch {
+                logger.error("webhook body not encodable", metadata: ["alert": "\(event.alert.id)", "error": "\(error)"])
+                continue
+            }
+            for target in wanting {
+                rows.append(WebhookDelivery(receiver: target.url, eventID: event.eventID, alertID: event.alert.id,
+                                            kind: event.kind.rawValue, body: body, created: created, nextAttempt: now))
             }
         }
-        status.update {
-            $0.webhooksPending += queued
-            $0.webhooksFailed += UInt64(dropped)
-        }
-        if dropped > 0 {
-            logger.warning("webhook queue full; events dropped", metadata: ["dropped": "\(dropped)", "capacity": "\(Self.capacity)"])
-        }
+        return rows
     }
 
-    /// No more events: the sender delivers what is queued and returns.
+    /// Called once the rows are committed.
+    func committed(_ summary: CommitSummary, deliveries: Int) {
+        if summary.webhooksDropped > 0 {
+            status.update { $0.webhooksDropped += UInt64(summary.webhooksDropped) }
+            logger.warning("webhook outbox full; oldest events dropped", metadata: [
+                "dropped": "\(summary.webhooksDropped)", "capacity": "\(capacity)"])
+        }
+        if deliveries > 0 { wakeSender() }
+    }
+
+    func wakeSender() {
+        wake.yield()
+    }
+
+    /// The pipeline has stopped: one last look at the store, for what its final flush committed.
     func finish() {
-        for c in continuations { c.finish() }
+        wake.yield()
     }
 }

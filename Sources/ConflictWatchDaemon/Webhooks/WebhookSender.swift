@@ -1,107 +1,170 @@
 import AsyncHTTPClient
+import ConflictWatchCore
 import ConflictWatchServer
+import ConflictWatchStore
 import Logging
 import ServiceLifecycle
+import Synchronization
 
-/// POSTs each opened/closed alert to the configured receivers (SPEC §8), in order per receiver,
-/// retrying with back-off while the receiver is unreachable or answers 5xx/429. It runs until the
-/// pipeline finishes the outbox (at shutdown, after the last flush); once shutdown has begun a
-/// failed delivery is not retried and an attempt gets at most a second, so stopping stays
-/// within SPEC's 5 s.
+/// Delivers the store's webhook outbox (SPEC §8): reads due deliveries, POSTs each with a
+/// per-attempt timeout, and deletes a row only after a 2xx; a failure is rescheduled with
+/// back-off or, per the `RetryPolicy`, given up (kept for `conflictwatch webhooks failed`).
+/// Per receiver at most `policy.concurrency` attempts are in flight and never-tried events go
+/// before retries, so a hanging receiver or a poisoned event costs a new event at most one
+/// attempt's timeout; an alert's events still go in order, one at a time.
+///
+/// At graceful shutdown (after the pipeline's last flush, the group stops services in reverse
+/// order) it starts nothing new, gives attempts in flight a second, then cancels them: their
+/// rows stay pending and the next start sends them (at least once, `event_id` for de-duplication).
 public struct WebhookSender: Service {
     let outbox: WebhookOutbox
+    let store: ConflictStore
     let policy: RetryPolicy
     let status: LiveStatus
     let logger: Logger
+    /// How often the store is looked at for retries coming due when nothing else wakes the sender.
+    var pollInterval: Duration = .milliseconds(250)
 
-    public init(outbox: WebhookOutbox, policy: RetryPolicy = RetryPolicy(), status: LiveStatus, logger: Logger) {
+    public init(outbox: WebhookOutbox, store: ConflictStore, policy: RetryPolicy = RetryPolicy(), status: LiveStatus, logger: Logger) {
         self.outbox = outbox
+        self.store = store
         self.policy = policy
         self.status = status
         self.logger = logger
     }
 
     public func run() async throws {
+        let orphaned = try store.giveUpWebhooks(notTo: outbox.targets.map(\.url), reason: "receiver no longer configured")
+        if orphaned > 0 {
+            logger.warning("webhooks for receivers no longer configured given up", metadata: ["events": "\(orphaned)"])
+        }
+        let owed = try store.resetWebhookBackoff(now: CivilTime.nowMicros())
+        if owed > 0 {
+            logger.info("webhook deliveries owed from before the start", metadata: ["events": "\(owed)"])
+        }
+        publishCounts()
         var configuration = HTTPClient.Configuration()
         // The retry policy decides when to try again; the client's own retrying of a refused
         // connection would hold each attempt for its whole timeout.
         configuration.connectionPool.retryConnectionEstablishment = false
-        configuration.timeout.connect = .seconds(5)
+        configuration.timeout.connect = .seconds(min(5, max(1, Int64(policy.requestTimeout.rounded(.up)))))
         try await HTTPClient.withHTTPClient(configuration: configuration) { client in
+            let inFlight = InFlightDeliveries()
             await withDiscardingTaskGroup { group in
-                for (target, stream) in zip(outbox.targets, outbox.streams) {
-                    group.addTask {
-                        for await event in stream {
-                            let delivered = await deliver(event, to: target, client: client)
-                            status.update {
-                                $0.webhooksPending -= 1
-                                if delivered { $0.webhooksSent += 1 } else { $0.webhooksFailed += 1 }
-                            }
-                        }
+                group.addTask {
+                    while !Task.isCancelled {
+                        try? await Task.sleep(for: pollInterval)
+                        outbox.wakeSender()
                     }
                 }
+                var lastCounts = ContinuousClock.now
+                for await _ in outbox.wakeups {
+                    if Task.isShuttingDownGracefully || Task.isCancelled { break }
+                    for (target, delivery) in due(inFlight) {
+                        group.addTask {
+                            await attempt(delivery, to: target, client: client)
+                            inFlight.remove(delivery)
+                            outbox.wakeSender()
+                        }
+                    }
+                    if ContinuousClock.now - lastCounts >= .seconds(1) {
+                        lastCounts = .now
+                        publishCounts()
+                    }
+                }
+                let deadline = ContinuousClock.now + .seconds(1)
+                while !inFlight.isEmpty, ContinuousClock.now < deadline, !Task.isCancelled {
+                    try? await Task.sleep(for: .milliseconds(20))
+                }
+                group.cancelAll()
             }
         }
+        publishCounts()
     }
 
-    /// One event to one receiver, with retries. True when the receiver accepted it.
-    func deliver(_ event: AlertEvent, to target: WebhookTarget, client: HTTPClient) async -> Bool {
-        let body: [UInt8]
-        do {
-            body = try event.jsonBody()
-        } catch {
-            logger.error("webhook body not encodable", metadata: ["alert": "\(event.alert.id)", "error": "\(error)"])
-            return false
-        }
-        var metadata: Logger.Metadata = ["url": "\(target.url)", "alert": "\(event.alert.id)", "event": "\(event.kind.rawValue)"]
-        var attempt = 0
-        while true {
-            attempt += 1
-            let timeout = Task.isShuttingDownGracefully ? min(1, policy.requestTimeout) : policy.requestTimeout
-            let (verdict, retryAfter, detail) = await post(body, event: event, to: target, client: client, timeout: timeout)
-            metadata["attempt"] = "\(attempt)"
-            metadata["result"] = "\(detail)"
-            metadata["retry_in_s"] = nil
-            switch verdict {
-            case .delivered:
-                logger.debug("webhook delivered", metadata: metadata)
-                return true
-            case .permanentFailure:
-                logger.error("webhook rejected; check the URL and the receiver (not retried)", metadata: metadata)
-                return false
-            case .retry:
-                guard !Task.isShuttingDownGracefully, !Task.isCancelled,
-                      let wait = policy.delay(afterAttempt: attempt, retryAfter: retryAfter) else {
-                    logger.warning("webhook not delivered; giving up", metadata: metadata)
-                    return false
+    /// Deliveries to start now, up to each receiver's free slots; marked in flight.
+    func due(_ inFlight: InFlightDeliveries) -> [(WebhookTarget, WebhookDelivery)] {
+        let now = CivilTime.nowMicros()
+        var start: [(WebhookTarget, WebhookDelivery)] = []
+        for target in outbox.targets {
+            let busy = inFlight.ids(for: target.url)
+            let free = policy.concurrency - busy.count
+            guard free > 0 else { continue }
+            do {
+                for d in try store.dueWebhookDeliveries(receiver: target.url, now: now, excluding: busy, limit: free) {
+                    inFlight.insert(d)
+                    start.append((target, d))
                 }
+            } catch {
+                logger.error("cannot read the webhook outbox", metadata: ["error": "\(error)"])
+            }
+        }
+        return start
+    }
+
+    /// One attempt, and its outcome recorded in the store.
+    func attempt(_ delivery: WebhookDelivery, to target: WebhookTarget, client: HTTPClient) async {
+        guard let id = delivery.id else { return }
+        let (verdict, retryAfter, detail) = await post(delivery, to: target, client: client)
+        // Cancelled at shutdown without an answer: the outcome is unknown, the row stays as it
+        // was and is sent again. An answered 2xx is still recorded (one duplicate fewer).
+        if Task.isCancelled, verdict != .delivered { return }
+        let attempt = delivery.attempts + 1
+        let now = CivilTime.nowMicros()
+        let age = CivilTime.parseRFC3339(delivery.created).map { Double(now - $0) / 1e6 } ?? 0
+        var metadata: Logger.Metadata = ["url": "\(target.url)", "event_id": "\(delivery.eventID)", "attempt": "\(attempt)", "result": "\(detail)"]
+        do {
+            switch policy.decide(verdict, attempt: attempt, age: age, retryAfter: retryAfter) {
+            case .delete:
+                try store.webhookDelivered(id: id)
+                status.update { $0.webhooksSent += 1 }
+                logger.debug("webhook delivered", metadata: metadata)
+            case .retry(let wait):
+                try store.webhookFailed(id: id, attempts: attempt, nextAttempt: now + Int64(wait * 1e6), error: detail)
                 metadata["retry_in_s"] = "\(wait)"
                 logger.notice("webhook delivery failed; retrying", metadata: metadata)
-                // A shutdown during the wait ends it at once; the check above then gives up.
-                try? await cancelWhenGracefulShutdown {
-                    try await Task.sleep(for: .milliseconds(Int(wait * 1000)))
-                }
+            case .giveUp:
+                let reason = verdict == .permanentFailure ? "\(detail) (not retried: check the URL and the receiver)"
+                    : "\(detail) (gave up after \(attempt) attempts)"
+                try store.webhookGivenUp(id: id, attempts: attempt, reason: reason)
+                status.update { $0.webhooksFailed += 1 }
+                logger.error("webhook given up; listed by `conflictwatch webhooks failed`", metadata: metadata)
             }
+        } catch {
+            logger.error("cannot record a webhook attempt; it will be sent again", metadata: ["event_id": "\(delivery.eventID)", "error": "\(error)"])
         }
     }
 
-    func post(_ body: [UInt8], event: AlertEvent, to target: WebhookTarget, client: HTTPClient,
-              timeout: Double) async -> (RetryPolicy.Verdict, Double?, String) {
+    func post(_ delivery: WebhookDelivery, to target: WebhookTarget, client: HTTPClient) async -> (RetryPolicy.Verdict, Double?, String) {
         var request = HTTPClientRequest(url: target.url)
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json")
         request.headers.add(name: "User-Agent", value: "conflictwatch")
-        request.headers.add(name: "X-Conflictwatch-Event", value: event.kind.rawValue)
-        request.headers.add(name: "X-Conflictwatch-Alert", value: event.alert.id)
-        request.body = .bytes(body)
+        request.headers.add(name: "X-Conflictwatch-Event", value: delivery.kind)
+        request.headers.add(name: "X-Conflictwatch-Event-Id", value: delivery.eventID)
+        request.headers.add(name: "X-Conflictwatch-Alert", value: delivery.alertID)
+        request.body = .bytes(Array(delivery.body.utf8))
         do {
-            let response = try await client.execute(request, timeout: .milliseconds(Int64(timeout * 1000)))
+            let response = try await client.execute(request, timeout: .milliseconds(Int64(policy.requestTimeout * 1000)))
             // Read (and bound) the answer so the connection can be reused.
             _ = try? await response.body.collect(upTo: 1 << 16)
             let code = Int(response.status.code)
             return (RetryPolicy.verdict(status: code), RetryPolicy.retryAfterSeconds(response.headers.first(name: "Retry-After")), "HTTP \(code)")
         } catch {
             return (.retry, nil, "\(error)")
+        }
+    }
+
+    /// The outbox's size for `/metrics`.
+    func publishCounts() {
+        do {
+            let counts = try store.webhookCounts()
+            status.update {
+                $0.webhooksPending = counts.pending
+                $0.webhooksGivenUp = counts.givenUp
+            }
+        } catch {
+            logger.error("cannot read the webhook outbox", metadata: ["error": "\(error)"])
         }
     }
 }

@@ -18,8 +18,11 @@ public struct QueryServerConfiguration: Sendable, Equatable {
     /// 0 binds any free port (tests).
     public let port: Int
     public let apiToken: String?
+    /// Timeouts and the connection cap; the daemon may lower the cap to fit its open-file limit.
+    public var limits: ServerLimits
 
-    public init(host: String = defaultHost, port: Int = defaultPort, apiToken: String? = nil) throws(Invalid) {
+    public init(host: String = defaultHost, port: Int = defaultPort, apiToken: String? = nil,
+                limits: ServerLimits = ServerLimits()) throws(Invalid) {
         guard !host.isEmpty else { throw Invalid("no host; expected host:port such as \(Self.defaultHost):\(Self.defaultPort)") }
         guard (0...65_535).contains(port) else { throw Invalid("port \(port) is not 0-65535") }
         if let apiToken {
@@ -30,6 +33,7 @@ public struct QueryServerConfiguration: Sendable, Equatable {
         self.host = host
         self.port = port
         self.apiToken = apiToken
+        self.limits = limits
         if apiToken == nil && !isLoopback {
             throw Invalid("""
                 not a loopback address, so anyone who can reach it could read the alerts: give an API token \
@@ -40,9 +44,9 @@ public struct QueryServerConfiguration: Sendable, Equatable {
     }
 
     /// Parses `host:port`, `[v6]:port`, a bare host (default port) or a bare port (default host).
-    public static func parse(listen text: String, apiToken: String? = nil) throws(Invalid) -> QueryServerConfiguration {
+    public static func parse(listen text: String, apiToken: String? = nil, limits: ServerLimits = ServerLimits()) throws(Invalid) -> QueryServerConfiguration {
         let (host, port) = try splitHostPort(text)
-        return try QueryServerConfiguration(host: host, port: port, apiToken: apiToken)
+        return try QueryServerConfiguration(host: host, port: port, apiToken: apiToken, limits: limits)
     }
 
     static func splitHostPort(_ text: String) throws(Invalid) -> (String, Int) {

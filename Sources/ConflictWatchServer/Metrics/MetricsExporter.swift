@@ -7,29 +7,35 @@ import Synchronization
 /// see a counter between the two steps, and a restarted daemon's counters restart with it as
 /// Prometheus expects of a counter reset.
 final class MetricsExporter: Sendable {
-    private struct Reading<Metric: Sendable, Value>: Sendable {
+    private struct Reading<Metric: Sendable, Source, Value>: Sendable {
         let metric: Metric
-        let value: @Sendable (LiveStatus.Snapshot) -> Value
+        let value: @Sendable (Source) -> Value
     }
 
     private let registry: PrometheusCollectorRegistry
-    private let counters: [Reading<Counter, UInt64>]
-    private let gauges: [Reading<Gauge, Double>]
+    private let counters: [Reading<Counter, LiveStatus.Snapshot, UInt64>]
+    private let gauges: [Reading<Gauge, LiveStatus.Snapshot, Double>]
     private let status: LiveStatus?
+    /// The server's own connection counts, apart from the daemon's status: they exist
+    /// whether or not a daemon feeds the server.
+    private let connectionCounters: [Reading<Counter, ConnectionGate.Counts, UInt64>]
+    private let connectionGauges: [Reading<Gauge, ConnectionGate.Counts, Double>]
+    private let connections: ConnectionGate?
     private let scrape = Mutex<Void>(())
 
     static let namespace = "conflictwatch"
 
-    init(status: LiveStatus?) {
+    init(status: LiveStatus?, connections: ConnectionGate? = nil) {
         self.status = status
+        self.connections = connections
         let registry = PrometheusCollectorRegistry()
         self.registry = registry
         // Names are namespace_name_unit, e.g. conflictwatch_lines_total.
-        func counter(_ name: String, _ help: String, _ value: @escaping @Sendable (LiveStatus.Snapshot) -> UInt64) -> Reading<Counter, UInt64> {
+        func counter(_ name: String, _ help: String, _ value: @escaping @Sendable (LiveStatus.Snapshot) -> UInt64) -> Reading<Counter, LiveStatus.Snapshot, UInt64> {
             let descriptor = MetricNameDescriptor(namespace: Self.namespace, metricName: name, unitName: "total", helpText: help)
             return Reading(metric: registry.makeCounter(descriptor: descriptor), value: value)
         }
-        func gauge(_ name: String, unit: String = "", _ help: String, _ value: @escaping @Sendable (LiveStatus.Snapshot) -> Double) -> Reading<Gauge, Double> {
+        func gauge(_ name: String, unit: String = "", _ help: String, _ value: @escaping @Sendable (LiveStatus.Snapshot) -> Double) -> Reading<Gauge, LiveStatus.Snapshot, Double> {
             let descriptor = MetricNameDescriptor(namespace: Self.namespace, metricName: name, unitName: unit, helpText: help)
             return Reading(metric: registry.makeGauge(descriptor: descriptor), value: value)
         }
@@ -41,17 +47,31 @@ final class MetricsExporter: Sendable {
             counter("conflicts", "Responses with a conflict status (409, 412 and 423 unless the model file says otherwise).") { $0.conflicts },
             counter("drops", "Packets the kernel or interface dropped (capture sources).") { $0.drops },
             counter("webhooks_sent", "Alert webhooks delivered.") { $0.webhooksSent },
-            counter("webhooks_failed", "Alert webhooks given up after their retries.") { $0.webhooksFailed },
+            counter("webhooks_failed", "Alert webhook deliveries given up (retries exhausted, or a 4xx answer).") { $0.webhooksFailed },
+            counter("webhooks_dropped", "Alert webhook deliveries dropped unsent because the receiver's outbox was full.") { $0.webhooksDropped },
         ]
         gauges = [
             gauge("open_alerts", "Alerts open now.") { Double($0.openAlerts) },
             gauge("lag", unit: "seconds", "Seconds the oldest read but uncommitted line has waited; 0 when caught up.") { $0.lagSeconds },
             gauge("unread", unit: "bytes", "Bytes appended to followed files and not read yet.") { Double($0.unreadBytes) },
             gauge("followed_files", "Files being followed.") { Double($0.followedFiles) },
-            gauge("webhooks_pending", "Alert webhooks waiting to be sent or retried.") { Double($0.webhooksPending) },
+            gauge("webhooks_pending", "Alert webhook deliveries in the store's outbox waiting to be sent or retried.") { Double($0.webhooksPending) },
+            gauge("webhooks_given_up", "Given-up alert webhook deliveries kept in the store (conflictwatch webhooks failed).") { Double($0.webhooksGivenUp) },
             gauge("last_commit_timestamp", unit: "seconds", "Unix time of the last commit to the store; 0 before the first.") { $0.lastCommit ?? 0 },
             gauge("start_time", unit: "seconds", "Unix time the daemon started.") { $0.started },
         ]
+        func connectionCounter(_ name: String, _ help: String, _ value: @escaping @Sendable (ConnectionGate.Counts) -> UInt64)
+            -> Reading<Counter, ConnectionGate.Counts, UInt64> {
+            let descriptor = MetricNameDescriptor(namespace: Self.namespace, metricName: name, unitName: "total", helpText: help)
+            return Reading(metric: registry.makeCounter(descriptor: descriptor), value: value)
+        }
+        connectionCounters = [
+            connectionCounter("api_connections_refused", "API connections closed at once because api_max_connections were open.") { $0.refused },
+            connectionCounter("api_connections_timed_out", "API connections closed by the idle or request-head timeout.") { $0.timedOut },
+        ]
+        let open = MetricNameDescriptor(namespace: Self.namespace, metricName: "api_connections", unitName: "",
+                                        helpText: "API connections open now (at most api_max_connections).")
+        connectionGauges = [Reading(metric: registry.makeGauge(descriptor: open), value: { Double($0.open) })]
     }
 
     /// The exposition text; without a live status (no daemon behind the server) every value is 0.
@@ -64,6 +84,12 @@ final class MetricsExporter: Sendable {
                 c.metric.increment(by: Int64(clamping: c.value(snapshot)))
             }
             for g in gauges { g.metric.set(g.value(snapshot)) }
+            let counts = connections?.counts ?? ConnectionGate.Counts(open: 0, refused: 0, timedOut: 0)
+            for c in connectionCounters {
+                c.metric.reset()
+                c.metric.increment(by: Int64(clamping: c.value(counts)))
+            }
+            for g in connectionGauges { g.metric.set(g.value(counts)) }
             return registry.emitToString()
         }
     }

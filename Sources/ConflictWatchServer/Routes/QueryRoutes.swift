@@ -13,14 +13,14 @@ enum QueryRoutes {
     static let routesPath = RouteQuery.path
     static let seriesPath = SeriesQuery.path
 
-    static func router(store: ConflictStore, status: LiveStatus?, apiToken: String?, logger: Logger) -> Router<BasicRequestContext> {
+    static func router(store: ConflictStore, status: LiveStatus?, connections: ConnectionGate? = nil, apiToken: String?, logger: Logger) -> Router<BasicRequestContext> {
         // HEAD for probes (`curl -I /healthz`) comes from the GET routes.
         let router = Router(context: BasicRequestContext.self, options: .autoGenerateHeadEndpoints)
         router.middlewares.add(ErrorBodyMiddleware(logger: logger))
         if let apiToken { router.middlewares.add(BearerTokenMiddleware(token: apiToken)) }
 
         let reader = StoreReader(store: store)
-        let metrics = MetricsExporter(status: status)
+        let metrics = MetricsExporter(status: status, connections: connections)
 
         router.get(RouterPath(alertsPath)) { request, _ -> Response in
             let query = try AlertQuery(parameters: pairs(request))
@@ -31,7 +31,9 @@ enum QueryRoutes {
             _ = try QueryParameters(pairs(request), known: [])
             // Hummingbird hands path parameters over still percent-encoded.
             let raw = try context.parameters.require("id")
-            let id = raw.removingPercentEncoding ?? raw
+            guard let id = QueryString.decode(raw[...]) else {
+                throw APIError(status: .badRequest, message: "id: invalid percent-encoding (% must be followed by two hex digits)")
+            }
             guard let alert = try await reader.read({ try $0.alert(id: id) }) else {
                 throw APIError(status: .notFound, message: "no alert \(id); list them at \(alertsPath)")
             }
@@ -82,7 +84,7 @@ enum QueryRoutes {
         return router
     }
 
-    static func pairs(_ request: Request) -> [(String, String)] {
-        request.uri.queryParameters.map { (String($0.key), String($0.value)) }
+    static func pairs(_ request: Request) throws(QueryParameterError) -> [(String, String)] {
+        try QueryString.pairs(request.uri.query)
     }
 }

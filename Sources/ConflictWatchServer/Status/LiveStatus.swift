@@ -20,9 +20,16 @@ public final class LiveStatus: Sendable {
         /// Bytes appended to followed files and not read yet.
         public var unreadBytes: UInt64 = 0
         public var followedFiles = 0
+        /// Webhook deliveries a receiver accepted (2xx), since the daemon started.
         public var webhooksSent: UInt64 = 0
+        /// Webhook deliveries given up (after their retries, or at once on a 4xx), since start.
         public var webhooksFailed: UInt64 = 0
+        /// Webhook deliveries dropped unsent because their receiver's outbox was full, since start.
+        public var webhooksDropped: UInt64 = 0
+        /// Rows in the store's webhook outbox waiting to be sent or retried.
         public var webhooksPending = 0
+        /// Given-up rows kept in the store (`conflictwatch webhooks failed` lists them).
+        public var webhooksGivenUp = 0
         /// Wall-clock seconds since the epoch of the last commit to the store; nil before the first.
         public var lastCommit: Double? = nil
         /// Wall-clock seconds since the epoch when the daemon started.

@@ -33,28 +33,36 @@ public final class ConflictStore: Sendable {
             case .writer:
                 try StateDirectory.create(directory)
                 try Self.createPrivateFile(path)
+                try StoreIntegrity.checkHeader(path)
                 pool = try DatabasePool(path: path, configuration: config)
+                // Once per daemon start, before anything is written into a damaged file.
+                if let problem = try pool.read(StoreIntegrity.quickCheck) {
+                    throw StoreIntegrity.corrupt(path, "integrity check: \(problem)")
+                }
                 try StoreMigrations.migrator.migrate(pool)
                 for suffix in ["-wal", "-shm"] { chmod(path + suffix, 0o600) }
             case .reader:
                 guard FileManager.default.fileExists(atPath: path) else {
                     throw StoreError("no store at \(path): run `conflictwatch tail` or `analyze --state-dir \(directory)` first, or pass the --state-dir they used")
                 }
+                try StoreIntegrity.checkHeader(path)
                 config.readonly = true
                 pool = try DatabasePool(path: path, configuration: config)
                 let applied = try pool.read { try StoreMigrations.migrator.appliedIdentifiers($0) }
                 let known = Set(StoreMigrations.migrator.migrations)
                 if let unknown = applied.first(where: { !known.contains($0) }) {
+                    // Damage can garble the migration table too: "newer" only for a sound file.
+                    if let problem = try pool.read(StoreIntegrity.quickCheck) {
+                        throw StoreIntegrity.corrupt(path, "integrity check: \(problem)")
+                    }
                     throw StoreError("the store at \(path) was written by a newer conflictwatch (migration \(unknown)); upgrade this binary")
                 }
                 if applied.isEmpty {
                     throw StoreError("the store at \(path) is not initialised yet; wait for the daemon to start, then retry")
                 }
             }
-        } catch let e as StoreError {
-            throw e
         } catch {
-            throw StoreError("cannot open the store \(path): \(error)")
+            throw StoreIntegrity.error(error, path: path, doing: "cannot open the store")
         }
     }
 
@@ -71,11 +79,13 @@ public final class ConflictStore: Sendable {
 
     // MARK: - Writing
 
-    /// Commits one flush: alerts, rollup deltas, hot spots and checkpoints in one transaction.
-    public func commit(_ batch: StoreBatch) throws(StoreError) {
-        guard !batch.isEmpty else { return }
+    /// Commits one flush: alerts, rollup deltas, hot spots, checkpoints and webhook outbox rows
+    /// in one transaction.
+    @discardableResult
+    public func commit(_ batch: StoreBatch) throws(StoreError) -> CommitSummary {
+        guard !batch.isEmpty else { return CommitSummary() }
         do {
-            try pool.write { db in
+            return try pool.write { db in
                 for alert in batch.alerts { try AlertRow(alert).upsert(db) }
                 // One cached statement for every lookup: building the query per row cost more than
                 // the rest of an offline run's commit (13,000 rows: 1.2 s).
@@ -115,23 +125,27 @@ public final class ConflictStore: Sendable {
                         sql: "INSERT INTO model_state (id, snapshot, updated) VALUES (1, ?, ?) ON CONFLICT(id) DO UPDATE SET snapshot = excluded.snapshot, updated = excluded.updated",
                         arguments: [Data(state), CivilTime.rfc3339(CivilTime.nowMicros())])
                 }
+                return CommitSummary(webhooksDropped: try Self.insertDeliveries(batch.webhookDeliveries, capacity: batch.webhookCapacity, db))
             }
         } catch {
-            throw StoreError("cannot write to the store \(path): \(error)")
+            throw StoreIntegrity.error(error, path: path, doing: "cannot write to the store")
         }
     }
 
     /// Deletes what is older than `days` before the newest traffic in the store (traffic time,
-    /// so a replayed old log is kept). Open alerts are kept whatever their age.
+    /// so a replayed old log is kept). Open alerts are kept whatever their age. Given-up webhook
+    /// deliveries go `days` after they were committed (wall clock).
     @discardableResult
     public func applyRetention(days: Int) throws(StoreError) -> Int {
         do {
             return try pool.write { db in
-                guard let newest = try Int64.fetchOne(db, sql: "SELECT MAX(minute) FROM route_rollup") else { return 0 }
+                // Given-up webhooks age by the wall clock: they are about delivery, not traffic.
+                var removed = try Self.purgeGivenUpDeliveries(olderThanDays: days, db)
+                guard let newest = try Int64.fetchOne(db, sql: "SELECT MAX(minute) FROM route_rollup") else { return removed }
                 let cutoffMinute = newest - Int64(days) * 1440
                 let cutoffTime = CivilTime.rfc3339(cutoffMinute * 60 * CivilTime.microsPerSecond)
                 try db.execute(sql: "DELETE FROM route_rollup WHERE minute < ?", arguments: [cutoffMinute])
-                var removed = db.changesCount
+                removed += db.changesCount
                 try db.execute(sql: "DELETE FROM hotspot_snapshot WHERE minute < ?", arguments: [cutoffMinute])
                 removed += db.changesCount
                 try db.execute(sql: "DELETE FROM alert WHERE \"end\" IS NOT NULL AND \"end\" < ?", arguments: [cutoffTime])
@@ -169,7 +183,7 @@ public final class ConflictStore: Sendable {
         do {
             return try pool.read(body)
         } catch {
-            throw StoreError("cannot read the store \(path): \(error)")
+            throw StoreIntegrity.error(error, path: path, doing: "cannot read the store")
         }
     }
 }

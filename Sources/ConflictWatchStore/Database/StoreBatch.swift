@@ -18,10 +18,26 @@ public struct StoreBatch: Sendable {
     public var events: [AlertTransition] = []
     /// The model's restart state as of these checkpoints (replacing the stored one).
     public var modelState: [UInt8]? = nil
+    /// The webhook outbox rows of `events` (one per receiver that wants the event), committed
+    /// with them so a crash can neither lose an event nor report one the store lacks.
+    public var webhookDeliveries: [WebhookDelivery] = []
+    /// Pending rows kept per receiver; beyond it the oldest are dropped (and counted).
+    public var webhookCapacity = WebhookDelivery.defaultCapacity
 
     public init() {}
 
     public var isEmpty: Bool {
         alerts.isEmpty && rollups.isEmpty && routeAliases.isEmpty && hotspots == nil && checkpoints.isEmpty && events.isEmpty && modelState == nil
+            && webhookDeliveries.isEmpty
+    }
+}
+
+/// What a commit did beyond writing the batch.
+public struct CommitSummary: Sendable, Equatable {
+    /// Pending webhook deliveries dropped because their receiver's outbox was full.
+    public var webhooksDropped = 0
+
+    public init(webhooksDropped: Int = 0) {
+        self.webhooksDropped = webhooksDropped
     }
 }

@@ -82,6 +82,27 @@ enum StoreMigrations {
             }
             try db.create(index: "alert_event_alert", on: "alert_event", columns: ["alert_id", "sequence"])
         }
+        // The webhook outbox (SPEC §8): one row per receiver and event, committed with the alert
+        // change, deleted once delivered. Per receiver, pending rows are read in insertion order
+        // and an alert's rows strictly one after another, hence the two indexes.
+        m.registerMigration("v4-webhook-outbox") { db in
+            try db.create(table: "webhook_delivery") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("receiver", .text).notNull()
+                t.column("event_id", .text).notNull()
+                t.column("alert_id", .text).notNull()
+                t.column("kind", .text).notNull()
+                t.column("body", .text).notNull()
+                t.column("created", .text).notNull()
+                t.column("attempts", .integer).notNull()
+                t.column("next_attempt", .integer).notNull()
+                t.column("state", .text).notNull()
+                t.column("last_error", .text)
+                t.uniqueKey(["receiver", "event_id"])
+            }
+            try db.create(index: "webhook_delivery_queue", on: "webhook_delivery", columns: ["state", "receiver", "id"])
+            try db.create(index: "webhook_delivery_alert", on: "webhook_delivery", columns: ["receiver", "alert_id", "id"])
+        }
         return m
     }
 }

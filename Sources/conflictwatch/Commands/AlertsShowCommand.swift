@@ -41,25 +41,27 @@ struct AlertsShowCommand: ParsableCommand {
         switch format {
         case .json: QueryOutput.write(try QueryOutput.json(a))
         case .table:
+            // Route, resource, clients, samples and the reason quoting them came from traffic.
+            let e = TerminalText.escape
             var out = """
-                \(a.id)  \(a.kind.rawValue)  \(a.severity.rawValue)  \(a.class.joined(separator: ","))
-                route     \(a.route)
-                resource  \(a.resource ?? "-")
-                client    \(a.client ?? "-")
-                time      \(a.start) → \(a.end ?? "open")
+                \(e(a.id))  \(a.kind.rawValue)  \(a.severity.rawValue)  \(e(a.class.joined(separator: ",")))
+                route     \(e(a.route))
+                resource  \(e(a.resource ?? "-"))
+                client    \(e(a.client ?? "-"))
+                time      \(e(a.start)) → \(e(a.end ?? "open"))
                 peak      \(a.peakCount) (expected \(a.expected), score \(a.score)\(a.probability.map { ", p \($0)" } ?? ""))
-                statuses  \(a.statuses.sorted { $0.key < $1.key }.map { "\($0.key):\($0.value)" }.joined(separator: " "))
-                reason    \(a.reason)
+                statuses  \(e(a.statuses.sorted { $0.key < $1.key }.map { "\($0.key):\($0.value)" }.joined(separator: " ")))
+                reason    \(e(a.reason))
 
                 """
             if !a.topClients.isEmpty {
-                out += "top clients\n" + a.topClients.map { "  \($0.client)  \($0.count)\n" }.joined()
+                out += "top clients\n" + a.topClients.map { "  \(e($0.client))  \($0.count)\n" }.joined()
             }
             if !a.topResources.isEmpty {
-                out += "top resources\n" + a.topResources.map { "  \($0.resource)  \($0.count)\n" }.joined()
+                out += "top resources\n" + a.topResources.map { "  \(e($0.resource))  \($0.count)\n" }.joined()
             }
             if !a.samples.isEmpty {
-                out += "samples\n" + a.samples.map { "  \($0.time)  \($0.client)  \($0.method) \($0.path)  \($0.status.map(String.init) ?? "-")\n" }.joined()
+                out += "samples\n" + a.samples.map { "  \(e($0.time))  \(e($0.client))  \(e($0.method)) \(e($0.path))  \($0.status.map(String.init) ?? "-")\n" }.joined()
             }
             QueryOutput.write(out)
         }

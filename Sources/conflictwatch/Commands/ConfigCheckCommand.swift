@@ -1,11 +1,18 @@
 import ArgumentParser
+import ConflictWatchCore
 import ConflictWatchDaemon
 
 struct ConfigCheckCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check",
         abstract: "Check a configuration file; errors name the key and its line.",
-        discussion: "Example: conflictwatch config check /etc/conflictwatch/config.yaml"
+        discussion: """
+            Also checks the paths: a source that matches no file yet is a warning (the daemon
+            follows it once it appears); a missing model file or a state_dir whose parent does
+            not exist is an error (exit 2).
+
+            Example: conflictwatch config check /etc/conflictwatch/config.yaml
+            """
     )
 
     @Argument(help: ArgumentHelp("The YAML file.", valueName: "file"))
@@ -24,6 +31,11 @@ struct ConfigCheckCommand: ParsableCommand {
         if !settings.webhooks.isEmpty {
             parts.append("\(settings.webhooks.count) webhook\(settings.webhooks.count == 1 ? "" : "s")")
         }
-        QueryOutput.write("\(file): ok (\(parts.joined(separator: ", ")))\n")
+        let warnings = ConfigPathCheck(try DaemonConfig.load(path: file)).warnings
+        var out = ""
+        for w in warnings { out += "\(file): \(TerminalText.escape(w.description))\n" }
+        let verdict = warnings.isEmpty ? "ok" : "ok with \(warnings.count) warning\(warnings.count == 1 ? "" : "s")"
+        out += "\(file): \(verdict) (\(parts.joined(separator: ", ")))\n"
+        QueryOutput.write(out)
     }
 }

@@ -187,18 +187,18 @@ struct EvaluateCommand: ParsableCommand {
         out += "Burst alerts: \(d.burstAlerts), \(d.trueBurstAlerts) on events, \(d.falseBurstAlerts.count) false "
             + "(\(num(d.falseBurstsPerHour, 2)) per hour); precision \(num(d.precision, 2)), recall \(num(d.recall, 2))\n"
         for f in d.falseBurstAlerts.prefix(10) {
-            out += "  false: \(f.id) \(f.route) \(f.class.joined(separator: ",")) from \(f.start.prefix(19))"
-                + (f.client.map { " client \($0)" } ?? "") + "\n"
+            out += "  false: \(TerminalText.escape(f.id)) \(TerminalText.escape(f.route)) \(TerminalText.escape(f.class.joined(separator: ","))) from \(TerminalText.escape(String(f.start.prefix(19))))"
+                + (f.client.map { " client \(TerminalText.escape($0))" } ?? "") + "\n"
         }
         if d.falseBurstAlerts.count > 10 { out += "  … \(d.falseBurstAlerts.count - 10) more; use --format json\n" }
         out += "Alerts about no event after the warm-up (until \(d.warmupEnd.prefix(19)), "
             + (d.warmupEndsAtFirstEvent ? "the first event" : "15 min") + "): \(d.nonEventAlerts.count) in \(num(d.scoredHours, 2)) h "
             + "(\(num(d.nonEventAlertsPerHour, 1)) per hour)\n"
         if !d.quietRouteAlerts.isEmpty {
-            let routes = Dictionary(grouping: d.quietRouteAlerts, by: \.route).map { "\($0.key) \($0.value.count)" }.sorted()
+            let routes = Dictionary(grouping: d.quietRouteAlerts, by: \.route).map { "\(TerminalText.escape($0.key)) \($0.value.count)" }.sorted()
             out += "Alerts on quiet routes: \(d.quietRouteAlerts.count) (\(routes.joined(separator: ", ")))\n"
         }
-        let others = d.otherHotspotAlertsByRoute.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.map { "\($0.key) \($0.value)" }
+        let others = d.otherHotspotAlertsByRoute.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.map { "\(TerminalText.escape($0.key)) \($0.value)" }
         out += "Hotspot alerts: \(d.hotspotAlerts), \(d.hotspotAlertsOnEvents) on event resources"
             + (others.isEmpty ? "" : "; others by route: " + others.joined(separator: ", "))
             + (d.hotspotAlertPrecision.map { "; \(Int(($0 * 100).rounded()))% of the resources they name saw a conflict within the horizon" } ?? "") + "\n"
@@ -209,13 +209,14 @@ struct EvaluateCommand: ParsableCommand {
             var t = TableRenderer([("RANKER", .left), ("P@10", .right), ("PR-AUC", .right), ("TOP-10 SLOTS BY ROUTE", .left)])
             for x in k.rankers {
                 let routes = x.top10Routes.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.prefix(3)
-                    .map { "\($0.key) \(Int(($0.value * 100).rounded()))%" }.joined(separator: ", ")
+                    .map { "\(TerminalText.escape($0.key)) \(Int(($0.value * 100).rounded()))%" }.joined(separator: ", ")
                 t.add([x.name, num(x.precisionAt10), num(x.prAUC), routes])
             }
             out += t.render()
         }
         if let p = r.replay, p.malformed > 0 { out += "  (\(p.malformed) of \(p.lines) log lines did not parse)\n" }
         out += "\nQuality bar: " + (r.quality.passed ? "pass\n" : "FAIL\n" + r.quality.failures.map { "  - \($0)\n" }.joined())
-        return out
+        // The alerts file and the truth are inputs too: nothing of them reaches the terminal raw.
+        return TerminalText.escapeLines(out)
     }
 }

@@ -45,6 +45,23 @@ struct ReportCommand: ParsableCommand {
         }
         guard top > 0 else { throw ValidationError("--top must be at least 1") }
         guard !out.isEmpty, out != "-" else { throw ValidationError("--out needs a file name, e.g. --out report.html") }
+        if let problem = Self.outputProblem(out) { throw ValidationError(problem) }
+    }
+
+    /// What is wrong with `path` as the report's file, said before any query runs: Foundation
+    /// would only say "NSCocoaErrorDomain error 512" once the report is built.
+    static func outputProblem(_ path: String) -> String? {
+        var isDir: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue {
+            let example = (path as NSString).appendingPathComponent("report.html")
+            return "--out \(path) is a directory; give a file path such as \(example)"
+        }
+        let parent = (path as NSString).deletingLastPathComponent.isEmpty ? "." : (path as NSString).deletingLastPathComponent
+        if !FileManager.default.fileExists(atPath: parent, isDirectory: &isDir) {
+            return "--out \(path): the directory \(parent) does not exist; create it or give another path"
+        }
+        if !isDir.boolValue { return "--out \(path): \(parent) is not a directory" }
+        return nil
     }
 
     func run() throws {
@@ -85,10 +102,22 @@ struct ReportCommand: ParsableCommand {
 
     static func write(_ data: ReportPage.Data, to path: String) throws {
         let html = try ReportPage.html(data)
+        if let problem = outputProblem(path) { throw UsageFailure(problem) }
+        let parent = (path as NSString).deletingLastPathComponent.isEmpty ? "." : (path as NSString).deletingLastPathComponent
+        // The atomic write creates a temporary file beside the report: try that first, for
+        // errno's words instead of Foundation's "The operation could not be completed".
+        let probe = parent + "/.conflictwatch-report-\(getpid())"
+        let fd = open(probe, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard fd >= 0 else {
+            throw RuntimeFailure("cannot write \(path): \(String(cString: strerror(errno))) (a file cannot be created in \(parent)); give another path")
+        }
+        close(fd)
+        unlink(probe)
         do {
             try Data(html.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
         } catch {
-            throw RuntimeFailure("cannot write \(path): \(error.localizedDescription)")
+            let posix = ((error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError).flatMap { $0.domain == NSPOSIXErrorDomain ? $0.code : nil }
+            throw RuntimeFailure("cannot write \(path): \(posix.map { String(cString: strerror(Int32($0))) } ?? error.localizedDescription)")
         }
     }
 }

@@ -34,6 +34,9 @@ struct RunCommand: ParsableCommand {
     func run() throws {
         let path = config
         let (settings, file) = try Self.settings(from: path)
+        if Logger.Level(rawValue: file.logLevel).map({ $0 <= .warning }) ?? true {
+            for w in ConfigPathCheck(file).warnings { Terminal.printError("conflictwatch: \(path): \(w.description)") }
+        }
         try DaemonLauncher.run(settings, logLevel: Logger.Level(rawValue: file.logLevel) ?? .info) {
             try Self.settings(from: path).0
         }
@@ -41,18 +44,22 @@ struct RunCommand: ParsableCommand {
 
     /// Reads the file and turns it into daemon settings (also on SIGHUP).
     static func settings(from path: String) throws -> (DaemonSettings, DaemonConfig) {
+        // A config that does not hold is a usage error (exit 2, SPEC §10), naming the key.
         let file: DaemonConfig
         do {
             file = try DaemonConfig.load(path: path)
         } catch {
-            throw RuntimeFailure("bad configuration: \(error.description)")
+            throw UsageFailure("bad configuration: \(error.description)")
+        }
+        if let error = ConfigPathCheck(file).errors.first {
+            throw UsageFailure("bad configuration: \(path): \(error.key): \(error.message)")
         }
         var parameters = ModelParameters()
         if let model = file.model {
             do {
                 parameters = try ModelParameters.load(contentsOf: URL(fileURLWithPath: model))
             } catch {
-                throw RuntimeFailure("bad configuration: \(path): model: cannot read \(model): \(error)")
+                throw UsageFailure("bad configuration: \(path): model: \(error.description)")
             }
         }
         var sources: [DaemonSettings.Source] = []
@@ -69,7 +76,7 @@ struct RunCommand: ParsableCommand {
         if let listen = file.listen {
             do {
                 settings.listen = try QueryServerConfiguration.parse(
-                    listen: listen, apiToken: file.apiToken ?? QueryServerConfiguration.tokenFromEnvironment())
+                    listen: listen, apiToken: file.apiToken ?? QueryServerConfiguration.tokenFromEnvironment(), limits: file.apiLimits)
             } catch {
                 // SPEC §9: refuse to start, exit 2, saying why.
                 throw ValidationError("\(path): listen: \(error.description)")

@@ -1,6 +1,7 @@
 import ArgumentParser
 import ConflictWatchCore
 import ConflictWatchDaemon
+import Logging
 
 struct TailCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -44,6 +45,13 @@ struct TailCommand: ParsableCommand {
         var settings = DaemonSettings(
             sources: files.map { .init(pattern: PathNormalizer.absolute($0), format: input.format) },
             parameters: try input.parameters(), stateDirectory: store.directory)
+        // Not an error: the daemon follows a path once it appears; but say so, a typo would
+        // otherwise wait silently for ever.
+        if daemon.logLevel <= .warning {
+            for source in settings.sources {
+                if let message = ConfigPathCheck.missingSource(source.pattern) { Terminal.printError("conflictwatch: warning: \(message)") }
+            }
+        }
         settings.fromStart = fromStart
         settings.maxLineLength = input.maxLineLength
         try daemon.apply(to: &settings)

@@ -21,11 +21,27 @@ struct DaemonOptions: ParsableArguments {
         "Bearer token the API requires; needed off loopback (default: $CONFLICTWATCH_API_TOKEN).", valueName: "token"))
     var apiToken: String?
 
+    @Option(name: .long, help: ArgumentHelp(
+        "Close an API keep-alive connection idle this long (1-3600, default 60).", valueName: "seconds"))
+    var apiIdleTimeout: Int?
+
+    @Option(name: .long, help: ArgumentHelp(
+        "Answer 408 and close an API connection whose request head is not complete after this long (1-600, default 10).",
+        valueName: "seconds"))
+    var apiRequestTimeout: Int?
+
+    @Option(name: .long, help: ArgumentHelp(
+        "Answer 503 and close API connections beyond this many (1-65536, default 256; lowered to fit the open file limit).",
+        valueName: "n"))
+    var apiMaxConnections: Int?
+
     @Option(name: .long, help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel: Logger.Level = .info
 
     func validate() throws {
-        guard retentionDays >= 1 else { throw ValidationError("--retention-days must be at least 1") }
+        guard DaemonConfig.retentionDaysRange.contains(retentionDays) else {
+            throw ValidationError("--retention-days \(retentionDays): allowed \(DaemonConfig.retentionDaysRange.lowerBound)…\(DaemonConfig.retentionDaysRange.upperBound) days (default 30)")
+        }
         _ = try serverConfiguration()
         for url in webhook where !(url.hasPrefix("http://") || url.hasPrefix("https://")) {
             throw ValidationError("--webhook \(url): give an http:// or https:// URL")
@@ -34,12 +50,21 @@ struct DaemonOptions: ParsableArguments {
 
     /// `--listen` with its token; an address off loopback without one is refused (exit 2).
     func serverConfiguration() throws -> QueryServerConfiguration? {
+        let limits: ServerLimits
+        do {
+            limits = try ServerLimits(idleSeconds: apiIdleTimeout, requestSeconds: apiRequestTimeout,
+                                      maxConnections: apiMaxConnections, key: \.flag)
+        } catch {
+            throw ValidationError(error.description)
+        }
         guard let listen else {
             if apiToken != nil { throw ValidationError("--api-token protects the API of --listen; give --listen too") }
+            if limits != ServerLimits() { throw ValidationError("the --api-* limits are for the API of --listen; give --listen too") }
             return nil
         }
         do {
-            return try QueryServerConfiguration.parse(listen: listen, apiToken: apiToken ?? QueryServerConfiguration.tokenFromEnvironment())
+            return try QueryServerConfiguration.parse(
+                listen: listen, apiToken: apiToken ?? QueryServerConfiguration.tokenFromEnvironment(), limits: limits)
         } catch {
             throw ValidationError("--listen \(listen): \(error.description)")
         }

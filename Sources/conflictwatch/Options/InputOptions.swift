@@ -34,12 +34,14 @@ struct InputOptions: ParsableArguments {
 
     var format: LogFormat { (try? LogFormat(argument: logFormat)) ?? .auto }
 
+    /// The `--model` file's parameters; a value out of range is a usage error (exit 2) naming
+    /// the file, the key, the value and the allowed range.
     func parameters() throws -> ModelParameters {
         guard let model else { return ModelParameters() }
         do {
             return try ModelParameters.load(contentsOf: URL(fileURLWithPath: model))
         } catch {
-            throw RuntimeFailure("cannot read model file \(model): \(error)")
+            throw UsageFailure("--model \(error.description)")
         }
     }
 }
@@ -59,6 +61,13 @@ struct GlobalOptions: ParsableArguments {
 
 enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
     case table, json
+}
+
+/// A usage error found while running (exit 2, SPEC §2): a file given on the command line whose
+/// content is not allowed, such as a model value out of range.
+struct UsageFailure: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
 }
 
 /// A failure at run time (exit 1) with a message a person can act on.

@@ -57,6 +57,38 @@ struct APIClient {
         return s.addingPercentEncoding(withAllowedCharacters: allowed) ?? s
     }
 
+    /// The reason of a failed request in a few words: AsyncHTTPClient's errors print as nested
+    /// type dumps ("NIOConnectionError(host: …, connectionErrors: [SingleConnectionFailure…").
+    static func connectionProblem(_ error: any Error) -> String {
+        // The socket error sits inside NIOPosix's connection error (a list of attempts).
+        if let io = firstIOError(error) { return Self.describe(errno: io.errnoCode) }
+        if String(describing: type(of: error)).contains("NIOConnectionError") { return "cannot resolve the host name" }
+        if let e = error as? HTTPClientError {
+            switch e {
+            case .connectTimeout: return "connection timed out"
+            case .deadlineExceeded, .readTimeout: return "no answer in time"
+            case .remoteConnectionClosed: return "the server closed the connection"
+            default: break
+            }
+        }
+        let text = "\(error)"
+        if text.contains("refused") { return "connection refused" }
+        return String(text.prefix(200))
+    }
+
+    static func firstIOError(_ value: Any, depth: Int = 0) -> IOError? {
+        if let io = value as? IOError { return io }
+        guard depth < 5 else { return nil }
+        for child in Mirror(reflecting: value).children {
+            if let found = firstIOError(child.value, depth: depth + 1) { return found }
+        }
+        return nil
+    }
+
+    static func describe(errno code: Int32) -> String {
+        code == ECONNREFUSED ? "connection refused" : String(cString: strerror(code))
+    }
+
     private struct ErrorBody: Decodable {
         struct Message: Decodable { var message: String }
         var error: Message
@@ -94,7 +126,7 @@ struct APIClient {
         switch outcome.value.withLock({ $0 }) {
         case .success(let r)?: return r
         case .failure(let error)?:
-            throw RuntimeFailure("cannot reach the daemon at \(base): \(error). Is it running with --listen on that address, and is --server right?")
+            throw RuntimeFailure("cannot connect to \(base): \(Self.connectionProblem(error)); is the daemon running with --listen on that address?")
         case nil:
             throw RuntimeFailure("cannot reach the daemon at \(base)")
         }

@@ -16,11 +16,11 @@ enum ReportRenderer {
         if let first = s.firstTime, let last = s.lastTime { out += "  traffic from \(first) to \(last)\n" }
         out += "  read in \(String(format: "%.3f", s.seconds)) s (\(Int(s.linesPerSecond)) lines/s)\n"
         for src in s.sources where src.malformed > 0 || src.error != nil {
-            out += "  \(src.source): \(src.malformed) malformed of \(src.lines) lines"
-            if let e = src.error { out += "; stopped: \(e)" }
+            out += "  \(TerminalText.escape(src.source)): \(src.malformed) malformed of \(src.lines) lines"
+            if let e = src.error { out += "; stopped: \(TerminalText.escape(e))" }
             out += "\n"
             for sample in src.samples {
-                out += "    line \(sample.line): \(sample.reason): \(sample.text.prefix(120))\n"
+                out += "    line \(sample.line): \(TerminalText.escape(sample.reason)): \(TerminalText.escape(String(sample.text.prefix(120))))\n"
             }
         }
         return out
@@ -30,11 +30,11 @@ enum ReportRenderer {
     static func sourceDetails(_ sources: [SourceReport]) -> String {
         var out = ""
         for s in sources {
-            out += "\(s.source): format \(s.format), \(s.bytes) bytes, \(s.lines) lines, \(s.exchanges) exchanges, \(s.blank) blank, \(s.malformed) malformed"
+            out += "\(TerminalText.escape(s.source)): format \(s.format), \(s.bytes) bytes, \(s.lines) lines, \(s.exchanges) exchanges, \(s.blank) blank, \(s.malformed) malformed"
             if !s.malformedReasons.isEmpty {
-                out += " (" + s.malformedReasons.sorted { $0.value > $1.value }.map { "\($0.value) \($0.key)" }.joined(separator: "; ") + ")"
+                out += " (" + s.malformedReasons.sorted { $0.value > $1.value }.map { "\($0.value) \(TerminalText.escape($0.key))" }.joined(separator: "; ") + ")"
             }
-            if let e = s.error { out += "; stopped: \(e)" }
+            if let e = s.error { out += "; stopped: \(TerminalText.escape(e))" }
             out += "\n"
         }
         return out
@@ -74,7 +74,7 @@ enum ReportRenderer {
             ])
         }
         var out = "Alerts (\(alerts.count), by start)\n" + t.render()
-        for a in alerts.prefix(10) { out += "  \(a.id): \(a.reason)\n" }
+        for a in alerts.prefix(10) { out += "  \(TerminalText.escape(a.id)): \(TerminalText.escape(a.reason))\n" }
         if alerts.count > 10 { out += "  … \(alerts.count - 10) more; use --format json for all\n" }
         return out
     }
@@ -98,6 +98,6 @@ enum ReportRenderer {
     static func table(_ report: AnalysisReport, top: Int) -> String {
         var out = summary(report.summary) + "\n" + routes(report.routes, top: top) + "\n"
         out += alerts(report.alerts) + "\n" + hotspots(report.hotspots)
-        return out
+        return TerminalText.escapeLines(out)
     }
 }

@@ -1,3 +1,4 @@
+import ConflictWatchCore
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -40,9 +41,11 @@ struct OutputSink {
 enum Terminal {
     static var stderrIsTTY: Bool { isatty(2) == 1 }
 
+    /// Diagnostics quote file names, log lines and server answers: their control characters
+    /// are escaped like those of tables (the progress bar's own escapes go through `writeRaw`).
     static func printError(_ s: String) {
         var sink = OutputSink(fd: 2)
-        sink.write(s + "\n")
+        sink.write(TerminalText.escapeLines(s) + "\n")
         sink.flush()
     }
 }

@@ -1,4 +1,8 @@
-/// Aligned text tables for humans (stdout). Numbers right-aligned, text left-aligned.
+import ConflictWatchCore
+
+/// Aligned text tables for humans (stdout). Numbers right-aligned, text left-aligned. Every
+/// cell has its control characters escaped (SPEC §10): cells hold routes, clients and
+/// resources that came from traffic, and a tab or newline would break the table too.
 struct TableRenderer {
     enum Alignment { case left, right }
     var headers: [String]
@@ -10,7 +14,7 @@ struct TableRenderer {
         alignments = columns.map(\.1)
     }
 
-    mutating func add(_ row: [String]) { rows.append(row) }
+    mutating func add(_ row: [String]) { rows.append(row.map(TerminalText.escape)) }
 
     func render() -> String {
         var widths = headers.map(\.count)

@@ -1,0 +1,42 @@
+import ArgumentParser
+import ConflictWatchStore
+
+/// `webhooks failed`: the deliveries the daemon gave up on, oldest first.
+struct WebhooksFailedCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "failed",
+        abstract: "List webhook deliveries given up (the default of `webhooks`).",
+        discussion: """
+            A delivery is given up when its receiver answered 4xx (other than 408, 425, 429),
+            when it was still failing a day after the event, or when its receiver was removed from
+            the configuration. Given-up deliveries are kept for the store's retention (default 30
+            days); `conflictwatch webhooks retry` queues them again. Safe while the daemon runs.
+
+            Examples:
+              conflictwatch webhooks failed --state-dir /var/lib/conflictwatch
+              conflictwatch webhooks failed --format json
+            """
+    )
+
+    @OptionGroup var store: StoreOptions
+
+    @Option(name: .long, help: "At most this many deliveries (oldest first).")
+    var limit: Int?
+
+    @Option(name: .long, help: "table or json.")
+    var format: WebhooksFormat = .table
+
+    func validate() throws {
+        if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
+    }
+
+    func run() throws {
+        let rows: [WebhookDelivery]
+        do {
+            rows = try store.openForReading().webhookDeliveries(state: .givenUp, limit: limit)
+        } catch let e as StoreError {
+            throw RuntimeFailure(e.description)
+        }
+        QueryOutput.write(try WebhookDeliveryOutput.render(rows, format: format, none: "No webhook deliveries given up.\n"))
+    }
+}
