@@ -5,7 +5,7 @@ BIN_DEBUG   = .build/debug/conflictwatch
 BIN_RELEASE = .build/release/conflictwatch
 SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all build release demo test corpus bench quality deps test-deps clean
+.PHONY: all build release demo test corpus bench quality fuzz fuzz-build deps test-deps clean
 
 all: build
 
@@ -61,5 +61,19 @@ bench: release
 quality: release
 	CONFLICTWATCH_BIN=$(abspath $(BIN_RELEASE)) bash scripts/quality.sh
 
+# libFuzzer + AddressSanitizer harnesses for every parser and decoder (Fuzz/, docs/fuzzing.md):
+# each target runs FUZZ_SECONDS; a crash, hang or out-of-memory fails the target and the step.
+# FUZZ_TARGETS picks some ("http packets"), FUZZ_JOBS how many run at once (default: the cores).
+FUZZ_SECONDS ?= 60
+FUZZ_BIN      = Fuzz/.build/debug/conflictwatch-fuzz
+
+fuzz-build: deps
+	@# The same dependency versions as the main build when it has resolved them.
+	@if [ -f Package.resolved ] && [ ! -f Fuzz/Package.resolved ]; then cp Package.resolved Fuzz/Package.resolved; fi
+	cd Fuzz && $(SWIFT) build -Xswiftc -sanitize=fuzzer,address -Xswiftc -O
+
+fuzz: fuzz-build
+	FUZZ_SECONDS=$(FUZZ_SECONDS) CORPUS_DIR=$(CORPUS_DIR) FUZZ_BIN=$(abspath $(FUZZ_BIN)) bash Fuzz/run.sh
+
 clean:
-	rm -rf .build
+	rm -rf .build Fuzz/.build

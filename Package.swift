@@ -9,6 +9,9 @@ let package = Package(
     products: [
         .executable(name: "conflictwatch", targets: ["conflictwatch"]),
         .library(name: "ConflictWatchCore", targets: ["ConflictWatchCore"]),
+        // For the fuzzers in Fuzz/, a package of their own that can only see products.
+        .library(name: "ConflictWatchCapture", targets: ["ConflictWatchCapture"]),
+        .library(name: "ConflictWatchDaemon", targets: ["ConflictWatchDaemon"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
