@@ -84,10 +84,12 @@ let package = Package(
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
         .testTarget(name: "ConflictWatchServerTests", dependencies: [
-            "ConflictWatchServer", "ConflictWatchStore", "ConflictWatchCore",
+            "ConflictWatchServer", "ConflictWatchStore", "ConflictWatchCore", "ConflictWatchTestSupport",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
-        .testTarget(name: "IntegrationTests", dependencies: ["ConflictWatchCore"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["ConflictWatchCore", "ConflictWatchTestSupport"]),
+        // Raw sockets for the server-limit tests of both the in-process server and the daemon.
+        .target(name: "ConflictWatchTestSupport", path: "Tests/TestSupport"),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,5 +1,6 @@
 import ConflictWatchServer
 import ConflictWatchStore
+import ConflictWatchTestSupport
 import Foundation
 import Hummingbird
 import HummingbirdTesting

@@ -1,3 +1,4 @@
+import ConflictWatchTestSupport
 import Foundation
 import Testing
 

@@ -18,25 +18,9 @@ struct WebhooksFailedCommand: ParsableCommand {
             """
     )
 
-    @OptionGroup var store: StoreOptions
-
-    @Option(name: .long, help: "At most this many deliveries (oldest first).")
-    var limit: Int?
-
-    @Option(name: .long, help: "table or json.")
-    var format: WebhooksFormat = .table
-
-    func validate() throws {
-        if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
-    }
+    @OptionGroup var options: WebhookListOptions
 
     func run() throws {
-        let rows: [WebhookDelivery]
-        do {
-            rows = try store.openForReading().webhookDeliveries(state: .givenUp, limit: limit)
-        } catch let e as StoreError {
-            throw RuntimeFailure(e.description)
-        }
-        QueryOutput.write(try WebhookDeliveryOutput.render(rows, format: format, none: "No webhook deliveries given up.\n"))
+        try options.list(.givenUp, none: "No webhook deliveries given up.\n")
     }
 }

@@ -11,19 +11,19 @@ import Darwin
 /// request, hold a socket open without sending anything, read the raw response. Non-blocking,
 /// waiting with `Task.sleep`: a connect stuck on a full listen backlog must not hold one of the
 /// few threads the server under test needs too.
-final class RawConnection {
+public final class RawConnection {
     private var fd: Int32
-    private(set) var received: [UInt8] = []
+    public private(set) var received: [UInt8] = []
     /// When the server's close was first seen (end of stream or reset).
-    private(set) var closedAt: ContinuousClock.Instant?
+    public private(set) var closedAt: ContinuousClock.Instant?
     /// When the first byte of a response arrived.
-    private(set) var firstByteAt: ContinuousClock.Instant?
+    public private(set) var firstByteAt: ContinuousClock.Instant?
     /// When the connection was established (a connect can wait on a full listen backlog).
-    private(set) var openedAt = ContinuousClock.now
+    public private(set) var openedAt = ContinuousClock.now
 
-    struct Failure: Error, CustomStringConvertible { var description: String }
+    public struct Failure: Error, CustomStringConvertible { public var description: String }
 
-    init(port: Int) async throws {
+    public init(port: Int) async throws {
         #if os(Linux)
         fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         #else
@@ -67,7 +67,7 @@ final class RawConnection {
 
     deinit { if fd >= 0 { Glibc.close(fd) } }
 
-    func send(_ text: String) async throws {
+    public func send(_ text: String) async throws {
         var bytes = Array(text.utf8)[...]
         while !bytes.isEmpty {
             let n = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL | MSG_DONTWAIT)) }
@@ -83,7 +83,7 @@ final class RawConnection {
 
     /// Reads what is there without waiting; true once the server has closed.
     @discardableResult
-    func poll() -> Bool {
+    public func poll() -> Bool {
         guard closedAt == nil else { return true }
         var buffer = [UInt8](repeating: 0, count: 65_536)
         while true {
@@ -102,7 +102,7 @@ final class RawConnection {
     }
 
     /// Waits up to `timeout` for the server to close; true when it did.
-    func waitForClose(timeout: Duration) async -> Bool {
+    public func waitForClose(timeout: Duration) async -> Bool {
         let deadline = ContinuousClock.now + timeout
         while !poll() {
             if ContinuousClock.now > deadline { return false }
@@ -112,35 +112,36 @@ final class RawConnection {
     }
 
     /// Closes from this side.
-    func close() {
+    public func close() {
         if fd >= 0 { Glibc.close(fd) }
         fd = -1
     }
 
-    var text: String { String(decoding: received, as: UTF8.self) }
+    public var text: String { String(decoding: received, as: UTF8.self) }
 
     /// The status code of the response received, if one was.
-    var status: Int? {
+    public var status: Int? {
         guard text.hasPrefix("HTTP/1.1 ") else { return nil }
         return Int(text.dropFirst(9).prefix(3))
     }
 
     /// The response body (after the blank line).
-    var body: String? {
+    public var body: String? {
         guard let range = text.range(of: "\r\n\r\n") else { return nil }
         return String(text[range.upperBound...])
     }
 
     /// The message of a SPEC §9 error body.
-    var errorMessage: String? {
+    public var errorMessage: String? {
+        struct Body: Decodable { struct M: Decodable { var message: String }; var error: M }
         guard let body else { return nil }
-        return Reply(status: status ?? 0, text: body, headers: [:]).errorMessage
+        return (try? JSONDecoder().decode(Body.self, from: Data(body.utf8)))?.error.message
     }
 }
 
 /// Waits until every connection is closed by the server or `timeout` passes; returns the ones
 /// still open.
-func waitAllClosed(_ connections: [RawConnection], timeout: Duration) async -> [RawConnection] {
+public func waitAllClosed(_ connections: [RawConnection], timeout: Duration) async -> [RawConnection] {
     let deadline = ContinuousClock.now + timeout
     while true {
         let open = connections.filter { !$0.poll() }
@@ -151,7 +152,7 @@ func waitAllClosed(_ connections: [RawConnection], timeout: Duration) async -> [
 
 /// Raises this process's soft open-file limit to the hard one: the tests hold hundreds of
 /// sockets, and the server's ends of them are in this process too.
-func raiseOpenFileLimit() {
+public func raiseOpenFileLimit() {
     var limit = rlimit()
     #if os(Linux)
     let resource = __rlimit_resource_t(RLIMIT_NOFILE.rawValue)
