@@ -5,7 +5,7 @@ BIN_DEBUG   = .build/debug/conflictwatch
 BIN_RELEASE = .build/release/conflictwatch
 SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all build release demo test corpus bench quality fuzz fuzz-build deps test-deps clean
+.PHONY: all build release demo test imports corpus bench quality fuzz fuzz-build deps test-deps clean
 
 all: build
 
@@ -42,10 +42,15 @@ demo: release
 
 # Unit tests run in parallel; the integration tests (real nginx, racing clients, captures) one
 # at a time, so their timing does not depend on what else the two cores are doing.
-test: test-deps
+test: test-deps imports
 	$(SWIFT) build --build-tests
 	CONFLICTWATCH_BIN=$(abspath $(BIN_DEBUG)) $(SWIFT) test --skip IntegrationTests
 	CONFLICTWATCH_BIN=$(abspath $(BIN_DEBUG)) $(SWIFT) test --filter IntegrationTests --no-parallel
+
+# Each target declares exactly the modules it imports (scripts/check_imports.py says why SwiftPM's
+# own check is not enough).
+imports:
+	python3 scripts/check_imports.py
 
 # Third-party access logs and captures, read in place from ../shared/corpus.
 corpus: build

@@ -1,8 +1,10 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-// Data flows one way: sources (Ingest, Capture) -> exchanges -> Core (parsers, routes, model) -> CLI.
-// Core has no I/O and no dependencies, so it can be tested and benchmarked in isolation.
+// Data flows one way: sources (Ingest: files, stdin, gzip; Capture: libpcap) -> exchanges -> Core
+// (parsers, routes, model, alerts; no I/O, no dependencies) -> Daemon (live pipeline, tailing,
+// webhooks) -> Store (SQLite) -> Server (query API) and the CLI. Each target declares exactly the
+// modules it imports; `.ci/run` builds with the explicit import check, so an undeclared import fails.
 let package = Package(
     name: "conflictwatch",
     platforms: [.macOS(.v15)],
@@ -22,6 +24,11 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.20.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
+        // Already in the graph through Hummingbird; named because the server's connection limits
+        // are NIO channel handlers (Sources/ConflictWatchServer/Limits).
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.70.0"),
+        .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.24.0"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.0.0"),
     ],
     targets: [
         .systemLibrary(
@@ -47,15 +54,21 @@ let package = Package(
         .target(name: "ConflictWatchServer", dependencies: [
             "ConflictWatchCore", "ConflictWatchStore",
             .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdCore", package: "hummingbird"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
             .product(name: "Prometheus", package: "swift-prometheus"),
         ]),
         // The daemon (SPEC §8): tailing through rotation, the live pipeline, checkpoints, webhooks.
         .target(name: "ConflictWatchDaemon", dependencies: [
-            "ConflictWatchCore", "ConflictWatchIngest", "ConflictWatchCapture", "ConflictWatchStore", "ConflictWatchServer",
+            "ConflictWatchCore", "ConflictWatchCapture", "ConflictWatchStore", "ConflictWatchServer",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             .product(name: "Yams", package: "Yams"),
         ]),
         .executableTarget(
@@ -70,24 +83,33 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
         .testTarget(name: "ConflictWatchCoreTests", dependencies: ["ConflictWatchCore"]),
-        .testTarget(name: "ConflictWatchIngestTests", dependencies: ["ConflictWatchIngest"]),
+        .testTarget(name: "ConflictWatchIngestTests", dependencies: ["ConflictWatchIngest", "ConflictWatchCore"]),
         .testTarget(name: "ConflictWatchCaptureTests", dependencies: ["ConflictWatchCapture", "ConflictWatchCore"]),
-        .testTarget(name: "ConflictWatchStoreTests", dependencies: ["ConflictWatchStore", "ConflictWatchCore"]),
+        .testTarget(name: "ConflictWatchStoreTests", dependencies: [
+            "ConflictWatchStore", "ConflictWatchCore",
+            .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .testTarget(name: "ConflictWatchDaemonTests", dependencies: [
-            "ConflictWatchDaemon", "ConflictWatchStore", "ConflictWatchCore", "ConflictWatchServer",
+            "ConflictWatchDaemon", "ConflictWatchStore", "ConflictWatchCore", "ConflictWatchServer", "ConflictWatchCapture",
+            .product(name: "Logging", package: "swift-log"),
             // A real HTTP receiver for the webhook sender's tests.
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
         .testTarget(name: "ConflictWatchServerTests", dependencies: [
             "ConflictWatchServer", "ConflictWatchStore", "ConflictWatchCore", "ConflictWatchTestSupport",
+            .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
-        .testTarget(name: "IntegrationTests", dependencies: ["ConflictWatchCore", "ConflictWatchTestSupport"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["ConflictWatchTestSupport"]),
         // Raw sockets for the server-limit tests of both the in-process server and the daemon.
         .target(name: "ConflictWatchTestSupport", path: "Tests/TestSupport"),
     ],
