@@ -1,3 +1,4 @@
+import ConflictWatchCore
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -88,7 +89,7 @@ final class FollowedFile {
     private func consume(_ chunk: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer, LineEvent) -> Void) {
         var start = 0
         while start < chunk.count {
-            guard let nl = chunk[start...].firstIndex(of: 0x0A) else {
+            guard let nl = chunk.firstIndex(of: 0x0A, from: start) else {  // memchr, not a byte loop
                 append(UnsafeRawBufferPointer(rebasing: chunk[start...]))
                 return
             }
