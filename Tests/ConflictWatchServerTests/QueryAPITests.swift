@@ -34,13 +34,13 @@ import Testing
         ("open=1", ["a2", "a4"]),
         ("open", ["a2", "a4"]),
         ("open=false", ["a1", "a2", "a3", "a4"]),
-        ("limit=2", ["a1", "a2"]),
+        ("limit=2", ["a3", "a4"]),  // the newest two, oldest first
         ("since=2026-11-24T09:30:00Z", ["a2", "a3", "a4"]),
         ("since=2026-11-24T11:30:00%2B01:00", ["a2", "a3", "a4"]),
         ("until=2026-11-24T10:30:00Z", ["a1", "a2"]),
         ("since=2026-11-24T10:30:00Z&until=2026-11-24T11:30:00Z&kind=burst", ["a3"]),
         ("since=1h", ["a2", "a4"]),
-        ("min_severity=medium&open=true&limit=1", ["a2"]),
+        ("min_severity=medium&open=true&limit=1", ["a4"]),
     ])
     func alertFiltersFilter(query: String, ids: [String]) async throws {
         let fixture = try StoreFixture()

@@ -70,7 +70,9 @@ import Testing
         f = AlertFilter(); f.since = "2026-11-24T09:30:00.000000Z"
         #expect(try ids(f) == ["a2", "a3"], "a1 ended before the window")
         f = AlertFilter(); f.until = "2026-11-24T10:30:00.000000Z"; f.limit = 1
-        #expect(try ids(f) == ["a1"])
+        #expect(try ids(f) == ["a2"], "a limit keeps the newest")
+        f = AlertFilter(); f.limit = 2
+        #expect(try ids(f) == ["a2", "a3"], "the newest two, oldest first")
         // A hostile glob is a value, not SQL.
         f = AlertFilter(); f.routeGlob = "x' OR 1=1 --"
         #expect(try ids(f).isEmpty)

@@ -3,7 +3,8 @@ import GRDB
 
 /// The query commands' reads. Every value goes in as an SQL argument, never into the text.
 extension ConflictStore {
-    /// Alerts overlapping [since, until], ordered by start (SPEC §6).
+    /// Alerts overlapping [since, until], ordered by start (SPEC §6). With a limit, the newest
+    /// that many (an operator asking for 20 alerts wants the latest 20), still oldest first.
     public func alerts(_ f: AlertFilter) throws(StoreError) -> [Alert] {
         var clauses: [String] = []
         var args: [(any DatabaseValueConvertible)?] = []
@@ -19,8 +20,12 @@ extension ConflictStore {
         if f.openOnly { clauses.append("\"end\" IS NULL") }
         var sql = "SELECT * FROM alert"
         if !clauses.isEmpty { sql += " WHERE " + clauses.joined(separator: " AND ") }
-        sql += " ORDER BY start, id"
-        if let limit = f.limit { sql += " LIMIT ?"; args.append(limit) }
+        if let limit = f.limit {
+            sql = "SELECT * FROM (" + sql + " ORDER BY start DESC, id DESC LIMIT ?) ORDER BY start, id"
+            args.append(limit)
+        } else {
+            sql += " ORDER BY start, id"
+        }
         let arguments = StatementArguments(args)
         return try read { db in
             try AlertRow.fetchAll(db, sql: sql, arguments: arguments).map { try $0.alert() }

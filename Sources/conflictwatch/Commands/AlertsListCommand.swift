@@ -44,7 +44,7 @@ struct AlertsListCommand: ParsableCommand {
     @Flag(name: .long, help: "Only alerts not closed yet.")
     var open = false
 
-    @Option(name: .long, help: "At most this many alerts (oldest first).")
+    @Option(name: .long, help: "The newest this many alerts (still listed oldest first).")
     var limit: Int?
 
     @Option(name: .long, help: "table, json (SPEC §6 alerts array) or csv.")
