@@ -230,7 +230,7 @@ function render(d) {
     { title: "resource", value: h => h.resource },
     { title: "route", value: h => h.route },
     { title: "p(conflict)", value: h => fmt(h.probability, 3), num: true },
-    { title: "writes/min", value: h => fmt(h.write_rate, 1), num: true },
+    { title: "writes/min", value: h => fmt(h.write_rate * 60, 1), num: true },  // write_rate is per second (SPEC §6)
     { title: "writers", value: h => h.writers, num: true },
     { title: "conflicts", value: h => h.conflicts, num: true },
   ], d.hotspots);
