@@ -86,7 +86,10 @@ import Glibc
         #expect(refused.allSatisfy { $0.status == 503 || $0.received.isEmpty })
         #expect(refused.filter { $0.status == 503 }.count >= 125, "the silent ones all read the 503")
         let refusedWithin = refused.map(lifetime).max() ?? .zero
-        #expect(refusedWithin < .seconds(1), "\(refusedWithin)")
+        // "At once" against the 4 s timeout: half of it. The lifetime is seen through polling
+        // (every 20 ms, or every 10 connects while opening), which a loaded machine stretches: a
+        // CI-like run with another build on the two cores measured 1.07 s.
+        #expect(refusedWithin < .seconds(2), "\(refusedWithin)")
         for c in timedOut {
             #expect(c.status == 408 || c.received.isEmpty, "\(c.text.prefix(60))")
             #expect(c.closedAt.map { $0 - c.openedAt >= .milliseconds(3_900) } == true)
