@@ -132,19 +132,7 @@ import Testing
         // A storm whose per-bucket count is strong one bucket in four (8 conflicts) and weak in
         // between (4, below min_conflicts): the weak runs continue the alert (hysteresis)
         // instead of closing it after close_after buckets and opening another.
-        var p = ModelParameters()
-        p.reopenWindowSeconds = 0  // only hysteresis may hold it together
-        var d = TrafficDriver(p)
-        let t0 = TrafficDriver.start
-        Self.steady(&d, from: t0, seconds: 40 * 60, perSecond: 5, conflictEvery: 100)
-        for b in 0..<24 {
-            let n = b % 4 == 0 ? 8 : 4
-            for k in 0..<n {
-                d.send(at: t0 + 20 * Self.minute + Int64(b) * 10 * Self.second + Int64(k) * Self.second,
-                       client: "127.0.0.66", method: "PUT", path: "/api/orders/13", status: 409)
-            }
-        }
-        let bursts = d.bursts()
+        let bursts = Self.pulsingStormBursts(routeConflictEvery: 100)
         #expect(bursts.count == 1, "\(bursts.map { "\($0.start)–\($0.end ?? "open")" })")
     }
 
@@ -152,20 +140,27 @@ import Testing
         // The same storm on a route that has no conflicts of its own, so the weak buckets hold
         // exactly 4 conflicts: below min_conflicts (5), which only the lower bar for an open
         // alert (min_conflicts / 2, continue_alpha) lets through.
+        let bursts = Self.pulsingStormBursts(routeConflictEvery: 0)
+        #expect(bursts.count == 1, "\(bursts.map { "\($0.start)–\($0.end ?? "open")" })")
+    }
+
+    /// 40 minutes of 5 writes a second on the route (one in `routeConflictEvery` a 409, 0 for
+    /// none) and, from minute 20, a storm by 127.0.0.66 pulsing 8 conflicts one bucket in four
+    /// and 4 in between; reopening is off, so only hysteresis can keep it one alert.
+    static func pulsingStormBursts(routeConflictEvery: Int) -> [Alert] {
         var p = ModelParameters()
-        p.reopenWindowSeconds = 0  // only hysteresis may hold it together
+        p.reopenWindowSeconds = 0
         var d = TrafficDriver(p)
         let t0 = TrafficDriver.start
-        Self.steady(&d, from: t0, seconds: 40 * 60, perSecond: 5, conflictEvery: 0)
+        steady(&d, from: t0, seconds: 40 * 60, perSecond: 5, conflictEvery: routeConflictEvery)
         for b in 0..<24 {
             let n = b % 4 == 0 ? 8 : 4
             for k in 0..<n {
-                d.send(at: t0 + 20 * Self.minute + Int64(b) * 10 * Self.second + Int64(k) * Self.second,
+                d.send(at: t0 + 20 * minute + Int64(b) * 10 * second + Int64(k) * second,
                        client: "127.0.0.66", method: "PUT", path: "/api/orders/13", status: 409)
             }
         }
-        let bursts = d.bursts()
-        #expect(bursts.count == 1, "\(bursts.map { "\($0.start)–\($0.end ?? "open")" })")
+        return d.bursts()
     }
 
     // MARK: Bonferroni over active routes

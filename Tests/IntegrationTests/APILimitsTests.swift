@@ -22,17 +22,7 @@ import Glibc
             arguments: ["-c", "ulimit \(ulimit) && exec \"$0\" \"$@\"", bin, "tail", "--state-dir", tmp.file("state"),
                         "--log-format", "combined", "--from-start", "--listen", "127.0.0.1:0"] + extra + [log],
             directory: tmp)
-        for _ in 0..<400 {
-            let err = (try? String(contentsOfFile: p.stderrPath, encoding: .utf8)) ?? ""
-            if let line = err.split(separator: "\n").first(where: { $0.contains("query API listening") }),
-               let field = line.split(separator: " ").first(where: { $0.hasPrefix("port=") }),
-               let port = Int(field.dropFirst(5)) {
-                return (p, port)
-            }
-            if !p.isRunning { break }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        throw ProcessRunner.LaunchError(description: "the daemon did not start its API: \(p.stderrTail)")
+        return (p, try await p.apiPort(attempts: 400))
     }
 
     func append(_ text: String, to path: String) throws {

@@ -79,3 +79,21 @@ final class BackgroundProcess {
         }
     }
 }
+
+extension BackgroundProcess {
+    /// The port a daemon started with `--listen 127.0.0.1:0` bound, read from its "query API
+    /// listening" log line; checked every 50 ms, `attempts` times.
+    func apiPort(attempts: Int) async throws -> Int {
+        for _ in 0..<attempts {
+            let err = (try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? ""
+            if let line = err.split(separator: "\n").first(where: { $0.contains("query API listening") }),
+               let field = line.split(separator: " ").first(where: { $0.hasPrefix("port=") }),
+               let port = Int(field.dropFirst(5)) {
+                return port
+            }
+            if !isRunning { break }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        throw ProcessRunner.LaunchError(description: "the daemon did not start its API: \(stderrTail)")
+    }
+}
