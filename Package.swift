@@ -95,7 +95,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "ConflictWatchDaemonTests", dependencies: [
-            "ConflictWatchDaemon", "ConflictWatchStore", "ConflictWatchCore", "ConflictWatchServer", "ConflictWatchCapture",
+            "ConflictWatchDaemon", "ConflictWatchStore", "ConflictWatchCore", "ConflictWatchServer", "ConflictWatchCapture", "ConflictWatchTestSupport",
             .product(name: "Logging", package: "swift-log"),
             // A real HTTP receiver for the webhook sender's tests.
             .product(name: "Hummingbird", package: "hummingbird"),
@@ -110,7 +110,7 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         .testTarget(name: "IntegrationTests", dependencies: ["ConflictWatchTestSupport"]),
-        // Raw sockets for the server-limit tests of both the in-process server and the daemon.
+        // Raw sockets for the server-limit tests, and the daemon tests' order traffic.
         .target(name: "ConflictWatchTestSupport", path: "Tests/TestSupport"),
     ],
     swiftLanguageModes: [.v6]

@@ -1,6 +1,7 @@
 import ConflictWatchCore
 import ConflictWatchServer
 import ConflictWatchStore
+import ConflictWatchTestSupport
 import Foundation
 import Hummingbird
 import HummingbirdTesting
@@ -316,22 +317,6 @@ import Testing
 
     /// Combined-format traffic: quiet writes, plus a retry storm from one client on one order.
     static func traffic(start: Date, seconds: Int, perSecond: Int = 4, storm: Bool = false) -> String {
-        let f = DateFormatter()
-        f.locale = Locale(identifier: "en_US_POSIX")
-        f.timeZone = TimeZone(identifier: "UTC")
-        f.dateFormat = "dd/MMM/yyyy:HH:mm:ss Z"
-        var out = ""
-        var n = 0
-        for s in 0..<seconds {
-            let t = f.string(from: start.addingTimeInterval(Double(s)))
-            for _ in 0..<perSecond {
-                n += 1
-                out += "10.0.0.\(n % 50 + 1) - - [\(t)] \"PUT /api/orders/\(n * 7 % 200) HTTP/1.1\" \(n % 50 == 0 ? 409 : 200) 1 \"-\" \"x\"\n"
-            }
-            if storm {
-                for _ in 0..<5 { out += "127.0.0.66 - - [\(t)] \"PUT /api/orders/13 HTTP/1.1\" 409 1 \"-\" \"retry\"\n" }
-            }
-        }
-        return out
+        OrderTraffic.combined(start: start, seconds: seconds, perSecond: perSecond, storm: storm)
     }
 }
