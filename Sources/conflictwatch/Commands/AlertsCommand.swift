@@ -30,7 +30,7 @@ struct AlertsCommand: ParsableCommand {
             Examples:
               conflictwatch alerts --since 1h --min-severity high
               conflictwatch alerts --route '/api/orders/*' --open --format json
-              conflictwatch alerts show burst-20251124T160500Z-000001
+              conflictwatch alerts show burst-20251124T160500Z-d52cbe
             """,
         subcommands: [AlertsListCommand.self, AlertsShowCommand.self],
         defaultSubcommand: AlertsListCommand.self

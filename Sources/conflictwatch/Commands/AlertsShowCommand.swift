@@ -9,8 +9,8 @@ struct AlertsShowCommand: ParsableCommand {
         abstract: "Print one stored alert with its evidence (top clients, resources, samples).",
         discussion: """
             Examples:
-              conflictwatch alerts show burst-20251124T160500Z-000001 --format json
-              conflictwatch alerts show hotspot-20251124T160504Z-1b8b35 \\
+              conflictwatch alerts show burst-20251124T160500Z-d52cbe --format json
+              conflictwatch alerts show hotspot-20251124T160504Z-d52cbe \\
                 --server http://127.0.0.1:9409
             """
     )

@@ -15,7 +15,7 @@ struct WebhooksRetryCommand: ParsableCommand {
 
             Examples:
               conflictwatch webhooks retry --all
-              conflictwatch webhooks retry 'burst-20251124T160500Z-000001/2-closed' \\
+              conflictwatch webhooks retry 'burst-20251124T160500Z-d52cbe/2-closed' \\
                 --state-dir /var/lib/conflictwatch
             """
     )
