@@ -123,9 +123,9 @@ def flag_rows(lines):
             if rows and line.strip():
                 rows[-1][1] = (rows[-1][1] + " " + line.strip()).strip()
             continue
-        parts = re.split(r"\s{2,}", line.strip(), maxsplit=1)
-        name = parts[0]
-        text = parts[1] if len(parts) > 1 else ""
+        # "-x, --name <value> ..." then the help; a long name may leave a single space before it.
+        m = re.match(r"^((?:-\w, )?-{1,2}[\w-]+(?: <[^>]+>)?(?: \.\.\.)?|<[^>]+>(?: \.\.\.)?)(?:\s+(.*))?$", line.strip())
+        name, text = (m.group(1), m.group(2) or "") if m else (line.strip(), "")
         rows.append([name, text])
     out = []
     for name, text in rows:
