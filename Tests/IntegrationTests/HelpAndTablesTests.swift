@@ -158,4 +158,32 @@ import Testing
         #expect(none.stdoutText.hasPrefix("Alerts: none"))
         #expect(none.stderrText.contains("no alerts since"), "\(none.stderrText)")
     }
+
+    /// Through a running daemon's API (`--server`), the hint reads the store's newest traffic from
+    /// `/api/v1/series` and says the same.
+    @Test func sinceHintThroughTheServer() async throws {
+        let tmp = try TemporaryDirectory(prefix: "cw-since-server")
+        defer { tmp.remove() }
+        let demo = try ProcessRunner.run(bin, ["demo", "--out", tmp.path], timeout: 120)
+        #expect(demo.succeeded, "\(demo.summary)")
+        let daemon = try BackgroundProcess(
+            name: "daemon", executable: bin,
+            arguments: ["tail", "--state-dir", tmp.file("live"), "--from-start", "--listen", "127.0.0.1:0", tmp.file("access.log")],
+            directory: tmp)
+        let port = try await daemon.apiPort(attempts: 200)
+        let server = "http://127.0.0.1:\(port)"
+        // The daemon stores the sample within a second or two.
+        var routes = ProcessResult(status: 1, terminatedBySignal: false, timedOut: false, stdout: Data(), stderr: Data())
+        for _ in 0..<50 {
+            routes = try ProcessRunner.run(bin, ["routes", "--server", server, "--format", "json"])
+            if routes.stdoutText.contains("/api/orders/{id}") { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        #expect(routes.stdoutText.contains("/api/orders/{id}"), "\(routes.summary)")
+        let empty = try ProcessRunner.run(bin, ["routes", "--server", server, "--since", "1h"])
+        _ = await daemon.terminate()
+        #expect(empty.succeeded && empty.stdoutText == "Routes: none\n", "\(empty.summary)")
+        #expect(empty.stderrText.contains("the store's newest traffic is of the minute 2025-11-24T16:10:00Z")
+                && empty.stderrText.contains("try --since 2025-11-24T15:10:00Z"), "\(empty.stderrText)")
+    }
 }
