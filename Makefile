@@ -5,7 +5,7 @@ BIN_DEBUG   = .build/debug/conflictwatch
 BIN_RELEASE = .build/release/conflictwatch
 SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all build release demo test imports corpus bench quality fuzz fuzz-build deps test-deps clean
+.PHONY: all build release demo test imports docs corpus bench quality fuzz fuzz-build deps test-deps clean
 
 all: build
 
@@ -51,6 +51,10 @@ test: test-deps imports
 # own check is not enough).
 imports:
 	python3 scripts/check_imports.py
+
+# docs/commands.md is the binary's own --help as a page (DocsTests fails when it is stale).
+docs: build
+	python3 scripts/commands_doc.py $(BIN_DEBUG) > docs/commands.md
 
 # Third-party access logs and captures, read in place from ../shared/corpus.
 corpus: build

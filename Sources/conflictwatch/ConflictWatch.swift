@@ -12,7 +12,8 @@ struct ConflictWatch: ParsableCommand {
         abstract: "Find where an API's write conflicts (409/412/423) come from, from access logs or packets.",
         discussion: """
             Start with `conflictwatch demo`. Offline: `conflictwatch analyze access.log`.
-            Exit codes: 0 success, 1 runtime failure, 2 usage error, 3 input failed --strict checks.
+            Exit codes: 0 success, 1 runtime failure, 2 usage error, 3 input failed
+            --strict checks.
             """,
         version: "conflictwatch \(version) (\(PcapLibrary.version))",
         subcommands: [DemoCommand.self, AnalyzeCommand.self, ParseCommand.self, TrainCommand.self, SimulateCommand.self, EvaluateCommand.self, CaptureCommand.self, TailCommand.self, AlertsCommand.self, HotspotsCommand.self, RoutesCommand.self, ReportCommand.self, RunCommand.self, ConfigCommand.self, WebhooksCommand.self]

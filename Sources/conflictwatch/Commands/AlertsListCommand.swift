@@ -8,15 +8,16 @@ struct AlertsListCommand: ParsableCommand {
         commandName: "list",
         abstract: "List stored alerts, filtered (the default of `alerts`).",
         discussion: """
-            Reads the store a daemon (`tail`, `run`) or `analyze --state-dir` writes; safe while
-            the daemon runs. --server URL asks a running daemon's query API instead (same
-            output). --since/--until take a span back from now (30m, 1h, 7d) or an RFC 3339
-            time; an alert is listed when it overlaps that window.
+            Reads the store a daemon (`tail`, `run`) or `analyze --state-dir` writes; safe
+            while the daemon runs. --server URL asks a running daemon's query API instead
+            (same output). --since/--until take a span back from now (30m, 1h, 7d) or an
+            RFC 3339 time; an alert is listed when it overlaps that window.
 
             Examples:
               conflictwatch alerts --since 1h --min-severity high
               conflictwatch alerts --route '/api/orders/*' --open --format json
-              conflictwatch alerts --since 2026-11-24T10:00:00Z --format csv > alerts.csv
+              conflictwatch alerts --since 2026-11-24T10:00:00Z --format csv \\
+                > alerts.csv
               conflictwatch alerts --server http://127.0.0.1:9409 --open
             """
     )
@@ -74,6 +75,7 @@ struct AlertsListCommand: ParsableCommand {
                 throw RuntimeFailure("--\(e.description)")
             }
         }
+        WindowHint.report(what: "alerts", since: since, listed: !alerts.isEmpty, source: source)
         switch format {
         case .json: QueryOutput.write(try QueryOutput.json(alerts))
         case .table: QueryOutput.write(ReportRenderer.alerts(alerts))

@@ -9,8 +9,9 @@ struct AlertsShowCommand: ParsableCommand {
         abstract: "Print one stored alert with its evidence (top clients, resources, samples).",
         discussion: """
             Examples:
-              conflictwatch alerts show burst-1764000000-3f2a… --format json
-              conflictwatch alerts show burst-1764000000-3f2a… --server http://127.0.0.1:9409
+              conflictwatch alerts show burst-20251124T160500Z-d52cbe --format json
+              conflictwatch alerts show hotspot-20251124T160504Z-d52cbe \\
+                --server http://127.0.0.1:9409
             """
     )
 
@@ -48,7 +49,7 @@ struct AlertsShowCommand: ParsableCommand {
                 route     \(e(a.route))
                 resource  \(e(a.resource ?? "-"))
                 client    \(e(a.client ?? "-"))
-                time      \(e(a.start)) → \(e(a.end ?? "open"))
+                time      \(e(TableTime.utc(a.start))) → \(e(a.end.map(TableTime.utc) ?? "open"))
                 peak      \(a.peakCount) (expected \(a.expected), score \(a.score)\(a.probability.map { ", p \($0)" } ?? ""))
                 statuses  \(e(a.statuses.sorted { $0.key < $1.key }.map { "\($0.key):\($0.value)" }.joined(separator: " ")))
                 reason    \(e(a.reason))
@@ -61,7 +62,7 @@ struct AlertsShowCommand: ParsableCommand {
                 out += "top resources\n" + a.topResources.map { "  \(e($0.resource))  \($0.count)\n" }.joined()
             }
             if !a.samples.isEmpty {
-                out += "samples\n" + a.samples.map { "  \(e($0.time))  \(e($0.client))  \(e($0.method)) \(e($0.path))  \($0.status.map(String.init) ?? "-")\n" }.joined()
+                out += "samples\n" + a.samples.map { "  \(e(TableTime.utc($0.time)))  \(e($0.client))  \(e($0.method)) \(e($0.path))  \($0.status.map(String.init) ?? "-")\n" }.joined()
             }
             QueryOutput.write(out)
         }

@@ -7,16 +7,19 @@ struct AnalyzeCommand: ParsableCommand {
         commandName: "analyze",
         abstract: "Analyse access logs offline: summary, routes, alerts and hot spots.",
         discussion: """
-            Reads every file to its end (plain or gzip, recognised by content). Times in the
-            report are those of the traffic, not of the wall clock.
+            Reads every file to its end (plain or gzip, recognised by content). Times in
+            the report are those of the traffic, not of the wall clock.
 
             Examples:
-              conflictwatch analyze /var/log/nginx/access.log /var/log/nginx/access.log.1.gz
-              conflictwatch analyze --format json --log-format combined access.log > report.json
+              conflictwatch analyze /var/log/nginx/access.log \\
+                /var/log/nginx/access.log.1.gz
+              conflictwatch analyze --format json --log-format combined \\
+                access.log > report.json
             """
     )
 
     @OptionGroup var input: InputOptions
+    @OptionGroup var strictness: StrictOptions
     @OptionGroup var global: GlobalOptions
 
     @Option(name: .long, help: "table (for people) or json (SPEC §6 document).")
@@ -55,7 +58,7 @@ struct AnalyzeCommand: ParsableCommand {
             if let e = s.error { failed = true; Terminal.printError("conflictwatch: \(e)") }
         }
         if failed { throw ExitCode.failure }
-        if input.strict, report.summary.malformed > 0 {
+        if strictness.strict, report.summary.malformed > 0 {
             Terminal.printError("conflictwatch: \(report.summary.malformed) malformed lines (--strict)")
             throw ExitCode(3)
         }

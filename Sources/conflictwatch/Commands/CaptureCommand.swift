@@ -11,19 +11,29 @@ struct CaptureCommand: ParsableCommand {
         commandName: "capture",
         abstract: "Reconstruct HTTP exchanges from packets: live from an interface, or from a capture file.",
         discussion: """
-            Live capture (-i) needs CAP_NET_RAW (root, or `setcap cap_net_raw+ep` on the binary); --user drops to an unprivileged user once the interface is open. It runs until SIGINT/SIGTERM, then prints the analysis (or streams exchanges as they complete with --format jsonl) and the packets the kernel and the interface dropped. -r reads a pcap/pcapng file (also gzip, '-' for stdin) at full speed instead.
+            Live capture (-i) needs CAP_NET_RAW (root, or `setcap cap_net_raw+ep` on the
+            binary); --user drops to an unprivileged user once the interface is open. It
+            runs until SIGINT/SIGTERM, then prints the analysis (or streams exchanges as
+            they complete with --format jsonl) and the packets the kernel and the
+            interface dropped. -r reads a pcap/pcapng file (also gzip, '-' for stdin) at
+            full speed instead.
 
-            HTTP/1.x on any port is recognised by content; TLS and HTTP/2 are counted and skipped (capture behind the TLS terminator, or tail its access log).
+            HTTP/1.x on any port is recognised by content; TLS and HTTP/2 are counted and
+            skipped (capture behind the TLS terminator, or tail its access log).
 
             Examples:
               sudo conflictwatch capture -i eth0 -f 'tcp port 80' --user nobody
               sudo conflictwatch capture -i lo --format jsonl | jq .status
               conflictwatch capture -r traffic.pcap --format json > report.json
-              sudo conflictwatch capture -i eth0 -f 'tcp port 80' --state-dir /var/lib/conflictwatch --listen 127.0.0.1:9409
+              sudo conflictwatch capture -i eth0 -f 'tcp port 80' \\
+                --state-dir /var/lib/conflictwatch --listen 127.0.0.1:9409
 
-            With --state-dir, --listen or --webhook, live capture runs as the daemon `tail` is: the
-            exchanges go through the same model into the store (query it with `alerts`, `routes`,
-            `hotspots`), the API is served and webhooks are sent, until SIGINT/SIGTERM.
+            With --state-dir, --listen or --webhook, live capture runs as the daemon
+            `tail` is: the exchanges go through the same model into the store (query it
+            with `alerts`, `routes`, `hotspots`), the API is served and webhooks are sent,
+            until SIGINT/SIGTERM. The daemon uses the default flow bounds and prints no
+            table: --max-flows, --idle-timeout, --max-pending, --client-header, --top,
+            --format and --keep-query are for a foreground capture and refused with it.
             """
     )
 
@@ -54,8 +64,10 @@ struct CaptureCommand: ParsableCommand {
     @Flag(name: .long, help: "Keep query strings in jsonl output (dropped by default: they may carry secrets).")
     var keepQuery = false
 
+    static let defaultTop = 20
+
     @Option(name: .long, help: "Routes shown in the table.")
-    var top: Int = 20
+    var top: Int = Self.defaultTop
 
     @Option(name: .long, help: ArgumentHelp("With -i: run as a daemon writing this store (like `tail`).", valueName: "dir"))
     var stateDir: String?
@@ -63,7 +75,7 @@ struct CaptureCommand: ParsableCommand {
     @OptionGroup var daemon: DaemonOptions
 
     @OptionGroup var captureOptions: CaptureOptions
-    @OptionGroup var input: InputOptions
+    @OptionGroup var model: ModelOptions
     @OptionGroup var global: GlobalOptions
 
     func validate() throws {
@@ -81,10 +93,27 @@ struct CaptureCommand: ParsableCommand {
             if readFile != nil { throw ValidationError("--state-dir, --listen and --webhook apply to live capture (-i); to store a capture file use `conflictwatch analyze FILE --state-dir DIR`") }
             if user != nil { throw ValidationError("--user is for the foreground analysis; a capturing daemon runs as its own user with CAP_NET_RAW (see deploy/conflictwatch.service)") }
             if format == .jsonl { throw ValidationError("--format jsonl streams exchanges without a store; leave out --state-dir/--listen/--webhook, or use `conflictwatch parse`") }
+            // The daemon captures with the default flow bounds and prints nothing at the end:
+            // refuse what it would silently ignore.
+            if let ignored = daemonIgnoredFlag {
+                throw ValidationError("\(ignored) applies to a foreground capture (without --state-dir, --listen and --webhook); the capturing daemon uses the default flow bounds and stores its results for `alerts`, `routes` and `hotspots`")
+            }
         }
         if let filter {
             do { try PcapHandle.checkFilter(filter) } catch { throw ValidationError("-f: \(error.description)") }
         }
+    }
+
+    /// The first flag given that the capturing daemon would not use.
+    var daemonIgnoredFlag: String? {
+        if captureOptions.maxFlows != CaptureOptions.defaultMaxFlows { return "--max-flows" }
+        if captureOptions.idleTimeout != CaptureOptions.defaultIdleTimeout { return "--idle-timeout" }
+        if captureOptions.maxPending != CaptureOptions.defaultMaxPending { return "--max-pending" }
+        if captureOptions.clientHeader != nil { return "--client-header" }
+        if format != .table { return "--format" }
+        if keepQuery { return "--keep-query" }
+        if top != Self.defaultTop { return "--top" }
+        return nil
     }
 
     /// Live capture into the store (the daemon), rather than an analysis printed at the end.
@@ -110,7 +139,7 @@ struct CaptureCommand: ParsableCommand {
     }
 
     func runDaemon(_ iface: String) throws {
-        var settings = DaemonSettings(sources: [], parameters: try input.parameters(),
+        var settings = DaemonSettings(sources: [], parameters: try model.parameters(),
                                       stateDirectory: stateDir ?? StateDirectory.defaultPath())
         settings.interfaces = [liveSettings(iface)]
         try daemon.apply(to: &settings)
@@ -119,10 +148,10 @@ struct CaptureCommand: ParsableCommand {
 
     /// `-r`: `analyze` (or `parse` for jsonl) on one capture, with the capture options.
     func runFile(_ path: String) throws {
-        let ingestor = SourceIngestor(format: .auto, maxLineLength: input.maxLineLength, capture: captureOptions.configuration(filter: filter))
+        let ingestor = SourceIngestor(format: .auto, capture: captureOptions.configuration(filter: filter))
         var out = OutputSink(fd: 1)
-        var analysis = CaptureAnalysis(parameters: try input.parameters())
-        var analyzer = TrafficAnalyzer(parameters: try input.parameters())
+        var analysis = CaptureAnalysis(parameters: try model.parameters())
+        var analyzer = TrafficAnalyzer(parameters: try model.parameters())
         let source = ExchangeJSONLine.escapedSource(path == "-" ? "stdin" : path)
         let report = ingestor.run(path: path) { x, flow in
             if format == .jsonl {
@@ -164,7 +193,7 @@ struct CaptureCommand: ParsableCommand {
             Terminal.printError("conflictwatch: capturing on \(iface) (\(handle.linkType.name)\(filter.map { ", filter '\($0)'" } ?? "")); Ctrl-C to stop")
         }
 
-        var analysis = CaptureAnalysis(parameters: try input.parameters())
+        var analysis = CaptureAnalysis(parameters: try model.parameters())
         var out = OutputSink(fd: 1)
         let source = ExchangeJSONLine.escapedSource(iface)
         var exchanges: UInt64 = 0

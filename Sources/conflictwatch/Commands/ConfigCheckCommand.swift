@@ -7,9 +7,9 @@ struct ConfigCheckCommand: ParsableCommand {
         commandName: "check",
         abstract: "Check a configuration file; errors name the key and its line.",
         discussion: """
-            Also checks the paths: a source that matches no file yet is a warning (the daemon
-            follows it once it appears); a missing model file or a state_dir whose parent does
-            not exist is an error (exit 2).
+            Also checks the paths: a source that matches no file yet is a warning (the
+            daemon follows it once it appears); a missing model file or a state_dir whose
+            parent does not exist is an error (exit 2).
 
             Example: conflictwatch config check /etc/conflictwatch/config.yaml
             """

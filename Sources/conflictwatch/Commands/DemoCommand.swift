@@ -10,16 +10,15 @@ struct DemoCommand: ParsableCommand {
         commandName: "demo",
         abstract: "First run: generate a labelled sample, analyse it, and show what comes out.",
         discussion: """
-            Needs no root, no network and no setup. The sample is a 10-minute API log in nginx
-            combined format in which one order becomes contended half-way through; the alerts are
-            also written to an embedded store next to it, so the query commands can be tried.
+            Needs no root, no network and no setup. The sample is a 10-minute API log in
+            nginx combined format in which one order becomes contended half-way through;
+            the alerts are also written to an embedded store next to it, so the query
+            commands can be tried.
 
             Example:
               conflictwatch demo
             """
     )
-
-    @OptionGroup var global: GlobalOptions
 
     @Option(name: .long, help: "Keep the generated sample in this directory instead of a temporary one.")
     var out: String?

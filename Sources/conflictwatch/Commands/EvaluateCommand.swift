@@ -40,6 +40,7 @@ struct EvaluateCommand: ParsableCommand {
     )
 
     @OptionGroup var input: InputOptions
+    @OptionGroup var strictness: StrictOptions
     @OptionGroup var global: GlobalOptions
 
     @Option(name: .long, help: ArgumentHelp("The truth.json written by `conflictwatch simulate`.", valueName: "file"))
@@ -116,7 +117,7 @@ struct EvaluateCommand: ParsableCommand {
             out.write(Self.table(report))
         }
         out.flush()
-        if input.strict, let r = replaySummary, r.malformed > 0 {
+        if strictness.strict, let r = replaySummary, r.malformed > 0 {
             Terminal.printError("conflictwatch: \(r.malformed) malformed lines in \(r.log) (--strict)")
             throw ExitCode(3)
         }
@@ -173,7 +174,7 @@ struct EvaluateCommand: ParsableCommand {
                 } ?? "-"
                 let first = e.isHotspot ? (e.rankedFirstAfterStart.map { "\(num($0, 0)) s" + (e.rankedFirstAfterOnset.map { " (onset \(num($0, 0)) s)" } ?? "") } ?? "never") : "-"
                 t.add([
-                    e.id, e.kind, e.classes.joined(separator: ","), String((e.resource ?? e.route).prefix(40)), String(e.start.prefix(19)),
+                    e.id, e.kind, e.classes.joined(separator: ","), String((e.resource ?? e.route).prefix(40)), TableTime.utc(e.start),
                     e.detected ? "yes" + (e.detectedVia == .opened ? "" : " (\(e.detectedVia?.rawValue ?? ""))") : "MISSED",
                     num(e.delayBuckets, 1), e.alertClass?.joined(separator: ",") ?? "-", classOK,
                     e.raisedBeforePeak.map { ($0 ? "yes" : "NO") + (e.leadBuckets.map { " (\(num($0, 1)) buckets)" } ?? "") } ?? "-",
@@ -187,11 +188,11 @@ struct EvaluateCommand: ParsableCommand {
         out += "Burst alerts: \(d.burstAlerts), \(d.trueBurstAlerts) on events, \(d.falseBurstAlerts.count) false "
             + "(\(num(d.falseBurstsPerHour, 2)) per hour); precision \(num(d.precision, 2)), recall \(num(d.recall, 2))\n"
         for f in d.falseBurstAlerts.prefix(10) {
-            out += "  false: \(TerminalText.escape(f.id)) \(TerminalText.escape(f.route)) \(TerminalText.escape(f.class.joined(separator: ","))) from \(TerminalText.escape(String(f.start.prefix(19))))"
+            out += "  false: \(TerminalText.escape(f.id)) \(TerminalText.escape(f.route)) \(TerminalText.escape(f.class.joined(separator: ","))) from \(TerminalText.escape(TableTime.utc(f.start)))"
                 + (f.client.map { " client \(TerminalText.escape($0))" } ?? "") + "\n"
         }
         if d.falseBurstAlerts.count > 10 { out += "  … \(d.falseBurstAlerts.count - 10) more; use --format json\n" }
-        out += "Alerts about no event after the warm-up (until \(d.warmupEnd.prefix(19)), "
+        out += "Alerts about no event after the warm-up (until \(TableTime.utc(d.warmupEnd)), "
             + (d.warmupEndsAtFirstEvent ? "the first event" : "15 min") + "): \(d.nonEventAlerts.count) in \(num(d.scoredHours, 2)) h "
             + "(\(num(d.nonEventAlertsPerHour, 1)) per hour)\n"
         if !d.quietRouteAlerts.isEmpty {

@@ -7,17 +7,19 @@ struct ParseCommand: ParsableCommand {
         commandName: "parse",
         abstract: "Print every reconstructed HTTP exchange as JSON lines.",
         discussion: """
-            For checking a log format and comparing with other tools. Malformed lines are counted
-            and sampled on stderr; the rest goes on.
+            For checking a log format and comparing with other tools. Malformed lines are
+            counted and sampled on stderr; the rest goes on.
 
             Examples:
               conflictwatch parse /var/log/nginx/access.log | head
-              conflictwatch parse --log-format '$remote_addr [$time_local] "$request" $status' app.log
+              conflictwatch parse \\
+                --log-format '$remote_addr [$time_local] "$request" $status' app.log
               zcat access.log.2.gz | conflictwatch parse --keep-query -
             """
     )
 
     @OptionGroup var input: InputOptions
+    @OptionGroup var strictness: StrictOptions
     @OptionGroup var global: GlobalOptions
 
     @Flag(name: .long, help: "Keep query strings (dropped by default: they may carry secrets).")
@@ -61,6 +63,6 @@ struct ParseCommand: ParsableCommand {
         }
         out.flush()
         if failed { throw ExitCode.failure }
-        if input.strict, malformed > 0 { throw ExitCode(3) }
+        if strictness.strict, malformed > 0 { throw ExitCode(3) }
     }
 }

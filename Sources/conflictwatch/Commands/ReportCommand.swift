@@ -9,16 +9,18 @@ struct ReportCommand: ParsableCommand {
         commandName: "report",
         abstract: "Write a self-contained HTML report: charts, alert timeline, hot spots, routes.",
         discussion: """
-            One file with no external assets and no network access (it opens in any browser,
-            offline, and can be mailed or attached to a ticket): conflicts over time for the top
-            routes, conflicts per route, a timeline of the window's alerts with every alert's
-            reason, the hot spots and the routes table. Reads the store (--state-dir) or a
-            running daemon (--server). The window is in traffic time; without --since, the
-            charts cover the last six hours of stored traffic and the tables everything stored.
+            One file with no external assets and no network access (it opens in any
+            browser, offline, and can be mailed or attached to a ticket): conflicts over
+            time for the top routes, conflicts per route, a timeline of the window's
+            alerts with every alert's reason, the hot spots and the routes table. Reads
+            the store (--state-dir) or a running daemon (--server). The window is in
+            traffic time; without --since, the charts cover the last six hours of stored
+            traffic and the tables everything stored.
 
             Examples:
               conflictwatch report --out report.html
-              conflictwatch report --state-dir /var/lib/conflictwatch --since 24h --out today.html
+              conflictwatch report --state-dir /var/lib/conflictwatch --since 24h \\
+                --out today.html
               conflictwatch report --server http://127.0.0.1:9409 --out report.html
             """
     )
@@ -88,6 +90,7 @@ struct ReportCommand: ParsableCommand {
             }
         }
         try Self.write(data, to: out)
+        if data.routes.isEmpty { WindowHint.report(what: "traffic", since: since, listed: false, source: source) }
         Terminal.printError("conflictwatch: wrote \(out) (\(data.alerts.count) alerts, \(data.routes.count) routes, \(data.hotspots.count) hot spots)")
     }
 

@@ -8,9 +8,10 @@ struct RoutesCommand: ParsableCommand {
         commandName: "routes",
         abstract: "Per-route statistics from the store's per-minute rollups.",
         discussion: """
-            Requests, writes, conflicts and statuses add up exactly over the window (traffic
-            minutes). Writers and resources are the daemon's running distinct counts (the
-            window's largest; they start again after a restart), p50/p99 the latest ones.
+            Requests, writes, conflicts and statuses add up exactly over the window
+            (traffic minutes). Writers and resources are the daemon's running distinct
+            counts (the window's largest; they start again after a restart), p50/p99 the
+            latest ones.
 
             Examples:
               conflictwatch routes --since 1h
@@ -56,9 +57,10 @@ struct RoutesCommand: ParsableCommand {
                 throw RuntimeFailure("--\(e.description)")
             }
         }
+        if rows.isEmpty { WindowHint.report(what: "routes", since: since, listed: false, source: source) }
         switch format {
         case .json: QueryOutput.write(try QueryOutput.json(rows))
-        case .table: QueryOutput.write(ReportRenderer.routes(rows, top: top))
+        case .table: QueryOutput.write(ReportRenderer.routes(rows, top: top, fromStore: true))
         case .csv:
             var out = CSV.row(["route", "requests", "writes", "conflicts", "conflict_ratio", "writers", "resources", "p50_ms", "p99_ms", "statuses"])
             for r in rows {

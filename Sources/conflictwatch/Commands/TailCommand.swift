@@ -8,20 +8,24 @@ struct TailCommand: ParsableCommand {
         commandName: "tail",
         abstract: "Daemon in the foreground: follow access logs through rotation into the store.",
         discussion: """
-            Follows each file by identity (device + inode): a renamed (rotated) file is read to its
-            end before the new one takes over, a truncated one (copytruncate) is read again from 0,
-            globs are matched again as files appear. Files seen for the first time start at their
-            end unless --from-start. Progress is checkpointed in the same transaction as the
-            alerts and rollups it produced, so a restart (also after kill -9) loses and repeats
-            nothing. SIGINT/SIGTERM: flush and exit 0; SIGHUP: reopen files.
+            Follows each file by identity (device + inode): a renamed (rotated) file is
+            read to its end before the new one takes over, a truncated one (copytruncate)
+            is read again from 0, globs are matched again as files appear. Files seen for
+            the first time start at their end unless --from-start. Progress is
+            checkpointed in the same transaction as the alerts and rollups it produced, so
+            a restart (also after kill -9) loses and repeats nothing. SIGINT/SIGTERM:
+            flush and exit 0; SIGHUP: reopen files.
 
             Examples:
               conflictwatch tail /var/log/nginx/access.log
               conflictwatch tail --state-dir /tmp/cw --from-start '/var/log/nginx/*.log'
-              conflictwatch tail --webhook http://127.0.0.1:8080/alerts /var/log/nginx/access.log
+              conflictwatch tail --webhook http://127.0.0.1:8080/alerts \\
+                /var/log/nginx/access.log
               conflictwatch tail --listen 127.0.0.1:9409 /var/log/nginx/access.log
-              conflictwatch alerts --server http://127.0.0.1:9409 --open   # from another shell
-              conflictwatch alerts --state-dir /tmp/cw --since 1h     # from another shell
+
+            From another shell:
+              conflictwatch alerts --server http://127.0.0.1:9409 --open
+              conflictwatch alerts --state-dir /tmp/cw --since 1h
             """
     )
 

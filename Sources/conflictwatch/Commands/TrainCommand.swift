@@ -9,12 +9,14 @@ struct TrainCommand: ParsableCommand {
         abstract: "Learn per-route baselines from historical logs into a model file.",
         discussion: """
             Reads the logs like `analyze` and writes a model file of the same schema as
-            models/default.json, with the parameters in use plus learned `baselines` (conflict
-            ratios, writes per bucket, dispersion, edit windows, hot-spot calibration) per route.
-            `--model FILE` on any analysing command then starts warm: no warm-up buckets.
+            models/default.json, with the parameters in use plus learned `baselines`
+            (conflict ratios, writes per bucket, dispersion, edit windows, hot-spot
+            calibration) per route. `--model FILE` on any analysing command then starts
+            warm: no warm-up buckets.
 
             Example:
-              conflictwatch train /var/log/nginx/access.log.1 /var/log/nginx/access.log.2.gz --out models/shop.json
+              conflictwatch train /var/log/nginx/access.log.1 \\
+                /var/log/nginx/access.log.2.gz --out models/shop.json
               conflictwatch analyze --model models/shop.json /var/log/nginx/access.log
             """
     )

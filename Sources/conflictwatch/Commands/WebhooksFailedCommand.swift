@@ -7,10 +7,11 @@ struct WebhooksFailedCommand: ParsableCommand {
         commandName: "failed",
         abstract: "List webhook deliveries given up (the default of `webhooks`).",
         discussion: """
-            A delivery is given up when its receiver answered 4xx (other than 408, 425, 429),
-            when it was still failing a day after the event, or when its receiver was removed from
-            the configuration. Given-up deliveries are kept for the store's retention (default 30
-            days); `conflictwatch webhooks retry` queues them again. Safe while the daemon runs.
+            A delivery is given up when its receiver answered 4xx (other than 408, 425,
+            429), when it was still failing a day after the event, or when its receiver
+            was removed from the configuration. Given-up deliveries are kept for the
+            store's retention (default 30 days); `conflictwatch webhooks retry` queues
+            them again. Safe while the daemon runs.
 
             Examples:
               conflictwatch webhooks failed --state-dir /var/lib/conflictwatch

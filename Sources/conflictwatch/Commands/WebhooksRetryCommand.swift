@@ -9,13 +9,14 @@ struct WebhooksRetryCommand: ParsableCommand {
         commandName: "retry",
         abstract: "Queue given-up webhook deliveries again (all, or the listed event ids).",
         discussion: """
-            The running daemon sends them within a second, with a fresh day before they are given
-            up again; without a daemon, the next start sends them. A delivery whose receiver is no
-            longer configured is given up again at the next start.
+            The running daemon sends them within a second, with a fresh day before they
+            are given up again; without a daemon, the next start sends them. A delivery
+            whose receiver is no longer configured is given up again at the next start.
 
             Examples:
               conflictwatch webhooks retry --all
-              conflictwatch webhooks retry 'burst-…/1-closed' --state-dir /var/lib/conflictwatch
+              conflictwatch webhooks retry 'burst-20251124T160500Z-d52cbe/2-closed' \\
+                --state-dir /var/lib/conflictwatch
             """
     )
 

@@ -3,14 +3,18 @@ import ConflictWatchCapture
 
 /// Bounds of HTTP reconstruction from packets, shared by everything that reads captures.
 struct CaptureOptions: ParsableArguments {
+    static let defaultMaxFlows = 65_536
+    static let defaultIdleTimeout: Double = 120
+    static let defaultMaxPending = 100
+
     @Option(name: .long, help: ArgumentHelp("Connections tracked at once; the least recently active are evicted beyond it.", valueName: "n"))
-    var maxFlows: Int = 65_536
+    var maxFlows: Int = Self.defaultMaxFlows
 
     @Option(name: .long, help: ArgumentHelp("A connection silent this long is closed; its unanswered requests are reported with status null.", valueName: "seconds"))
-    var idleTimeout: Double = 120
+    var idleTimeout: Double = Self.defaultIdleTimeout
 
     @Option(name: .long, help: ArgumentHelp("Requests waiting for responses per connection (pipelining).", valueName: "n"))
-    var maxPending: Int = 100
+    var maxPending: Int = Self.defaultMaxPending
 
     @Option(name: .long, help: ArgumentHelp("Take the client from this request header's first value (e.g. X-Forwarded-For) instead of the source address.", valueName: "name"))
     var clientHeader: String?

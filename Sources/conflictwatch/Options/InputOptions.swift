@@ -2,37 +2,16 @@ import ArgumentParser
 import ConflictWatchCore
 import Foundation
 
-/// Flags shared by every command that reads traffic.
-struct InputOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp(
-        "combined, common, json, auto, or an nginx log_format string given verbatim.",
-        valueName: "format"))
-    var logFormat: String = "auto"
-
+/// `--model`, for every command that runs the model (also on packets, where no log format applies).
+struct ModelOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Model parameters file (default: built-in, identical to models/default.json).", valueName: "file"))
     var model: String?
 
-    @Option(name: .long, help: ArgumentHelp("Lines longer than this many bytes are counted as malformed.", valueName: "bytes"))
-    var maxLineLength: Int = 65_536
-
-    @Flag(name: .long, help: "Exit with status 3 when any line was malformed.")
-    var strict = false
-
     func validate() throws {
-        do {
-            _ = try LogFormat(argument: logFormat)
-        } catch {
-            throw ValidationError(error.description)
-        }
-        guard maxLineLength >= 256, maxLineLength <= 16 << 20 else {
-            throw ValidationError("--max-line-length must be between 256 and 16777216 bytes (default 65536)")
-        }
         if let model, !FileManager.default.isReadableFile(atPath: model) {
             throw ValidationError("--model \(model): no readable file there; pass a model JSON such as models/default.json")
         }
     }
-
-    var format: LogFormat { (try? LogFormat(argument: logFormat)) ?? .auto }
 
     /// The `--model` file's parameters; a value out of range is a usage error (exit 2) naming
     /// the file, the key, the value and the allowed range.
@@ -44,6 +23,41 @@ struct InputOptions: ParsableArguments {
             throw UsageFailure("--model \(error.description)")
         }
     }
+}
+
+/// Flags shared by every command that reads access logs.
+struct InputOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp(
+        "combined, common, json, auto, or an nginx log_format string given verbatim.",
+        valueName: "format"))
+    var logFormat: String = "auto"
+
+    @OptionGroup var modelOptions: ModelOptions
+
+    @Option(name: .long, help: ArgumentHelp("Lines longer than this many bytes are counted as malformed.", valueName: "bytes"))
+    var maxLineLength: Int = 65_536
+
+    func validate() throws {
+        do {
+            _ = try LogFormat(argument: logFormat)
+        } catch {
+            throw ValidationError(error.description)
+        }
+        guard maxLineLength >= 256, maxLineLength <= 16 << 20 else {
+            throw ValidationError("--max-line-length must be between 256 and 16777216 bytes (default 65536)")
+        }
+    }
+
+    var format: LogFormat { (try? LogFormat(argument: logFormat)) ?? .auto }
+
+    func parameters() throws -> ModelParameters { try modelOptions.parameters() }
+}
+
+/// `--strict`, only where a run reads its input to the end and can answer with exit 3 (SPEC §2):
+/// not on the daemons, which go on past a malformed line by design.
+struct StrictOptions: ParsableArguments {
+    @Flag(name: .long, help: "Exit with status 3 when any line was malformed.")
+    var strict = false
 }
 
 /// Flags for output verbosity, shared by every command.

@@ -34,4 +34,10 @@ struct TableRenderer {
         for r in rows { out += line(r) + "\n" }
         return out
     }
+
+    /// The lines under a table that say what its columns mean, one column a line, aligned.
+    static func legend(_ entries: [(column: String, meaning: String)]) -> String {
+        let width = entries.map(\.column.count).max() ?? 0
+        return entries.map { "  " + $0.column + String(repeating: " ", count: width - $0.column.count) + "  " + $0.meaning + "\n" }.joined()
+    }
 }

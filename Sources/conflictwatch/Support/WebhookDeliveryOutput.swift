@@ -49,7 +49,7 @@ extension WebhookDeliveryOutput {
         case .table:
             guard !rows.isEmpty else { return none }
             var table = TableRenderer([("event_id", .left), ("receiver", .left), ("attempts", .right), ("created", .left), ("last_error", .left)])
-            for r in rows { table.add([r.eventID, r.receiver, "\(r.attempts)", r.created, r.lastError ?? ""]) }
+            for r in rows { table.add([r.eventID, r.receiver, "\(r.attempts)", TableTime.utc(r.created), r.lastError ?? ""]) }
             return table.render()
         }
     }

@@ -8,7 +8,8 @@ enum ProcessRunner {
     }
 
     static func run(
-        _ executable: String, _ arguments: [String], timeout: TimeInterval = 60
+        _ executable: String, _ arguments: [String], timeout: TimeInterval = 60,
+        environment extra: [String: String] = [:]
     ) throws -> ProcessResult {
         let scratch = FileManager.default.temporaryDirectory
         let outURL = scratch.appendingPathComponent("cw-out-\(UUID().uuidString)")
@@ -27,6 +28,9 @@ enum ProcessRunner {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
+        if !extra.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(extra) { $1 }
+        }
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = outHandle
         process.standardError = errHandle
