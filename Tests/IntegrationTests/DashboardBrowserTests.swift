@@ -102,6 +102,33 @@ import Testing
         }
     }
 
+    /// Silences (SPEC §6) come from another part of issue 13: the report's data gains `silences`
+    /// and every alert `silenced`. Here they are written into the report by hand: the silenced
+    /// alert is greyed, marked, counted as silenced and not open; the silence is listed.
+    func checkSilenced(report: String, browser: String, tmp: TemporaryDirectory) throws {
+        var html = try String(contentsOfFile: report, encoding: .utf8)
+        let silence = #"[{"id":"s-0123456789ab","matchers":{"route":"/api/orders/*","kind":null,"client":null,"resource":null},"comment":"planned load test","author":"ops","created":"2026-11-24T09:59:00.000000Z","starts":"2026-11-24T09:59:00.000000Z","ends":"2026-11-24T12:00:00.000000Z","expired":false}]"#
+        let data = #"<script id="cw-data" type="application/json">{"#
+        if html.contains(#""silences":[]"#) {
+            html = html.replacingOccurrences(of: #""silences":[]"#, with: #""silences":"# + silence)
+        } else {
+            html = html.replacingOccurrences(of: data, with: data + #""silences":"# + silence + ",")
+        }
+        if let first = html.range(of: #""silenced":false"#) {
+            html.replaceSubrange(first, with: #""silenced":true"#)
+        } else {
+            html = html.replacingOccurrences(of: #""alerts":[{"#, with: #""alerts":[{"silenced":true,"#)
+        }
+        let silenced = tmp.file("silenced.html")
+        try Data(html.utf8).write(to: URL(fileURLWithPath: silenced))
+        let dom = try chromium(browser, tmp, ["--dump-dom", "file://" + silenced], width: 900).stdoutText
+        #expect(rootAttribute(dom, "data-errors") == "0", "silenced: \(rootAttribute(dom, "data-error-text") ?? "no error attribute")")
+        #expect(tileNumber(dom, "totalSilenced") == 1 && tileNumber(dom, "totalOpen") == 0, "silenced: counted as silenced, not open")
+        #expect(dom.contains(#"<tr class="silenced">"#) && dom.contains(#"<span class="mark">silenced</span>"#), "silenced: the row is greyed and marked")
+        #expect(dom.contains(">s-0123456789ab<") && dom.contains(">route=/api/orders/*<") && dom.contains(">planned load test<"), "silenced: the silence is listed")
+        #expect(dom.contains("(silenced) burst"), "silenced: the timeline says so")
+    }
+
     @Test func reportAndLiveDashboardRenderInChromium() async throws {
         guard let browser = browser() else { return }
         let tmp = try TemporaryDirectory(prefix: "cw-browser")
@@ -122,6 +149,7 @@ import Testing
         let written = try ProcessRunner.run(bin, ["report", "--state-dir", tmp.file("offline"), "--out", report])
         #expect(written.succeeded, "\(written.summary)")
         try check("report", url: "file://" + report, live: false, browser: browser, tmp: tmp)
+        try checkSilenced(report: report, browser: browser, tmp: tmp)
 
         // The live page, from a daemon that tails the same log.
         let daemon = try BackgroundProcess(
