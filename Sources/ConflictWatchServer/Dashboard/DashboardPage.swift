@@ -290,7 +290,7 @@ function timeChart(target, titleId, noteId, data, alerts, what) {
   const routes = data.routes;
   if (!data.start || routes.length === 0) {
     box.append(el("p", data.resolution === "bucket"
-      ? "no per-bucket counts stored (they are kept for the last 6 h of traffic, by conflictwatch 0.13 and later)"
+      ? "no per-bucket counts stored for this window (they are kept for the last 6 h of traffic; a store written before migration v6-route-buckets has none)"
       : "no traffic stored in this window", "empty"));
     return;
   }
