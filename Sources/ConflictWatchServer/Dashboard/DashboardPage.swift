@@ -263,7 +263,9 @@ function timeAxis(s, x, t0, t1, y0, left, right, maxTicks) {
   s.append(svg("line", { x1: left, y1: y0, x2: right, y2: y0, class: "axis" }));
   for (const t of ticks) {
     s.append(svg("line", { x1: x(t), y1: y0, x2: x(t), y2: y0 + 4, class: "axis" }));
-    s.append(svg("text", { x: x(t), y: y0 + 15, "text-anchor": "middle", class: "tick" }, tickLabel(t, step, t0, t1)));
+    // A label on the plot's edge is anchored inside it, so the last one is not cut off.
+    const anchor = x(t) > right - 24 ? "end" : x(t) < left + 24 ? "start" : "middle";
+    s.append(svg("text", { x: x(t), y: y0 + 15, "text-anchor": anchor, class: "tick" }, tickLabel(t, step, t0, t1)));
   }
   const d0 = new Date(t0).toISOString().slice(0, 10), d1 = new Date(t1 - 1).toISOString().slice(0, 10);
   s.append(svg("text", { x: (left + right) / 2, y: y0 + 29, "text-anchor": "middle", class: "title" },
