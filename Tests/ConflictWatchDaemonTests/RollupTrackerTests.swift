@@ -59,4 +59,47 @@ import Testing
             }
         }
     }
+
+    /// The recent fine series: a 12-s storm inside a quiet minute stands out per 10-s bucket
+    /// (all of it in one or two buckets), and the buckets, cut at boundaries and once more at a
+    /// flush, add up to the minute rollups exactly.
+    @Test func bucketsAreCutAtTheModelBucketAndAddUpToTheMinutes() throws {
+        var analyzer = TrafficAnalyzer(parameters: ModelParameters())
+        var parser = LogParser(format: .combined)
+        var tracker = RollupTracker(bucketSeconds: 10)
+        var rollups: [RouteRollup] = []
+        var buckets: [RouteBucket] = []
+        var lines: [String] = []
+        // Minute 0: one request every 2 s; seconds 20-31 of it: 24 conflicts (a 12-s storm);
+        // minute 1: quiet again. A flush lands mid-bucket (after second 25).
+        for second in stride(from: 0, to: 60, by: 2) { lines.append(line(0, second, "/orders/1", 200, client: 1)) }
+        for i in 0..<24 { lines.append(line(0, 20 + i / 2, "/orders/2", 409, client: 2 + i % 3)) }
+        lines.sort { $0.split(separator: "[")[1] < $1.split(separator: "[")[1] }
+        for second in stride(from: 0, to: 60, by: 3) { lines.append(line(1, second, "/orders/1", 200, client: 1)) }
+        for l in lines {
+            let bytes = Array(l.utf8)
+            bytes.withUnsafeBytes { buf in
+                var x = ExchangeView()
+                guard case .exchange = parser.parse(buf, into: &x) else { Issue.record("unparsed: \(l)"); return }
+                tracker.willRecord(time: x.time, analyzer: &analyzer, into: &rollups)
+                analyzer.record(x)
+                if l.contains("10:00:25 ") && buckets.isEmpty { buckets += tracker.takeBuckets(analyzer: &analyzer) }
+            }
+        }
+        rollups += tracker.cut(tracker.minute!, analyzer: &analyzer)
+        buckets += tracker.takeBuckets(analyzer: &analyzer)
+        let minute0 = Int64(29_925_240) * 60_000_000  // 2026-11-24T10:00:00Z
+        // Per bucket start (seconds into minute 0), conflicts summed over the flush's split rows.
+        var conflicts: [Int64: Int64] = [:]
+        for b in buckets { conflicts[(b.start - minute0) / 1_000_000, default: 0] += b.conflicts }
+        #expect(buckets.allSatisfy { $0.width == 10_000_000 && ($0.start - minute0) % 10_000_000 == 0 })
+        #expect(conflicts[20] == 20 && conflicts[30] == 4, "the storm sits in the buckets at :20 and :30: \(conflicts)")
+        #expect(conflicts.filter { $0.key != 20 && $0.key != 30 }.values.allSatisfy { $0 == 0 })
+        #expect(buckets.filter { $0.start == minute0 + 20_000_000 }.count >= 2,
+                "the flush at :25 split the :20 bucket into deltas before and after it (the store adds them)")
+        for (key, path) in [(\RouteBucket.requests, \RouteRollup.requests), (\RouteBucket.writes, \RouteRollup.writes), (\RouteBucket.conflicts, \RouteRollup.conflicts)] {
+            #expect(buckets.reduce(0) { $0 + $1[keyPath: key] } == rollups.reduce(0) { $0 + $1[keyPath: path] })
+        }
+        #expect(rollups.reduce(0) { $0 + $1.conflicts } == 24, "per minute the storm is one count among the minute's")
+    }
 }

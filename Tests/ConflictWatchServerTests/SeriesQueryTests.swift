@@ -74,4 +74,63 @@ import Testing
         #expect(s.routes[0].points[0].conflicts == 0 + 1 + 2 && s.routes[0].points[0].writes == 3)
         #expect(s.routes[0].points.last?.writes == 1, "the last step holds minute 1099 only")
     }
+
+    /// `resolution=bucket`: the model's 10-s buckets of the last hours. A 12-s storm (30
+    /// conflicts) in a minute with 60 conflicts spread over it is the one peak per bucket,
+    /// where per minute it is one point among equals; the store prunes rows 6 h behind the newest.
+    @Test func bucketResolutionShowsAShortStormAndOldBucketsArePruned() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("cw-buckets-\(UUID().uuidString.prefix(8))").path
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let store = try ConflictStore(directory: dir, mode: .writer, logger: StoreFixture.logger)
+        let t0 = StoreFixture.minute1 * 60_000_000, w: Int64 = 10_000_000
+        var batch = StoreBatch()
+        // Minutes 0 and 1: 10 conflicts per bucket (60 per minute); minute 1's bucket at :20 also
+        // holds the storm, half of it written by a later flush (the store adds deltas).
+        for b in 0..<12 { batch.buckets.append(RouteBucket(start: t0 + Int64(b) * w, width: w, route: "/api/orders/{id}", requests: 40, writes: 20, conflicts: 10)) }
+        batch.buckets.append(RouteBucket(start: t0 + 8 * w, width: w, route: "/api/orders/{id}", requests: 15, writes: 15, conflicts: 15))
+        batch.buckets.append(RouteBucket(start: t0 + 3 * w, width: w, route: "/api/users/{id}", requests: 5, writes: 1, conflicts: 1))
+        // Seven hours back: outside the window behind the newest bucket, so pruned.
+        batch.buckets.append(RouteBucket(start: t0 - 7 * 3600 * 1_000_000, width: w, route: "/api/orders/{id}", requests: 1, writes: 1, conflicts: 1))
+        try store.commit(batch)
+        var later = StoreBatch()
+        later.buckets = [RouteBucket(start: t0 + 8 * w, width: w, route: "/api/orders/{id}", requests: 15, writes: 15, conflicts: 15)]
+        try store.commit(later)
+
+        let s = try SeriesQuery(resolution: .bucket).run(on: store)
+        #expect(s.resolution == .bucket && s.stepSeconds == 10)
+        #expect(s.start == "2026-11-24T10:00:00.000000Z" && s.end == "2026-11-24T10:02:00.000000Z", "the oldest stored (kept) bucket to the newest")
+        #expect(s.routes.map(\.route) == ["/api/orders/{id}", "/api/users/{id}"])
+        let orders = s.routes[0].points.map(\.conflicts)
+        #expect(orders.count == 12 && orders[8] == 40 && orders.enumerated().allSatisfy { $0.offset == 8 || $0.element == 10 }, "\(orders)")
+        #expect(s.routes[1].points[3].requests == 5)
+        let json = try QueryJSON.encode(s)
+        #expect(json.contains("\"resolution\" : \"bucket\"") && json.contains("\"step_seconds\" : 10"), "the data says its resolution")
+
+        // A longer window: whole buckets summed into wider steps, every count kept.
+        let wide = try SeriesQuery(since: "2026-11-24T09:00:00Z", resolution: .bucket).run(on: store)
+        #expect(wide.start == "2026-11-24T09:00:00.000000Z" && wide.stepSeconds == 20, "an hour and two minutes of 10-s buckets: 20-s steps")
+        #expect(wide.routes[0].points.reduce(0) { $0 + $1.conflicts } == 150)
+
+        let fixture = try StoreFixture()
+        defer { fixture.remove() }
+        let none = try SeriesQuery(resolution: .bucket).run(on: fixture.reader)
+        #expect(none.start == nil && none.stepSeconds == 0 && none.routes.isEmpty && none.resolution == .bucket, "a store without buckets")
+        #expect(try SeriesQuery().run(on: store).resolution == .minute)
+    }
+
+    @Test func seriesParametersAreChecked() throws {
+        #expect(try SeriesQuery(parameters: [("resolution", "bucket"), ("top", "3")]) == SeriesQuery(top: 3, resolution: .bucket))
+        #expect(try SeriesQuery(parameters: [("all", "true")]) == SeriesQuery(all: true))
+        #expect(throws: QueryParameterError.self) { try SeriesQuery(parameters: [("resolution", "second")]) }
+        #expect(throws: QueryParameterError.self) { try SeriesQuery(parameters: [("all", "true"), ("since", "1h")]) }
+        #expect(SeriesQuery(top: 2, resolution: .bucket, all: true).parameters.map { $0.0 + "=" + $0.1 } == ["top=2", "resolution=bucket", "all=true"])
+    }
+
+    /// `all=true`: the minute series from the oldest stored minute (the report's default window).
+    @Test func allStartsAtTheOldestStoredMinute() throws {
+        let fixture = try StoreFixture()
+        defer { fixture.remove() }
+        let s = try SeriesQuery(all: true).run(on: fixture.reader)
+        #expect(s.start == "2026-11-24T10:00:00.000000Z" && s.end == "2026-11-24T10:06:00.000000Z" && s.resolution == .minute)
+    }
 }

@@ -36,7 +36,7 @@ final class IngestPipeline {
     private var parsers: [String: LogParser] = [:]
     private var parser: LogParser?
     private var parserSource = ""
-    private var rollups = RollupTracker()
+    private var rollups: RollupTracker
     private var pendingRollups: [RouteRollup] = []
     private var exchange = ExchangeView()
     private var dirty = false
@@ -75,6 +75,7 @@ final class IngestPipeline {
             logger.info("starting warm from learned state", metadata: ["routes": "\(warmRoutes)", "file": "\(learnedState.path)"])
         }
         analyzer = TrafficAnalyzer(parameters: parameters)
+        rollups = RollupTracker(bucketSeconds: parameters.bucketSeconds)
         restoreModel()
         analyzer.keepsClosedAlerts = false
     }
@@ -235,6 +236,7 @@ final class IngestPipeline {
         var batch = StoreBatch()
         if let m = rollups.minute {
             batch.rollups = pendingRollups + rollups.cut(m, analyzer: &analyzer)
+            batch.buckets = rollups.takeBuckets(analyzer: &analyzer)
             batch.routeAliases = rollups.takeAliases()
             if now - lastHotspots >= 5 {
                 batch.hotspots = analyzer.hotspots(top: settings.hotspotCount)

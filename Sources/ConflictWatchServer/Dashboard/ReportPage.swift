@@ -2,9 +2,10 @@ import ConflictWatchCore
 import Foundation
 
 /// `conflictwatch report --out report.html` (SPEC §2): the dashboard frozen with its data — one
-/// self-contained file (no external assets, no network, a CSP forbidding both) with conflicts
-/// over time per top route, conflicts per route, the alert timeline, every alert of the window,
-/// the hot spots and the routes table.
+/// self-contained file (no external assets, no network, a CSP forbidding both) with the totals,
+/// conflicts over time per top route (recent per bucket, the whole window per minute or wider
+/// steps), conflicts per route, the alert timeline, every alert of the window, the hot spots
+/// and the routes table.
 public enum ReportPage {
     /// What the page shows, gathered by the same queries as the API's (from a store or a daemon).
     public struct Data: Encodable, Sendable {
@@ -12,14 +13,20 @@ public enum ReportPage {
         public var alerts: [Alert]
         public var hotspots: [HotspotRow]
         public var routes: [RouteRow]
+        /// Per minute (or wider steps) over the report's window.
         public var series: ConflictSeries
+        /// Per model bucket over the window's last hour (`resolution=bucket`); nil leaves the
+        /// recent chart out.
+        public var recent: ConflictSeries?
 
-        public init(generated: String, alerts: [Alert], hotspots: [HotspotRow], routes: [RouteRow], series: ConflictSeries) {
+        public init(generated: String, alerts: [Alert], hotspots: [HotspotRow], routes: [RouteRow], series: ConflictSeries,
+                    recent: ConflictSeries? = nil) {
             self.generated = generated
             self.alerts = alerts
             self.hotspots = hotspots
             self.routes = routes
             self.series = series
+            self.recent = recent
         }
     }
 

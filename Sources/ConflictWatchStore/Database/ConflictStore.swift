@@ -16,6 +16,9 @@ public final class ConflictStore: Sendable {
     public enum Mode: Sendable { case writer, reader }
 
     public static let defaultRetentionDays = 30
+    /// How far behind the newest stored bucket the per-bucket rows are kept (6 h): the recent
+    /// chart's reach; older traffic is charted from the per-minute rollups.
+    public static let bucketWindowMicros: Int64 = 6 * 3600 * 1_000_000
 
     public let path: String
     let pool: DatabasePool
@@ -98,6 +101,7 @@ public final class ConflictStore: Sendable {
                         try delta.insert(db)
                     }
                 }
+                if !batch.buckets.isEmpty { try Self.addBuckets(batch.buckets, db) }
                 for (old, new) in batch.routeAliases where old != new {
                     try db.execute(
                         sql: "INSERT INTO route_alias (route, reported_as) VALUES (?, ?) ON CONFLICT(route) DO UPDATE SET reported_as = excluded.reported_as",
@@ -155,6 +159,23 @@ public final class ConflictStore: Sendable {
         } catch {
             throw StoreError("cannot apply retention to \(path): \(error)")
         }
+    }
+
+    /// Adds bucket deltas (a bucket cut at one flush goes on at the next) and drops the rows
+    /// that fell out of the window behind the newest bucket.
+    static func addBuckets(_ buckets: [RouteBucket], _ db: Database) throws {
+        let upsert = try db.cachedStatement(sql: """
+            INSERT INTO route_bucket (start, width, route, requests, writes, conflicts) VALUES (?, ?, ?, ?, ?, ?)
+            ON CONFLICT(start, route) DO UPDATE SET requests = requests + excluded.requests,
+              writes = writes + excluded.writes, conflicts = conflicts + excluded.conflicts, width = excluded.width
+            """)
+        var newest = Int64.min
+        for b in buckets {
+            try upsert.execute(arguments: [b.start, b.width, b.route, b.requests, b.writes, b.conflicts])
+            newest = max(newest, b.start)
+        }
+        let stored = try Int64.fetchOne(db, sql: "SELECT MAX(start) FROM route_bucket") ?? newest
+        try db.execute(sql: "DELETE FROM route_bucket WHERE start < ?", arguments: [max(stored, newest) - bucketWindowMicros])
     }
 
     // MARK: - Reading

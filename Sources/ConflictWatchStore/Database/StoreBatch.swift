@@ -7,6 +7,8 @@ public struct StoreBatch: Sendable {
     public var alerts: [Alert] = []
     /// Deltas added to the stored minute rows.
     public var rollups: [RouteRollup] = []
+    /// Deltas added to the stored per-bucket rows (the fine recent series).
+    public var buckets: [RouteBucket] = []
     /// Old route name → the name it is reported under now.
     public var routeAliases: [String: String] = [:]
     /// The ranked hot spots as of `hotspotMinute` (replacing that minute's snapshot).
@@ -27,7 +29,7 @@ public struct StoreBatch: Sendable {
     public init() {}
 
     public var isEmpty: Bool {
-        alerts.isEmpty && rollups.isEmpty && routeAliases.isEmpty && hotspots == nil && checkpoints.isEmpty && events.isEmpty && modelState == nil
+        alerts.isEmpty && rollups.isEmpty && buckets.isEmpty && routeAliases.isEmpty && hotspots == nil && checkpoints.isEmpty && events.isEmpty && modelState == nil
             && webhookDeliveries.isEmpty
     }
 }

@@ -103,6 +103,19 @@ enum StoreMigrations {
             try db.create(index: "webhook_delivery_queue", on: "webhook_delivery", columns: ["state", "receiver", "id"])
             try db.create(index: "webhook_delivery_alert", on: "webhook_delivery", columns: ["receiver", "alert_id", "id"])
         }
+        // Per route and model bucket (SPEC §5.2's bucket, default 10 s): the recent chart's fine
+        // series. Pruned to a few hours behind the newest bucket on every commit that adds some.
+        m.registerMigration("v6-route-buckets") { db in
+            try db.create(table: "route_bucket") { t in
+                t.column("start", .integer).notNull()
+                t.column("width", .integer).notNull()
+                t.column("route", .text).notNull()
+                t.column("requests", .integer).notNull()
+                t.column("writes", .integer).notNull()
+                t.column("conflicts", .integer).notNull()
+                t.primaryKey(["start", "route"])
+            }
+        }
         return m
     }
 }

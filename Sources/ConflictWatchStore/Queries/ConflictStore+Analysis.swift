@@ -4,14 +4,16 @@ extension ConflictStore {
     /// Stores an offline run (`analyze --state-dir`): its alerts, its final hot spots (under the last traffic minute) and
     /// its traffic — per minute when `rollups` are given (as the daemon writes them), else the
     /// route totals under the last minute). Either way `routes` over all time matches `analyze`.
+    /// `buckets` are the run's last hours per model bucket (the recent fine series).
     public func record(_ report: AnalysisReport, lastTrafficMicros: Int64, rollups: [RouteRollup] = [],
-                       routeAliases: [String: String] = [:]) throws(StoreError) {
+                       buckets: [RouteBucket] = [], routeAliases: [String: String] = [:]) throws(StoreError) {
         let minute = lastTrafficMicros >= 0 ? lastTrafficMicros / 60_000_000 : (lastTrafficMicros - 59_999_999) / 60_000_000
         var batch = StoreBatch()
         batch.alerts = report.alerts
         batch.hotspots = report.hotspots
         batch.hotspotMinute = minute
         batch.routeAliases = routeAliases
+        batch.buckets = buckets
         batch.rollups = !rollups.isEmpty ? rollups : report.routes.map { r in
             RouteRollup(
                 minute: minute, route: r.route, requests: Int64(r.requests), writes: Int64(r.writes),

@@ -29,27 +29,84 @@ extension ConflictStore {
     /// name; ordered by route rank, then minute.
     public func minuteCounts(sinceMinute: Int64, untilMinute: Int64, top: Int) throws(StoreError) -> [MinuteCounts] {
         let (rows, aliases) = try read { db in
-            let rows = try Row.fetchAll(db, sql: """
-                SELECT minute, route, requests, writes, conflicts FROM route_rollup
+            (try Row.fetchAll(db, sql: """
+                SELECT minute AS slot, route, requests, writes, conflicts FROM route_rollup
                 WHERE minute >= ? AND minute <= ? ORDER BY minute
-                """, arguments: [sinceMinute, untilMinute])
-            let aliases = try Row.fetchAll(db, sql: "SELECT route, reported_as FROM route_alias")
-                .reduce(into: [String: String]()) { $0[$1["route"]] = $1["reported_as"] }
-            return (rows, aliases)
+                """, arguments: [sinceMinute, untilMinute]), try Self.aliases(db))
         }
-        var merged: [String: [Int64: MinuteCounts]] = [:]
+        return Self.ranked(rows, aliases, top: top).map { MinuteCounts(minute: $0.slot, route: $0.route, requests: $0.requests, writes: $0.writes, conflicts: $0.conflicts) }
+    }
+
+    /// One route's counts in one model bucket, under the route's current name.
+    public struct BucketCounts: Sendable, Equatable {
+        /// Start of the bucket, microseconds since the epoch (traffic time).
+        public var start: Int64
+        public var route: String
+        public var requests: Int64
+        public var writes: Int64
+        public var conflicts: Int64
+
+        public init(start: Int64, route: String, requests: Int64, writes: Int64, conflicts: Int64) {
+            self.start = start
+            self.route = route
+            self.requests = requests
+            self.writes = writes
+            self.conflicts = conflicts
+        }
+    }
+
+    /// The stored buckets' reach: oldest and newest start and the newest rows' width (all
+    /// microseconds); nil when none are stored (a store written before `v6-route-buckets`).
+    public func bucketExtent() throws(StoreError) -> (oldest: Int64, newest: Int64, width: Int64)? {
+        try read { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT MIN(start) AS oldest, MAX(start) AS newest FROM route_bucket"),
+                  let oldest: Int64 = row["oldest"], let newest: Int64 = row["newest"],
+                  let width = try Int64.fetchOne(db, sql: "SELECT width FROM route_bucket WHERE start = ? LIMIT 1", arguments: [newest])
+            else { return nil }
+            return (oldest, newest, width)
+        }
+    }
+
+    /// Per-bucket counts with a start in [since, until] (microseconds), for the `top` routes
+    /// ranked as in `minuteCounts`; ordered by route rank, then start.
+    public func bucketCounts(since: Int64, until: Int64, top: Int) throws(StoreError) -> [BucketCounts] {
+        let (rows, aliases) = try read { db in
+            (try Row.fetchAll(db, sql: """
+                SELECT start AS slot, route, requests, writes, conflicts FROM route_bucket
+                WHERE start >= ? AND start <= ? ORDER BY start
+                """, arguments: [since, until]), try Self.aliases(db))
+        }
+        return Self.ranked(rows, aliases, top: top).map { BucketCounts(start: $0.slot, route: $0.route, requests: $0.requests, writes: $0.writes, conflicts: $0.conflicts) }
+    }
+
+    private struct SlotCounts {
+        var slot: Int64
+        var route: String
+        var requests: Int64 = 0
+        var writes: Int64 = 0
+        var conflicts: Int64 = 0
+    }
+
+    private static func aliases(_ db: Database) throws -> [String: String] {
+        try Row.fetchAll(db, sql: "SELECT route, reported_as FROM route_alias").reduce(into: [String: String]()) { $0[$1["route"]] = $1["reported_as"] }
+    }
+
+    /// Rows (`slot`, `route`, counts) merged under the routes' current names, the `top` routes
+    /// by conflicts, then writes, then requests (then name), each route's slots in order.
+    private static func ranked(_ rows: [Row], _ aliases: [String: String], top: Int) -> [SlotCounts] {
+        var merged: [String: [Int64: SlotCounts]] = [:]
         for row in rows {
-            let route = Self.resolve(row["route"], aliases)
-            let minute: Int64 = row["minute"]
-            var c = merged[route]?[minute] ?? MinuteCounts(minute: minute, route: route, requests: 0, writes: 0, conflicts: 0)
+            let route = resolve(row["route"], aliases)
+            let slot: Int64 = row["slot"]
+            var c = merged[route]?[slot] ?? SlotCounts(slot: slot, route: route)
             c.requests += row["requests"]
             c.writes += row["writes"]
             c.conflicts += row["conflicts"]
-            merged[route, default: [:]][minute] = c
+            merged[route, default: [:]][slot] = c
         }
-        let ranked = merged.map { route, minutes -> (String, Int64, Int64, Int64) in
-            minutes.values.reduce((route, 0, 0, 0)) { ($0.0, $0.1 + $1.conflicts, $0.2 + $1.writes, $0.3 + $1.requests) }
+        let ranked = merged.map { route, slots -> (String, Int64, Int64, Int64) in
+            slots.values.reduce((route, 0, 0, 0)) { ($0.0, $0.1 + $1.conflicts, $0.2 + $1.writes, $0.3 + $1.requests) }
         }.sorted { ($0.1, $0.2, $0.3, $1.0) > ($1.1, $1.2, $1.3, $0.0) }
-        return ranked.prefix(top).flatMap { r in merged[r.0]!.values.sorted { $0.minute < $1.minute } }
+        return ranked.prefix(top).flatMap { r in merged[r.0]!.values.sorted { $0.slot < $1.slot } }
     }
 }

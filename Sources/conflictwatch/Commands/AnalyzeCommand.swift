@@ -43,7 +43,7 @@ struct AnalyzeCommand: ParsableCommand {
 
     func run() throws {
         let analysis = OfflineAnalysis(format: input.format, parameters: try input.parameters(), maxLineLength: input.maxLineLength)
-        let minutes = stateDir.map { _ in MinuteRollups() }
+        let minutes = stateDir.map { _ in MinuteRollups(bucketSeconds: analysis.parameters.bucketSeconds) }
         let report = AnalysisRun.execute(analysis, files: files, showProgress: !global.quiet, minutes: minutes)
         if let stateDir { try AnalysisStore.save(report, minutes: minutes, in: stateDir) }
         var out = OutputSink(fd: 1)

@@ -41,7 +41,7 @@ struct DemoCommand: ParsableCommand {
         }
         var sink = OutputSink(fd: 1)
         sink.write("conflictwatch demo: generated \(lines.count) requests of API traffic in \(logPath)\n\n")
-        let minutes = MinuteRollups()
+        let minutes = MinuteRollups(bucketSeconds: ModelParameters().bucketSeconds)
         let report = OfflineAnalysis(format: .combined, parameters: ModelParameters()).run(
             paths: [logPath], observe: { x, analyzer in minutes.observe(x, &analyzer) }, inspect: { minutes.finish(&$0) })
         // The whole pipeline: the alerts also go to an embedded store, as a daemon's would.

@@ -10,12 +10,13 @@ struct ReportCommand: ParsableCommand {
         abstract: "Write a self-contained HTML report: charts, alert timeline, hot spots, routes.",
         discussion: """
             One file with no external assets and no network access (it opens in any
-            browser, offline, and can be mailed or attached to a ticket): conflicts over
-            time for the top routes, conflicts per route, a timeline of the window's
-            alerts with every alert's reason, the hot spots and the routes table. Reads
-            the store (--state-dir) or a running daemon (--server). The window is in
-            traffic time; without --since, the charts cover the last six hours of stored
-            traffic and the tables everything stored.
+            browser, offline, and can be mailed or attached to a ticket): totals,
+            conflicts over time for the top routes (the window's last hour per model
+            bucket, the whole window per minute or wider steps), conflicts per route, a
+            timeline of every alert of the window with its reason, the hot spots and the
+            routes table. Times are UTC. Reads the store (--state-dir) or a running
+            daemon (--server). The window is in traffic time; without --since it is
+            everything stored. docs/dashboard.md describes the page.
 
             Examples:
               conflictwatch report --out report.html
@@ -70,7 +71,8 @@ struct ReportCommand: ParsableCommand {
         let alerts = AlertQuery(since: since, until: until)
         let hotspots = HotspotQuery()
         let routes = RouteQuery(since: since, until: until)
-        let series = SeriesQuery(since: since, until: until, top: top)
+        let series = SeriesQuery(since: since, until: until, top: top, all: since == nil)
+        let recent = SeriesQuery(until: until, top: top, resolution: .bucket)
         var data: ReportPage.Data
         let generated = CivilTime.rfc3339(QueryTime.nowMicros())
         if let api = source.client {
@@ -79,7 +81,8 @@ struct ReportCommand: ParsableCommand {
                 alerts: try api.get([Alert].self, path: AlertQuery.path, parameters: alerts.parameters),
                 hotspots: try api.get([HotspotRow].self, path: HotspotQuery.path, parameters: hotspots.parameters),
                 routes: try api.get([RouteRow].self, path: RouteQuery.path, parameters: routes.parameters),
-                series: try api.get(ConflictSeries.self, path: SeriesQuery.path, parameters: series.parameters))
+                series: try api.get(ConflictSeries.self, path: SeriesQuery.path, parameters: series.parameters),
+                recent: try api.get(ConflictSeries.self, path: SeriesQuery.path, parameters: recent.parameters))
         } else {
             do {
                 data = try Self.data(from: try source.store.openForReading(), since: since, until: until, top: top)
@@ -100,7 +103,8 @@ struct ReportCommand: ParsableCommand {
             generated: CivilTime.rfc3339(QueryTime.nowMicros()),
             alerts: try AlertQuery(since: since, until: until).run(on: store), hotspots: try HotspotQuery().run(on: store),
             routes: try RouteQuery(since: since, until: until).run(on: store),
-            series: try SeriesQuery(since: since, until: until, top: top).run(on: store))
+            series: try SeriesQuery(since: since, until: until, top: top, all: since == nil).run(on: store),
+            recent: try SeriesQuery(until: until, top: top, resolution: .bucket).run(on: store))
     }
 
     static func write(_ data: ReportPage.Data, to path: String) throws {

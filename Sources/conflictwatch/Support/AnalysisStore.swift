@@ -4,8 +4,8 @@ import ConflictWatchStore
 import Logging
 
 /// `analyze --state-dir`: writes the finished report to the embedded store, with the traffic
-/// per minute as the daemon stores it (so `routes --since`, the series and `report` see the
-/// run's time course, not one lump).
+/// per minute and per model bucket as the daemon stores it (so `routes --since`, the series and
+/// `report` see the run's time course, not one lump).
 enum AnalysisStore {
     static func save(_ report: AnalysisReport, minutes: MinuteRollups? = nil, in directory: String) throws {
         let last = report.summary.lastTime.flatMap { t in
@@ -13,18 +13,25 @@ enum AnalysisStore {
         } ?? TimeSpec.nowMicros()
         do {
             let store = try ConflictStore(directory: directory, mode: .writer, logger: Logger(label: "conflictwatch.store"))
-            try store.record(report, lastTrafficMicros: last, rollups: minutes?.rows ?? [], routeAliases: minutes?.aliases ?? [:])
+            try store.record(report, lastTrafficMicros: last, rollups: minutes?.rows ?? [], buckets: minutes?.buckets ?? [],
+                             routeAliases: minutes?.aliases ?? [:])
         } catch {
             throw RuntimeFailure(error.description)
         }
     }
 }
 
-/// Per-minute route rollups of an offline run, cut as the traffic crosses each minute (the
-/// daemon's `RollupTracker`) and once more at the end.
+/// Per-minute route rollups and per-bucket counts of an offline run, cut as the traffic crosses
+/// each minute and bucket (the daemon's `RollupTracker`) and once more at the end.
 final class MinuteRollups {
-    private var tracker = RollupTracker()
+    private var tracker: RollupTracker
     private(set) var rows: [RouteRollup] = []
+    /// The last hours of the run per model bucket (the tracker keeps no more than the store would).
+    private(set) var buckets: [RouteBucket] = []
+
+    init(bucketSeconds: Double) {
+        tracker = RollupTracker(bucketSeconds: bucketSeconds)
+    }
 
     var aliases: [String: String] { tracker.aliases }
 
@@ -36,5 +43,6 @@ final class MinuteRollups {
     /// After the last exchange (from `OfflineAnalysis.run`'s `inspect`).
     func finish(_ analyzer: inout TrafficAnalyzer) {
         if let m = tracker.minute { rows += tracker.cut(m, analyzer: &analyzer) }
+        buckets = tracker.takeBuckets(analyzer: &analyzer)
     }
 }
