@@ -11,6 +11,7 @@ import Testing
             "v2-route-aliases",
             "v3-model-state-alert-events",
             "v4-webhook-outbox",
+            "v5-silences",
         ]
         let current = StoreMigrations.migrator.migrations
         #expect(Array(current.prefix(released.count)) == released, "a released migration was renamed, removed or moved")

@@ -1,4 +1,5 @@
 import ConflictWatchCore
+import ConflictWatchStore
 import Foundation
 
 /// `conflictwatch report --out report.html` (SPEC §2): the dashboard frozen with its data — one
@@ -13,13 +14,18 @@ public enum ReportPage {
         public var hotspots: [HotspotRow]
         public var routes: [RouteRow]
         public var series: ConflictSeries
+        /// Every silence kept (active and expired, each with `expired`), to explain the alerts
+        /// flagged `silenced`.
+        public var silences: [Silence]
 
-        public init(generated: String, alerts: [Alert], hotspots: [HotspotRow], routes: [RouteRow], series: ConflictSeries) {
+        public init(generated: String, alerts: [Alert], hotspots: [HotspotRow], routes: [RouteRow], series: ConflictSeries,
+                    silences: [Silence] = []) {
             self.generated = generated
             self.alerts = alerts
             self.hotspots = hotspots
             self.routes = routes
             self.series = series
+            self.silences = silences
         }
     }
 

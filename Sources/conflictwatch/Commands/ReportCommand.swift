@@ -77,7 +77,8 @@ struct ReportCommand: ParsableCommand {
                 alerts: try api.get([Alert].self, path: AlertQuery.path, parameters: alerts.parameters),
                 hotspots: try api.get([HotspotRow].self, path: HotspotQuery.path, parameters: hotspots.parameters),
                 routes: try api.get([RouteRow].self, path: RouteQuery.path, parameters: routes.parameters),
-                series: try api.get(ConflictSeries.self, path: SeriesQuery.path, parameters: series.parameters))
+                series: try api.get(ConflictSeries.self, path: SeriesQuery.path, parameters: series.parameters),
+                silences: try api.get([Silence].self, path: SilenceRequest.path, parameters: [("all", "true")]))
         } else {
             do {
                 data = try Self.data(from: try source.store.openForReading(), since: since, until: until, top: top)
@@ -97,7 +98,8 @@ struct ReportCommand: ParsableCommand {
             generated: CivilTime.rfc3339(QueryTime.nowMicros()),
             alerts: try AlertQuery(since: since, until: until).run(on: store), hotspots: try HotspotQuery().run(on: store),
             routes: try RouteQuery(since: since, until: until).run(on: store),
-            series: try SeriesQuery(since: since, until: until, top: top).run(on: store))
+            series: try SeriesQuery(since: since, until: until, top: top).run(on: store),
+            silences: try store.silences(includeExpired: true))
     }
 
     static func write(_ data: ReportPage.Data, to path: String) throws {

@@ -64,17 +64,19 @@ enum ReportRenderer {
         guard !alerts.isEmpty else { return "Alerts: none\n" }
         var t = TableRenderer([
             ("START", .left), ("END", .left), ("KIND", .left), ("SEVERITY", .left), ("ROUTE", .left),
-            ("CLASS", .left), ("PEAK", .right), ("EXPECTED", .right), ("WHO", .left),
+            ("CLASS", .left), ("PEAK", .right), ("EXPECTED", .right), ("WHO", .left), ("SILENCED", .left),
         ])
         for a in alerts {
             t.add([
                 String(a.start.prefix(19)), a.end.map { String($0.prefix(19)) } ?? "open", a.kind.rawValue,
                 a.severity.rawValue, String(a.route.prefix(40)), a.class.joined(separator: ","), "\(a.peakCount)",
-                String(format: "%.1f", a.expected), a.client ?? a.resource ?? "",
+                String(format: "%.1f", a.expected), a.client ?? a.resource ?? "", a.silenced ? "silenced" : "",
             ])
         }
         var out = "Alerts (\(alerts.count), by start)\n" + t.render()
-        for a in alerts.prefix(10) { out += "  \(TerminalText.escape(a.id)): \(TerminalText.escape(a.reason))\n" }
+        for a in alerts.prefix(10) {
+            out += "  \(TerminalText.escape(a.id)): \(a.silenced ? "[silenced] " : "")\(TerminalText.escape(a.reason))\n"
+        }
         if alerts.count > 10 { out += "  … \(alerts.count - 10) more; use --format json for all\n" }
         return out
     }

@@ -1,0 +1,17 @@
+import ArgumentParser
+
+/// `silence add|list|expire` (SPEC §6): quiet known alerts, as Alertmanager's silences do.
+struct SilenceCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "silence",
+        abstract: "Quiet matching alerts for a while: still stored, flagged, no webhook.",
+        discussion: """
+            A silenced alert is still detected and stored with "silenced": true; it sends no
+            webhook and is not counted as open (metrics, dashboard). `alerts` lists it flagged;
+            --hide-silenced drops it. Works on the store (--state-dir, also before any daemon
+            ran and while one runs) or through a daemon's API (--server URL).
+            """,
+        subcommands: [SilenceAddCommand.self, SilenceListCommand.self, SilenceExpireCommand.self],
+        defaultSubcommand: SilenceListCommand.self
+    )
+}
