@@ -52,15 +52,22 @@ final class IngestPipeline {
     private var lastDataAt: Double?
     private var clockAtData: Int64 = 0
     private var startedOnce = false
-    /// The model came back from the store's snapshot: its open alerts are re-adopted.
-    private var restored = false
+    /// The model came back from the store's snapshot, or went on from the pipeline this one
+    /// replaces: its open alerts are re-adopted.
+    private(set) var restored = false
     private let learnedState: LearnedState
     private(set) var counters = Counters()
     /// Which alerts the silences cover; read from the store at `start`.
     private var silences = SilenceTracker()
 
+    /// `continuing`: the pipeline a SIGHUP replaces (flushed just before). With the same model
+    /// parameters its model goes on here as it is — open alerts with their ids, evidence and
+    /// current bucket, the rollups' running counts, the idle clock — so a reload of sources
+    /// changes no verdict and sends no event. With other parameters the model restarts from the
+    /// snapshot just committed, as a restart does.
     init(settings: DaemonSettings, store: ConflictStore, logger: Logger,
-         status: LiveStatus = LiveStatus(), outbox: WebhookOutbox? = nil, captures: [InterfaceCapture] = []) {
+         status: LiveStatus = LiveStatus(), outbox: WebhookOutbox? = nil, captures: [InterfaceCapture] = [],
+         continuing previous: IngestPipeline? = nil) {
         self.settings = settings
         self.store = store
         self.logger = logger
@@ -72,6 +79,17 @@ final class IngestPipeline {
         tail.maxLineLength = settings.maxLineLength
         tailer = LogTailer(settings: tail, logger: logger)
         learnedState = LearnedState(stateDirectory: settings.stateDirectory)
+        if let previous, previous.settings.parameters == settings.parameters {
+            analyzer = previous.analyzer
+            rollups = previous.rollups
+            pendingRollups = previous.pendingRollups
+            lastDataAt = previous.lastDataAt
+            clockAtData = previous.clockAtData
+            counters = previous.counters
+            restored = true
+            logger.info("model parameters unchanged; the running model goes on", metadata: ["open_alerts": "\(analyzer.model.openAlertCount)"])
+            return
+        }
         let (parameters, warmRoutes) = learnedState.warmed(settings.parameters, logger: logger)
         if warmRoutes > 0 {
             logger.info("starting warm from learned state", metadata: ["routes": "\(warmRoutes)", "file": "\(learnedState.path)"])
@@ -80,6 +98,9 @@ final class IngestPipeline {
         restoreModel()
         analyzer.keepsClosedAlerts = false
     }
+
+    /// Alerts the model has open (silenced ones included).
+    var openAlertCount: Int { analyzer.model.openAlertCount }
 
     /// Restarts warm from the snapshot committed with the last checkpoints (SPEC §5.5), so the
     /// restart changes no verdict and open alerts keep their ids. A snapshot this build cannot
