@@ -62,16 +62,18 @@ enum ReportRenderer {
 
     static func alerts(_ alerts: [Alert]) -> String {
         guard !alerts.isEmpty else { return "Alerts: none\n" }
+        // The SILENCED column only where a silence is involved (never in `analyze`, which has none).
+        let anySilenced = alerts.contains { $0.silenced }
         var t = TableRenderer([
             ("START", .left), ("END", .left), ("KIND", .left), ("SEVERITY", .left), ("ROUTE", .left),
-            ("CLASS", .left), ("PEAK", .right), ("EXPECTED", .right), ("WHO", .left), ("SILENCED", .left),
-        ])
+            ("CLASS", .left), ("PEAK", .right), ("EXPECTED", .right), ("WHO", .left),
+        ] + (anySilenced ? [("SILENCED", .left)] : []))
         for a in alerts {
             t.add([
                 String(a.start.prefix(19)), a.end.map { String($0.prefix(19)) } ?? "open", a.kind.rawValue,
                 a.severity.rawValue, String(a.route.prefix(40)), a.class.joined(separator: ","), "\(a.peakCount)",
-                String(format: "%.1f", a.expected), a.client ?? a.resource ?? "", a.silenced ? "silenced" : "",
-            ])
+                String(format: "%.1f", a.expected), a.client ?? a.resource ?? "",
+            ] + (anySilenced ? [a.silenced ? "silenced" : ""] : []))
         }
         var out = "Alerts (\(alerts.count), by start)\n" + t.render()
         for a in alerts.prefix(10) {
