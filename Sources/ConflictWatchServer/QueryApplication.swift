@@ -7,16 +7,19 @@ import Logging
 /// daemon's pipeline. `store` is opened read-only by the caller (`mode: .reader`); `status` is
 /// the daemon's live status, or nil when nothing feeds it (then `/metrics` reads 0).
 /// `onListening` receives the bound port once the server accepts connections (useful with port 0).
+/// `silenceWriter` (the daemon's writer) lets `POST`/`DELETE /api/v1/silences` change silences.
 public func buildQueryApplication(
     configuration: QueryServerConfiguration,
     store: ConflictStore,
     status: LiveStatus?,
+    silenceWriter: ConflictStore? = nil,
     logger: Logger,
     onListening: (@Sendable (Int) async -> Void)? = nil
 ) -> some ApplicationProtocol {
     let limits = configuration.limits
     let gate = ConnectionGate(limit: limits.maxConnections)
-    let router = QueryRoutes.router(store: store, status: status, connections: gate, apiToken: configuration.apiToken, logger: logger)
+    let router = QueryRoutes.router(store: store, status: status, connections: gate, apiToken: configuration.apiToken,
+                                    silenceWriter: silenceWriter, logger: logger)
     return Application(
         router: router,
         server: HTTPServerBuilder { responder in

@@ -16,7 +16,7 @@ struct ConflictWatch: ParsableCommand {
             --strict checks.
             """,
         version: "conflictwatch \(version) (\(PcapLibrary.version))",
-        subcommands: [DemoCommand.self, AnalyzeCommand.self, ParseCommand.self, TrainCommand.self, SimulateCommand.self, EvaluateCommand.self, CaptureCommand.self, TailCommand.self, AlertsCommand.self, HotspotsCommand.self, RoutesCommand.self, ReportCommand.self, RunCommand.self, ConfigCommand.self, WebhooksCommand.self]
+        subcommands: [DemoCommand.self, AnalyzeCommand.self, ParseCommand.self, TrainCommand.self, SimulateCommand.self, EvaluateCommand.self, CaptureCommand.self, TailCommand.self, AlertsCommand.self, SilenceCommand.self, HotspotsCommand.self, RoutesCommand.self, ReportCommand.self, RunCommand.self, ConfigCommand.self, WebhooksCommand.self]
     )
 
     /// ArgumentParser's usage errors exit 64; SPEC §2 promises 2.

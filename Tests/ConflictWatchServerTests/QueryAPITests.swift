@@ -63,7 +63,7 @@ import Testing
         ("/api/v1/alerts?min_severity=urgent", "min_severity: expected low, medium, high or critical"),
         ("/api/v1/alerts?open=yes", "open: expected true, false, 1 or 0"),
         ("/api/v1/alerts?limit=1&limit=2", "limit: given more than once"),
-        ("/api/v1/alerts?min-severity=high", "min-severity: unknown query parameter (known ones are since, until, kind, route, client, min_severity, open, limit)"),
+        ("/api/v1/alerts?min-severity=high", "min-severity: unknown query parameter (known ones are since, until, kind, route, client, min_severity, open, limit, hide_silenced)"),
         ("/api/v1/hotspots?top=0", "top: expected a whole number ≥ 1"),
         ("/api/v1/hotspots?limit=3", "limit: unknown query parameter (known ones are top)"),
         ("/api/v1/routes?since=1x", "since: expected a span such as 30m, 1h, 7d or a time such as 2026-11-24T10:00:00Z"),

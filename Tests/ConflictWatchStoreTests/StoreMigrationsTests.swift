@@ -11,6 +11,7 @@ import Testing
             "v2-route-aliases",
             "v3-model-state-alert-events",
             "v4-webhook-outbox",
+            "v5-silences",
             "v6-route-buckets",
         ]
         let current = StoreMigrations.migrator.migrations

@@ -74,6 +74,10 @@ public struct Alert: Codable, Sendable, Equatable {
     public var reason: String
     /// Bursts: the steps on top (empty when none; always empty on hot spots).
     public var escalations: [Escalation] = []
+    /// An active silence matched the alert while it was open (SPEC §6): still stored and listed,
+    /// but no webhook and not counted as open. The model never sets it; the daemon and the store
+    /// decide it from the silences, so `analyze` always reports false.
+    public var silenced = false
 
     enum CodingKeys: String, CodingKey {
         case id, kind, `class`, severity, route, resource, client, statuses, start, end
@@ -81,7 +85,7 @@ public struct Alert: Codable, Sendable, Equatable {
         case expected, score, probability
         case topClients = "top_clients"
         case topResources = "top_resources"
-        case samples, reason, escalations
+        case samples, reason, escalations, silenced
     }
 
     public init(
@@ -133,6 +137,7 @@ public struct Alert: Codable, Sendable, Equatable {
         samples = try c.decode([Sample].self, forKey: .samples)
         reason = try c.decode(String.self, forKey: .reason)
         escalations = try c.decodeIfPresent([Escalation].self, forKey: .escalations) ?? []
+        silenced = try c.decodeIfPresent(Bool.self, forKey: .silenced) ?? false
     }
 
     /// Every SPEC §6 key is written, absent values as `null` (not left out), so consumers can
@@ -158,6 +163,7 @@ public struct Alert: Codable, Sendable, Equatable {
         try c.encode(samples, forKey: .samples)
         try c.encode(reason, forKey: .reason)
         try c.encode(escalations, forKey: .escalations)
+        try c.encode(silenced, forKey: .silenced)
     }
 }
 

@@ -52,13 +52,22 @@ final class IngestPipeline {
     private var lastDataAt: Double?
     private var clockAtData: Int64 = 0
     private var startedOnce = false
-    /// The model came back from the store's snapshot: its open alerts are re-adopted.
-    private var restored = false
+    /// The model came back from the store's snapshot, or went on from the pipeline this one
+    /// replaces: its open alerts are re-adopted.
+    private(set) var restored = false
     private let learnedState: LearnedState
     private(set) var counters = Counters()
+    /// Which alerts the silences cover; read from the store at `start`.
+    private var silences = SilenceTracker()
 
+    /// `continuing`: the pipeline a SIGHUP replaces (flushed just before). With the same model
+    /// parameters its model goes on here as it is — open alerts with their ids, evidence and
+    /// current bucket, the rollups' running counts, the idle clock — so a reload of sources
+    /// changes no verdict and sends no event. With other parameters the model restarts from the
+    /// snapshot just committed, as a restart does.
     init(settings: DaemonSettings, store: ConflictStore, logger: Logger,
-         status: LiveStatus = LiveStatus(), outbox: WebhookOutbox? = nil, captures: [InterfaceCapture] = []) {
+         status: LiveStatus = LiveStatus(), outbox: WebhookOutbox? = nil, captures: [InterfaceCapture] = [],
+         continuing previous: IngestPipeline? = nil) {
         self.settings = settings
         self.store = store
         self.logger = logger
@@ -70,6 +79,17 @@ final class IngestPipeline {
         tail.maxLineLength = settings.maxLineLength
         tailer = LogTailer(settings: tail, logger: logger)
         learnedState = LearnedState(stateDirectory: settings.stateDirectory)
+        if let previous, previous.settings.parameters == settings.parameters {
+            analyzer = previous.analyzer
+            rollups = previous.rollups
+            pendingRollups = previous.pendingRollups
+            lastDataAt = previous.lastDataAt
+            clockAtData = previous.clockAtData
+            counters = previous.counters
+            restored = true
+            logger.info("model parameters unchanged; the running model goes on", metadata: ["open_alerts": "\(analyzer.model.openAlertCount)"])
+            return
+        }
         let (parameters, warmRoutes) = learnedState.warmed(settings.parameters, logger: logger)
         if warmRoutes > 0 {
             logger.info("starting warm from learned state", metadata: ["routes": "\(warmRoutes)", "file": "\(learnedState.path)"])
@@ -79,6 +99,9 @@ final class IngestPipeline {
         restoreModel()
         analyzer.keepsClosedAlerts = false
     }
+
+    /// Alerts the model has open (silenced ones included).
+    var openAlertCount: Int { analyzer.model.openAlertCount }
 
     /// Restarts warm from the snapshot committed with the last checkpoints (SPEC §5.5), so the
     /// restart changes no verdict and open alerts keep their ids. A snapshot this build cannot
@@ -109,6 +132,9 @@ final class IngestPipeline {
             // Without a model state (a store written before it existed) the open alerts cannot be
             // re-adopted: they are closed instead.
             if !restored { try closeAlertsLeftOpen() }
+            var open = AlertFilter()
+            open.openOnly = true
+            silences = SilenceTracker(openAlerts: try store.alerts(open))
         }
         let rows = try store.checkpoints().filter { row in
             settings.sources.contains { Self.matches($0.pattern, row.source) }
@@ -133,7 +159,9 @@ final class IngestPipeline {
             a.reason += " (Closed when the daemon restarted; if it is still going on it is reported again.)"
             return a
         }
-        try commit(&batch, events: batch.alerts.map { AlertEvent(kind: .closed, alert: $0) }, now: Self.wallClockMicros())
+        // A silenced alert's close is as quiet as the rest of its life.
+        let events = batch.alerts.filter { !$0.silenced }.map { AlertEvent(kind: .closed, alert: $0) }
+        try commit(&batch, events: events, now: Self.wallClockMicros())
         logger.info("closed alerts left open by the previous run", metadata: ["alerts": "\(open.count)", "end": "\(end)"])
     }
 
@@ -227,6 +255,7 @@ final class IngestPipeline {
 
     /// Flushes when there is something to write and the interval has passed.
     func flushIfDue(now: Double) throws(StoreError) {
+        if silences.refreshIfDue(store: store, now: now, logger: logger) { dirty = true }
         guard dirty, now - lastFlush >= settings.flushInterval else { return }
         try flush(now: now)
     }
@@ -245,21 +274,29 @@ final class IngestPipeline {
             }
         }
         let changes = analyzer.takeAlertChanges()
-        batch.alerts = changes.alerts
+        let (alerts, unsilenced) = try decideSilences(changes.alerts)
+        batch.alerts = alerts
         batch.events = changes.transitions
         let wallClock = Self.wallClockMicros()
         batch.checkpoints = tailer.checkpoints(updated: CivilTime.rfc3339(wallClock))
         // The model as of exactly these checkpoints: a kill -9 restarts as warm as a SIGTERM.
         batch.modelState = analyzer.snapshot()
         var events: [AlertEvent] = []
-        if outbox != nil, !changes.transitions.isEmpty {
+        if outbox != nil, !changes.transitions.isEmpty || !unsilenced.isEmpty {
             var byID: [String: Alert] = [:]
-            for a in changes.alerts { byID[a.id] = a }
-            events = changes.transitions.compactMap { t in
-                byID[t.alertID].map { AlertEvent(kind: t.kind, alert: $0, eventID: t.eventID) }
+            for a in alerts { byID[a.id] = a }
+            // Its silence ended while it is still open: the receivers hear it opened, under the
+            // event id it had (one that heard it before the silence can tell), before anything newer.
+            events = unsilenced.map {
+                AlertEvent(kind: .opened, alert: $0, eventID: AlertTransition(kind: .opened, alertID: $0.id, time: 0, sequence: 0).eventID)
+            }
+            // A silenced alert's events are stored (its life is kept) but owed to no receiver.
+            events += changes.transitions.compactMap { t in
+                byID[t.alertID].flatMap { $0.silenced ? nil : AlertEvent(kind: t.kind, alert: $0, eventID: t.eventID) }
             }
         }
         try commit(&batch, events: events, now: wallClock)
+        for a in alerts { silences.committed(a) }
         pendingRollups.removeAll(keepingCapacity: true)
         dirty = false
         lastFlush = now
@@ -271,6 +308,31 @@ final class IngestPipeline {
             let removed = try store.applyRetention(days: settings.retentionDays)
             if removed > 0 { logger.info("retention applied", metadata: ["rows": "\(removed)", "days": "\(settings.retentionDays)"]) }
         }
+    }
+
+    /// The alerts to commit with their `silenced` flag decided against the active silences; when
+    /// the silences changed, also the stored open alerts whose flag moves. Returns besides the
+    /// open alerts whose silence ended (they were silenced, are not now, and have no `opened`
+    /// event in this flush).
+    private func decideSilences(_ changed: [Alert]) throws(StoreError) -> (alerts: [Alert], unsilenced: [Alert]) {
+        var alerts = changed
+        if silences.takeChange() {
+            var open = AlertFilter()
+            open.openOnly = true
+            let fresh = Set(changed.map(\.id))
+            for var a in try store.alerts(open) where !fresh.contains(a.id) {
+                let covered = silences.covers(a)
+                guard covered != a.silenced || covered != silences.wasSilenced(a.id) else { continue }
+                a.silenced = covered
+                alerts.append(a)
+            }
+        }
+        var unsilenced: [Alert] = []
+        for i in alerts.indices {
+            alerts[i].silenced = silences.covers(alerts[i])
+            if !alerts[i].silenced, alerts[i].end == nil, silences.wasSilenced(alerts[i].id) { unsilenced.append(alerts[i]) }
+        }
+        return (alerts, unsilenced)
     }
 
     /// Commits `batch` with the webhook outbox rows of `events` in the same transaction (SPEC §8):
@@ -289,7 +351,8 @@ final class IngestPipeline {
     /// pipeline reads (see `publishLag(now:)`). `wallClockMicros` is the commit's time, if any.
     private func publishStatus(wallClockMicros: Int64?) {
         let c = counters
-        let open = analyzer.model.openAlertCount
+        // Silenced alerts are not open as far as anyone watching is concerned (SPEC §6).
+        let open = max(0, analyzer.model.openAlertCount - silences.silencedOpen.count)
         let unread = tailer.unreadBytes()
         let files = tailer.fileCount
         let (writes, conflicts) = (analyzer.writes, analyzer.conflicts)

@@ -40,9 +40,11 @@ public enum Daemon {
         }
         if var listen = settings.listen {
             listen.limits.maxConnections = apiConnectionCap(listen.limits.maxConnections, logger: logger)
-            // Its own read-only connections: a slow query never holds up the writer.
+            // Its own read-only connections: a slow query never holds up the writer. Silences are
+            // written through the daemon's writer (a short transaction between two flushes).
             let reader = try ConflictStore(directory: settings.stateDirectory, mode: .reader, logger: logger)
-            services.append(.init(service: buildQueryApplication(configuration: listen, store: reader, status: status, logger: logger),
+            services.append(.init(service: buildQueryApplication(configuration: listen, store: reader, status: status,
+                                                                  silenceWriter: store, logger: logger),
                                   successTerminationBehavior: .gracefullyShutdownGroup,
                                   failureTerminationBehavior: .gracefullyShutdownGroup))
         }

@@ -99,7 +99,11 @@ public struct TailService: Service {
 
     /// SIGHUP: with a config file, read it again; changed settings get a new pipeline (resuming
     /// from the checkpoints just flushed), unchanged ones just reopen every file. A config that
-    /// no longer parses is logged and the running settings are kept.
+    /// no longer parses is logged and the running settings are kept. Either way the open alerts
+    /// stay open: the new pipeline takes the running model over (same model parameters) or
+    /// restores it from the snapshot just committed (changed ones); when that snapshot cannot
+    /// be used under the new parameters (other `bucket_seconds` or `conflict_statuses`) the running
+    /// pipeline is kept rather than closing every open alert, and the log says to restart.
     func reloaded(_ pipeline: IngestPipeline, store: ConflictStore, now: Double) throws -> IngestPipeline {
         if let reloadSettings {
             do {
@@ -113,9 +117,14 @@ public struct TailService: Service {
                         logger.notice("SIGHUP: webhooks, interfaces and the listen address take effect at the next start")
                     }
                     let fresh = IngestPipeline(settings: next, store: store, logger: logger, status: status, outbox: outbox,
-                                               captures: captures)
-                    try fresh.start(now: now)
-                    return fresh
+                                               captures: captures, continuing: pipeline)
+                    if fresh.restored || pipeline.openAlertCount == 0 {
+                        try fresh.start(now: now)
+                        return fresh
+                    }
+                    logger.error("SIGHUP: the new model parameters cannot continue the running model; keeping the running configuration", metadata: [
+                        "open_alerts": "\(pipeline.openAlertCount)",
+                        "apply": "restart the daemon (its open alerts are then closed and reported again if still going on)"])
                 }
             } catch {
                 logger.error("SIGHUP: configuration not reloaded; keeping the running one", metadata: ["error": "\(error)"])

@@ -1,4 +1,5 @@
 import ConflictWatchCore
+import ConflictWatchStore
 import Foundation
 
 /// `conflictwatch report --out report.html` (SPEC §2): the dashboard frozen with its data — one
@@ -18,15 +19,19 @@ public enum ReportPage {
         /// Per model bucket over the window's last hour (`resolution=bucket`); nil leaves the
         /// recent chart out.
         public var recent: ConflictSeries?
+        /// Every silence kept (active and expired, each with `expired`), to explain the alerts
+        /// flagged `silenced`.
+        public var silences: [Silence]
 
         public init(generated: String, alerts: [Alert], hotspots: [HotspotRow], routes: [RouteRow], series: ConflictSeries,
-                    recent: ConflictSeries? = nil) {
+                    recent: ConflictSeries? = nil, silences: [Silence] = []) {
             self.generated = generated
             self.alerts = alerts
             self.hotspots = hotspots
             self.routes = routes
             self.series = series
             self.recent = recent
+            self.silences = silences
         }
     }
 

@@ -26,7 +26,7 @@ struct ErrorBodyMiddleware<Context: RequestContext>: RouterMiddleware {
 
     static func defaultMessage(_ status: HTTPResponse.Status, path: String) -> String {
         switch status {
-        case .notFound: "no such endpoint: \(path) (see GET / for the dashboard, /api/v1/alerts, /api/v1/hotspots, /api/v1/routes, /metrics, /healthz)"
+        case .notFound: "no such endpoint: \(path) (see GET / for the dashboard, /api/v1/alerts, /api/v1/hotspots, /api/v1/routes, /api/v1/silences, /metrics, /healthz)"
         default: status.reasonPhrase
         }
     }

@@ -14,13 +14,15 @@ public struct AlertQuery: Sendable, Equatable {
     public var minSeverity: Alert.Severity?
     public var open: Bool
     public var limit: Int?
+    /// Leaves out alerts flagged `silenced` (listed, flagged, by default).
+    public var hideSilenced: Bool
 
     /// The endpoint; one alert is at `path/ID`.
     public static let path = "/api/v1/alerts"
-    public static let parameterNames = ["since", "until", "kind", "route", "client", "min_severity", "open", "limit"]
+    public static let parameterNames = ["since", "until", "kind", "route", "client", "min_severity", "open", "limit", "hide_silenced"]
 
     public init(since: String? = nil, until: String? = nil, kind: Alert.Kind? = nil, route: String? = nil, client: String? = nil,
-                minSeverity: Alert.Severity? = nil, open: Bool = false, limit: Int? = nil) {
+                minSeverity: Alert.Severity? = nil, open: Bool = false, limit: Int? = nil, hideSilenced: Bool = false) {
         self.since = since
         self.until = until
         self.kind = kind
@@ -29,6 +31,7 @@ public struct AlertQuery: Sendable, Equatable {
         self.minSeverity = minSeverity
         self.open = open
         self.limit = limit
+        self.hideSilenced = hideSilenced
     }
 
     /// From a request's query parameters (names as in `parameterNames`).
@@ -38,7 +41,8 @@ public struct AlertQuery: Sendable, Equatable {
             since: try p.time("since"), until: try p.time("until"), kind: try p.choice("kind", [Alert.Kind.burst, .hotspot]),
             route: try p.text("route", expected: "a route glob such as /api/orders/*"),
             client: try p.text("client", expected: "a client address"),
-            minSeverity: try p.choice("min_severity", Alert.Severity.allCases), open: try p.flag("open"), limit: try p.count("limit"))
+            minSeverity: try p.choice("min_severity", Alert.Severity.allCases), open: try p.flag("open"), limit: try p.count("limit"),
+            hideSilenced: try p.flag("hide_silenced"))
     }
 
     /// The query parameters that ask a server for this query (only the ones set).
@@ -52,6 +56,7 @@ public struct AlertQuery: Sendable, Equatable {
         if let minSeverity { out.append(("min_severity", minSeverity.rawValue)) }
         if open { out.append(("open", "true")) }
         if let limit { out.append(("limit", String(limit))) }
+        if hideSilenced { out.append(("hide_silenced", "true")) }
         return out
     }
 
@@ -66,6 +71,7 @@ public struct AlertQuery: Sendable, Equatable {
         f.minSeverity = minSeverity
         f.openOnly = open
         f.limit = limit
+        f.hideSilenced = hideSilenced
         return f
     }
 

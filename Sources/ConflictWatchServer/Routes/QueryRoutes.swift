@@ -12,8 +12,14 @@ enum QueryRoutes {
     static let hotspotsPath = HotspotQuery.path
     static let routesPath = RouteQuery.path
     static let seriesPath = SeriesQuery.path
+    static let silencesPath = SilenceRequest.path
+    /// A POSTed silence is a few hundred bytes; anything much larger is not one.
+    static let maxSilenceBody = 16 * 1024
 
-    static func router(store: ConflictStore, status: LiveStatus?, connections: ConnectionGate? = nil, apiToken: String?, logger: Logger) -> Router<BasicRequestContext> {
+    /// `silenceWriter` is the store handle silences are written through (the daemon's writer);
+    /// without one the silences can be listed but not changed.
+    static func router(store: ConflictStore, status: LiveStatus?, connections: ConnectionGate? = nil, apiToken: String?,
+                       silenceWriter: ConflictStore? = nil, logger: Logger) -> Router<BasicRequestContext> {
         // HEAD for probes (`curl -I /healthz`) comes from the GET routes.
         let router = Router(context: BasicRequestContext.self, options: .autoGenerateHeadEndpoints)
         router.middlewares.add(ErrorBodyMiddleware(logger: logger))
@@ -52,6 +58,7 @@ enum QueryRoutes {
             let query = try SeriesQuery(parameters: pairs(request))
             return JSONResponse.make(body: try await reader.read { try query.run(on: $0) })
         }
+        addSilenceRoutes(router, reader: reader, writer: silenceWriter.map { StoreReader(store: $0) })
         router.get("/metrics") { _, _ -> Response in
             Response(
                 status: .ok,
@@ -73,15 +80,74 @@ enum QueryRoutes {
                 body: ResponseBody(byteBuffer: ByteBuffer(string: DashboardPage.html)))
         }
         // Hummingbird answers a known path with another method 404; say 405 and what is allowed.
-        for path in [alertsPath, alertsPath + "/{id}", hotspotsPath, routesPath, seriesPath, "/metrics", "/healthz", "/"] {
-            for method in [HTTPRequest.Method.post, .put, .patch, .delete] {
+        // Silences are the one thing the API changes.
+        let readOnly = [alertsPath, alertsPath + "/{id}", hotspotsPath, routesPath, seriesPath, "/metrics", "/healthz", "/"]
+        let allowed: [(String, [HTTPRequest.Method], String)] = readOnly.map { ($0, [.post, .put, .patch, .delete], "GET, HEAD") }
+            + [(silencesPath, [.put, .patch, .delete], "GET, HEAD, POST"), (silencesPath + "/{id}", [.post, .put, .patch], "GET, HEAD, DELETE")]
+        for (path, methods, allow) in allowed {
+            for method in methods {
                 router.on(RouterPath(path), method: method) { request, _ -> Response in
-                    throw APIError(status: .methodNotAllowed, message: "\(request.method.rawValue) \(request.uri.path): this API is read-only, use GET",
-                                   headers: [.allow: "GET, HEAD"])
+                    let use = allow == "GET, HEAD" ? "this API is read-only, use GET" : "use \(allow.replacingOccurrences(of: "HEAD, ", with: ""))"
+                    throw APIError(status: .methodNotAllowed, message: "\(request.method.rawValue) \(request.uri.path): \(use)",
+                                   headers: [.allow: allow])
                 }
             }
         }
         return router
+    }
+
+    /// `GET/POST /api/v1/silences`, `GET/DELETE /api/v1/silences/{id}` (SPEC §6).
+    static func addSilenceRoutes(_ router: Router<BasicRequestContext>, reader: StoreReader, writer: StoreReader?) {
+        router.get(RouterPath(silencesPath)) { request, _ -> Response in
+            let p = try QueryParameters(pairs(request), known: ["all"])
+            let all = try p.flag("all")
+            return JSONResponse.make(body: try await reader.read { try $0.silences(includeExpired: all) })
+        }
+        router.post(RouterPath(silencesPath)) { request, _ -> Response in
+            _ = try QueryParameters(pairs(request), known: [])
+            guard let writer else { throw readOnlySilences }
+            let body: ByteBuffer
+            do {
+                body = try await request.body.collect(upTo: maxSilenceBody)
+            } catch {
+                throw APIError(status: .contentTooLarge, message: "body: a silence is at most \(maxSilenceBody) bytes of JSON")
+            }
+            let silence = try SilenceRequest(json: Data(body.readableBytesView)).silence(now: QueryTime.nowMicros())
+            try await writer.read { try $0.addSilence(silence) }
+            var response = JSONResponse.make(status: .created, body: silence)
+            response.headers[.location] = silencesPath + "/" + silence.id
+            return response
+        }
+        router.get(RouterPath(silencesPath + "/{id}")) { request, context -> Response in
+            _ = try QueryParameters(pairs(request), known: [])
+            let id = try silenceID(context)
+            guard let silence = try await reader.read({ try $0.silence(id: id) }) else { throw noSilence(id) }
+            return JSONResponse.make(body: silence)
+        }
+        router.delete(RouterPath(silencesPath + "/{id}")) { request, context -> Response in
+            _ = try QueryParameters(pairs(request), known: [])
+            guard let writer else { throw readOnlySilences }
+            let id = try silenceID(context)
+            guard let silence = try await writer.read({ try $0.expireSilence(id: id) }) else { throw noSilence(id) }
+            return JSONResponse.make(body: silence)
+        }
+    }
+
+    static var readOnlySilences: APIError {
+        APIError(status: .methodNotAllowed, message: "this server cannot change silences (no store writer); use `conflictwatch silence` on the host",
+                 headers: [.allow: "GET, HEAD"])
+    }
+
+    static func noSilence(_ id: String) -> APIError {
+        APIError(status: .notFound, message: "no silence \(id); list them at \(silencesPath)?all=true")
+    }
+
+    static func silenceID(_ context: BasicRequestContext) throws -> String {
+        let raw = try context.parameters.require("id")
+        guard let id = QueryString.decode(raw[...]) else {
+            throw APIError(status: .badRequest, message: "id: invalid percent-encoding (% must be followed by two hex digits)")
+        }
+        return id
     }
 
     static func pairs(_ request: Request) throws(QueryParameterError) -> [(String, String)] {

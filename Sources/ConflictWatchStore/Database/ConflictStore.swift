@@ -2,6 +2,7 @@ import ConflictWatchCore
 import Foundation
 import GRDB
 import Logging
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -23,6 +24,37 @@ public final class ConflictStore: Sendable {
     public let path: String
     let pool: DatabasePool
     let logger: Logger
+    /// The database file's identity while this store is open (see `openInProcess`).
+    private let file: FileKey?
+
+    /// Database files this process has pools open on, by device and inode, with how many.
+    /// SQLite's connections hold POSIX (fcntl) locks on the file, and POSIX drops every lock a
+    /// process holds on a file when the process closes *any* descriptor of it. The raw checks
+    /// before opening (create with mode 0600, read the header) open and close one, so run in a
+    /// process that already has the file open — the daemon opening its API's read-only store
+    /// beside its writer — they would silently unlock the writer. The next process to close its
+    /// own connection (`silence add`, `sqlite3`) then believes it is the last one, checkpoints
+    /// and deletes the -wal and -shm files under the daemon, whose later commits go to an
+    /// unlinked file no other process sees and that is gone when it exits. So the raw checks run
+    /// only for the first store of a file in a process.
+    private static let openInProcess = Mutex<[FileKey: Int]>([:])
+
+    struct FileKey: Hashable, Sendable {
+        var device: UInt64
+        var inode: UInt64
+
+        init?(path: String) {
+            var st = stat()
+            guard stat(path, &st) == 0 else { return nil }
+            device = UInt64(st.st_dev)
+            inode = UInt64(st.st_ino)
+        }
+    }
+
+    static func isOpenInProcess(_ path: String) -> Bool {
+        guard let key = FileKey(path: path) else { return false }
+        return openInProcess.withLock { ($0[key] ?? 0) > 0 }
+    }
 
     /// Opens (a writer creates and migrates) the store in `directory`.
     public init(directory: String, mode: Mode, logger: Logger) throws(StoreError) {
@@ -35,8 +67,10 @@ public final class ConflictStore: Sendable {
             switch mode {
             case .writer:
                 try StateDirectory.create(directory)
-                try Self.createPrivateFile(path)
-                try StoreIntegrity.checkHeader(path)
+                if !Self.isOpenInProcess(path) {
+                    try Self.createPrivateFile(path)
+                    try StoreIntegrity.checkHeader(path)
+                }
                 pool = try DatabasePool(path: path, configuration: config)
                 // Once per daemon start, before anything is written into a damaged file.
                 if let problem = try pool.read(StoreIntegrity.quickCheck) {
@@ -48,7 +82,7 @@ public final class ConflictStore: Sendable {
                 guard FileManager.default.fileExists(atPath: path) else {
                     throw StoreError("no store at \(path): run `conflictwatch tail` or `analyze --state-dir \(directory)` first, or pass the --state-dir they used")
                 }
-                try StoreIntegrity.checkHeader(path)
+                if !Self.isOpenInProcess(path) { try StoreIntegrity.checkHeader(path) }
                 config.readonly = true
                 pool = try DatabasePool(path: path, configuration: config)
                 let applied = try pool.read { try StoreMigrations.migrator.appliedIdentifiers($0) }
@@ -67,6 +101,12 @@ public final class ConflictStore: Sendable {
         } catch {
             throw StoreIntegrity.error(error, path: path, doing: "cannot open the store")
         }
+        file = FileKey(path: path)
+        if let file { Self.openInProcess.withLock { $0[file, default: 0] += 1 } }
+    }
+
+    deinit {
+        if let file { Self.openInProcess.withLock { $0[file, default: 1] -= 1 } }
     }
 
     /// SQLite gives the -wal and -shm files the mode of the database file, so creating that
@@ -138,13 +178,17 @@ public final class ConflictStore: Sendable {
 
     /// Deletes what is older than `days` before the newest traffic in the store (traffic time,
     /// so a replayed old log is kept). Open alerts are kept whatever their age. Given-up webhook
-    /// deliveries go `days` after they were committed (wall clock).
+    /// deliveries go `days` after they were committed, silences `days` after they ended (wall clock).
     @discardableResult
     public func applyRetention(days: Int) throws(StoreError) -> Int {
         do {
             return try pool.write { db in
                 // Given-up webhooks age by the wall clock: they are about delivery, not traffic.
                 var removed = try Self.purgeGivenUpDeliveries(olderThanDays: days, db)
+                // Silences too: they were set in wall-clock time, and are kept `days` after they ended.
+                let silenceCutoff = CivilTime.rfc3339(CivilTime.nowMicros() - Int64(days) * 86_400 * CivilTime.microsPerSecond)
+                try db.execute(sql: "DELETE FROM silence WHERE ends < ?", arguments: [silenceCutoff])
+                removed += db.changesCount
                 guard let newest = try Int64.fetchOne(db, sql: "SELECT MAX(minute) FROM route_rollup") else { return removed }
                 let cutoffMinute = newest - Int64(days) * 1440
                 let cutoffTime = CivilTime.rfc3339(cutoffMinute * 60 * CivilTime.microsPerSecond)

@@ -103,6 +103,27 @@ enum StoreMigrations {
             try db.create(index: "webhook_delivery_queue", on: "webhook_delivery", columns: ["state", "receiver", "id"])
             try db.create(index: "webhook_delivery_alert", on: "webhook_delivery", columns: ["receiver", "alert_id", "id"])
         }
+        // Silences (SPEC §6), and the alert's `silenced` flag as a column so `--hide-silenced`
+        // is a WHERE clause. Expired silences are kept (the audit trail of who quieted what)
+        // until retention; `ends` is indexed because the daemon asks for the active ones often.
+        m.registerMigration("v5-silences") { db in
+            try db.create(table: "silence") { t in
+                t.primaryKey("id", .text)
+                t.column("route", .text).notNull()
+                t.column("kind", .text)
+                t.column("client", .text)
+                t.column("resource", .text)
+                t.column("comment", .text).notNull()
+                t.column("author", .text).notNull()
+                t.column("created", .text).notNull()
+                t.column("starts", .text).notNull()
+                t.column("ends", .text).notNull()
+            }
+            try db.create(index: "silence_ends", on: "silence", columns: ["ends"])
+            try db.alter(table: "alert") { t in
+                t.add(column: "silenced", .boolean).notNull().defaults(to: false)
+            }
+        }
         // Per route and model bucket (SPEC §5.2's bucket, default 10 s): the recent chart's fine
         // series. Pruned to a few hours behind the newest bucket on every commit that adds some.
         m.registerMigration("v6-route-buckets") { db in

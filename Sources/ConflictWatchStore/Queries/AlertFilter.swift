@@ -10,6 +10,8 @@ public struct AlertFilter: Sendable, Equatable {
     public var client: String? = nil
     public var minSeverity: Alert.Severity? = nil
     public var openOnly = false
+    /// Leaves out alerts flagged `silenced`.
+    public var hideSilenced = false
     public var limit: Int? = nil
 
     public init() {}

@@ -9,7 +9,13 @@ extension ConflictStore {
                        buckets: [RouteBucket] = [], routeAliases: [String: String] = [:]) throws(StoreError) {
         let minute = lastTrafficMicros >= 0 ? lastTrafficMicros / 60_000_000 : (lastTrafficMicros - 59_999_999) / 60_000_000
         var batch = StoreBatch()
-        batch.alerts = report.alerts
+        // The silences decide over the alerts still open, as in the daemon (SPEC §6).
+        let active = try silences()
+        batch.alerts = active.isEmpty ? report.alerts : report.alerts.map { alert in
+            var a = alert
+            if a.end == nil { a.silenced = active.contains { $0.matches(a) } }
+            return a
+        }
         batch.hotspots = report.hotspots
         batch.hotspotMinute = minute
         batch.routeAliases = routeAliases

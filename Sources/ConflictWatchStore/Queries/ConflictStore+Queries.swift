@@ -18,6 +18,7 @@ extension ConflictStore {
             args.append(Alert.Severity.allCases.firstIndex(of: s) ?? 0)
         }
         if f.openOnly { clauses.append("\"end\" IS NULL") }
+        if f.hideSilenced { clauses.append("silenced = 0") }
         var sql = "SELECT * FROM alert"
         if !clauses.isEmpty { sql += " WHERE " + clauses.joined(separator: " AND ") }
         if let limit = f.limit {

@@ -15,6 +15,9 @@ struct AlertRow: Codable, FetchableRecord, PersistableRecord, Sendable {
     var start: String
     var end: String?
     var json: String
+    /// Optional only for reading a store not migrated yet (a daemon of the previous release
+    /// still running); the JSON holds the same flag.
+    var silenced: Bool?
 
     init(_ alert: Alert) throws {
         id = alert.id
@@ -26,6 +29,7 @@ struct AlertRow: Codable, FetchableRecord, PersistableRecord, Sendable {
         start = alert.start
         end = alert.end
         json = try RecordJSON.encode(alert)
+        silenced = alert.silenced
     }
 
     func alert() throws -> Alert { try RecordJSON.decode(Alert.self, from: json) }

@@ -45,6 +45,9 @@ struct AlertsListCommand: ParsableCommand {
     @Flag(name: .long, help: "Only alerts not closed yet.")
     var open = false
 
+    @Flag(name: .long, help: "Leave out alerts a silence covers (listed, flagged, by default).")
+    var hideSilenced = false
+
     @Option(name: .long, help: "The newest this many alerts (still listed oldest first).")
     var limit: Int?
 
@@ -62,7 +65,7 @@ struct AlertsListCommand: ParsableCommand {
 
     func run() throws {
         let query = AlertQuery(since: since, until: until, kind: kind, route: route, client: client,
-                               minSeverity: minSeverity, open: open, limit: limit)
+                               minSeverity: minSeverity, open: open, limit: limit, hideSilenced: hideSilenced)
         let alerts: [Alert]
         if let api = source.client {
             alerts = try api.get([Alert].self, path: AlertQuery.path, parameters: query.parameters)
@@ -80,11 +83,11 @@ struct AlertsListCommand: ParsableCommand {
         case .json: QueryOutput.write(try QueryOutput.json(alerts))
         case .table: QueryOutput.write(ReportRenderer.alerts(alerts))
         case .csv:
-            var out = CSV.row(["id", "kind", "severity", "route", "resource", "client", "start", "end", "peak_count", "expected", "score", "reason"])
+            var out = CSV.row(["id", "kind", "severity", "route", "resource", "client", "start", "end", "peak_count", "expected", "score", "reason", "silenced"])
             for a in alerts {
                 out += CSV.row([
                     a.id, a.kind.rawValue, a.severity.rawValue, a.route, a.resource ?? "", a.client ?? "", a.start,
-                    a.end ?? "", "\(a.peakCount)", "\(a.expected)", "\(a.score)", a.reason,
+                    a.end ?? "", "\(a.peakCount)", "\(a.expected)", "\(a.score)", a.reason, a.silenced ? "true" : "false",
                 ])
             }
             QueryOutput.write(out)

@@ -52,7 +52,7 @@ struct AlertsShowCommand: ParsableCommand {
                 time      \(e(TableTime.utc(a.start))) → \(e(a.end.map(TableTime.utc) ?? "open"))
                 peak      \(a.peakCount) (expected \(a.expected), score \(a.score)\(a.probability.map { ", p \($0)" } ?? ""))
                 statuses  \(e(a.statuses.sorted { $0.key < $1.key }.map { "\($0.key):\($0.value)" }.joined(separator: " ")))
-                reason    \(e(a.reason))
+                reason    \(e(a.reason))\(a.silenced ? "\nsilenced  yes (no webhook, not counted as open; see `conflictwatch silence list`)" : "")
 
                 """
             if !a.topClients.isEmpty {

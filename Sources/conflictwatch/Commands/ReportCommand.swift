@@ -82,7 +82,8 @@ struct ReportCommand: ParsableCommand {
                 hotspots: try api.get([HotspotRow].self, path: HotspotQuery.path, parameters: hotspots.parameters),
                 routes: try api.get([RouteRow].self, path: RouteQuery.path, parameters: routes.parameters),
                 series: try api.get(ConflictSeries.self, path: SeriesQuery.path, parameters: series.parameters),
-                recent: try api.get(ConflictSeries.self, path: SeriesQuery.path, parameters: recent.parameters))
+                recent: try api.get(ConflictSeries.self, path: SeriesQuery.path, parameters: recent.parameters),
+                silences: try api.get([Silence].self, path: SilenceRequest.path, parameters: [("all", "true")]))
         } else {
             do {
                 data = try Self.data(from: try source.store.openForReading(), since: since, until: until, top: top)
@@ -104,7 +105,8 @@ struct ReportCommand: ParsableCommand {
             alerts: try AlertQuery(since: since, until: until).run(on: store), hotspots: try HotspotQuery().run(on: store),
             routes: try RouteQuery(since: since, until: until).run(on: store),
             series: try SeriesQuery(since: since, until: until, top: top, all: since == nil).run(on: store),
-            recent: try SeriesQuery(until: until, top: top, resolution: .bucket).run(on: store))
+            recent: try SeriesQuery(until: until, top: top, resolution: .bucket).run(on: store),
+            silences: try store.silences(includeExpired: true))
     }
 
     static func write(_ data: ReportPage.Data, to path: String) throws {

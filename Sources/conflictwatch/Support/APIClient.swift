@@ -9,6 +9,8 @@ import Synchronization
 /// decoded into the types the store returns, so every format prints exactly as from the store.
 /// The commands are synchronous, so the request runs in a task while this thread waits.
 struct APIClient {
+    enum Method: Sendable { case get, post, delete }
+
     /// The server's URL without a trailing slash.
     let base: String
     let token: String?
@@ -26,8 +28,14 @@ struct APIClient {
     }
 
     func get<T: Decodable & Sendable>(_ type: T.Type, path: String, parameters: [(String, String)] = []) throws -> T {
+        try send(type, method: .get, path: path, parameters: parameters)
+    }
+
+    /// One request (`silence add` POSTs, `silence expire` DELETEs), its answer decoded.
+    func send<T: Decodable & Sendable>(_ type: T.Type, method: Method, path: String, parameters: [(String, String)] = [],
+                                       body: Data? = nil) throws -> T {
         let url = base + path + (parameters.isEmpty ? "" : "?" + parameters.map { Self.encode($0) + "=" + Self.encode($1) }.joined(separator: "&"))
-        let (status, body) = try fetch(url)
+        let (status, body) = try fetch(url, method: method, body: body)
         let decoder = JSONDecoder()
         guard (200..<300).contains(status) else {
             let message = (try? decoder.decode(ErrorBody.self, from: body))?.error.message
@@ -98,8 +106,8 @@ struct APIClient {
         let value = Mutex<Result<(Int, Data), any Error>?>(nil)
     }
 
-    /// Status and body of one GET; a connection failure says what to check.
-    private func fetch(_ url: String) throws -> (Int, Data) {
+    /// Status and body of one request; a connection failure says what to check.
+    private func fetch(_ url: String, method: Method, body: Data?) throws -> (Int, Data) {
         let outcome = Outcome()
         let done = DispatchSemaphore(value: 0)
         let token = self.token
@@ -110,7 +118,16 @@ struct APIClient {
             let result: Result<(Int, Data), any Error>
             do {
                 var request = HTTPClientRequest(url: url)
+                switch method {
+                case .get: request.method = .GET
+                case .post: request.method = .POST
+                case .delete: request.method = .DELETE
+                }
                 request.headers.add(name: "Accept", value: "application/json")
+                if let body {
+                    request.headers.add(name: "Content-Type", value: "application/json")
+                    request.body = .bytes(ByteBuffer(bytes: body))
+                }
                 if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
                 let response = try await client.execute(request, timeout: .seconds(65))
                 let body = try await response.body.collect(upTo: 256 << 20)

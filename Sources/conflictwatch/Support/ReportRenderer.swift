@@ -76,19 +76,23 @@ enum ReportRenderer {
     /// each kind gets its own table whose every column means one thing.
     static func alerts(_ alerts: [Alert]) -> String {
         guard !alerts.isEmpty else { return "Alerts: none\n" }
+        // The SILENCED column only where a silence is involved (never in `analyze`, which has none).
+        let anySilenced = alerts.contains { $0.silenced }
+        let silencedColumn: [(String, TableRenderer.Alignment)] = anySilenced ? [("SILENCED", .left)] : []
+        func silencedCell(_ a: Alert) -> [String] { anySilenced ? [a.silenced ? "silenced" : ""] : [] }
         var out = "Alerts (\(alerts.count), by start; times UTC)\n"
         let bursts = alerts.filter { $0.kind == .burst }
         if !bursts.isEmpty {
             var t = TableRenderer([
                 ("START", .left), ("END", .left), ("SEVERITY", .left), ("ROUTE", .left), ("CLASS", .left),
                 ("PEAK/BUCKET", .right), ("EXPECTED", .right), ("CLIENT", .left), ("RESOURCE", .left),
-            ])
+            ] + silencedColumn)
             for a in bursts {
                 t.add([
                     TableTime.utc(a.start), a.end.map(TableTime.utc) ?? "open", a.severity.rawValue, String(a.route.prefix(40)),
                     a.class.joined(separator: ","), "\(a.peakCount)", String(format: "%.1f", a.expected),
                     a.client ?? "-", a.resource.map { String($0.prefix(40)) } ?? "-",
-                ])
+                ] + silencedCell(a))
             }
             out += "Bursts (\(bursts.count)): conflicts far above the route's own baseline\n" + t.render()
             out += TableRenderer.legend([
@@ -104,13 +108,13 @@ enum ReportRenderer {
             var t = TableRenderer([
                 ("START", .left), ("END", .left), ("SEVERITY", .left), ("ROUTE", .left), ("NEWEST RESOURCE", .left),
                 ("RESOURCES", .right), ("CONFLICTS", .right), ("PEAK P", .right), ("PEAK E", .right),
-            ])
+            ] + silencedColumn)
             for a in hotspots {
                 t.add([
                     TableTime.utc(a.start), a.end.map(TableTime.utc) ?? "open", a.severity.rawValue, String(a.route.prefix(40)),
                     a.resource.map { String($0.prefix(40)) } ?? "-", "\(a.topResources.count)", "\(a.peakCount)",
                     a.probability.map { String(format: "%.3f", $0) } ?? "-", String(format: "%.1f", a.expected),
-                ])
+                ] + silencedCell(a))
             }
             out += "Hot-spot alerts (\(hotspots.count)): resources of a route whose predicted conflicts rose\n" + t.render()
             out += TableRenderer.legend([
@@ -121,7 +125,9 @@ enum ReportRenderer {
                 ("PEAK E", "highest predicted number of conflicts within the horizon (a prediction)"),
             ])
         }
-        for a in alerts.prefix(10) { out += "  \(TerminalText.escape(a.id)): \(TerminalText.escape(a.reason))\n" }
+        for a in alerts.prefix(10) {
+            out += "  \(TerminalText.escape(a.id)): \(a.silenced ? "[silenced] " : "")\(TerminalText.escape(a.reason))\n"
+        }
         if alerts.count > 10 { out += "  … \(alerts.count - 10) more; use --format json for all\n" }
         return out
     }

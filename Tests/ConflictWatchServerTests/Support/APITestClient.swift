@@ -7,11 +7,12 @@ import Logging
 
 /// Runs `body` against the query application over the fixture store, in process.
 func withQueryApp(
-    _ fixture: StoreFixture, token: String? = nil, status: LiveStatus? = nil, setup: TestingSetup = .router,
-    _ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void
+    _ fixture: StoreFixture, token: String? = nil, status: LiveStatus? = nil, silenceWriter: ConflictStore? = nil,
+    setup: TestingSetup = .router, _ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void
 ) async throws {
     let configuration = try QueryServerConfiguration(host: "127.0.0.1", port: 0, apiToken: token)
-    let app = buildQueryApplication(configuration: configuration, store: fixture.reader, status: status, logger: StoreFixture.logger)
+    let app = buildQueryApplication(configuration: configuration, store: fixture.reader, status: status, silenceWriter: silenceWriter,
+                                    logger: StoreFixture.logger)
     try await app.test(setup) { client in try await body(client) }
 }
 
@@ -32,9 +33,14 @@ struct Reply: Sendable {
 
 extension TestClientProtocol {
     func get(_ uri: String, token: String? = nil) async throws -> Reply {
+        try await send(uri, method: .get, token: token)
+    }
+
+    func send(_ uri: String, method: HTTPRequest.Method, body: String? = nil, token: String? = nil) async throws -> Reply {
         var headers: HTTPFields = [:]
         if let token { headers[.authorization] = "Bearer \(token)" }
-        return try await execute(uri: uri, method: .get, headers: headers) { r in
+        if body != nil { headers[.contentType] = "application/json" }
+        return try await execute(uri: uri, method: method, headers: headers, body: body.map { ByteBuffer(string: $0) }) { r in
             Reply(status: Int(r.status.code), text: String(buffer: r.body), headers: r.headers)
         }
     }
