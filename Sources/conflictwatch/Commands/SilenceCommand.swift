@@ -10,7 +10,7 @@ struct SilenceCommand: ParsableCommand {
             it sends no webhook and does not count as open (metrics, dashboard).
             `alerts` lists it flagged; --hide-silenced drops it. Works on the
             store (--state-dir: before any daemon ran, and while one runs) or
-            through a daemon's API (--server URL). docs/alerts-and-silences.md
+            through a daemon's API (--server URL). docs/silences.md
             has the details.
 
             Examples:
