@@ -21,6 +21,7 @@ struct AlertsCommand: ParsableCommand {
               --client <addr>       only alerts blaming this client address
               --min-severity <s>    low, medium, high or critical
               --open                only alerts not closed yet
+              --hide-silenced       leave out alerts a silence matches
               --limit <n>           the newest n alerts (still listed oldest first)
               --format <format>     table, json or csv
               --state-dir <dir>     the store to read (default: the user's state dir)
