@@ -69,6 +69,8 @@ enum DashboardPage {
   th { position: sticky; top: 0; background: #fff; }
   td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
   td.reason { white-space: normal; min-width: 18rem; color: var(--muted); }
+  tr.has-detail td { border-bottom: none; padding-bottom: 0; }
+  tr.detail td { padding-top: 0; padding-bottom: .45rem; white-space: normal; max-width: 0; }
   tr.silenced td { color: #9aa1ae; }
   .mark { display: inline-block; font-size: .72rem; padding: 0 .35rem; border-radius: 3px; background: #e5e7eb; color: #4b5563; }
   .sev-critical { color: #b91c1c; font-weight: 600; } .sev-high { color: #c2410c; font-weight: 600; }
@@ -206,7 +208,9 @@ function colorOf(route) {
   return routeColors.get(route);
 }
 
-function table(target, columns, rows, rowClass) {
+// `detail` (optional) gives each row a second, full-width line: long prose such as an alert's
+// reason reads as a paragraph there instead of a tall, narrow column pushed off the panel.
+function table(target, columns, rows, rowClass, detail) {
   const box = document.getElementById(target);
   box.replaceChildren();
   if (rows.length === 0) { box.append(el("p", "nothing yet", "empty")); return; }
@@ -226,6 +230,14 @@ function table(target, columns, rows, rowClass) {
       tr.append(td);
     }
     t.append(tr);
+    if (detail) {
+      const text = detail(row), line = el("tr", null, "detail " + (rowClass ? rowClass(row) : ""));
+      const td = el("td", text === null || text === undefined ? "" : String(text), "reason");
+      td.colSpan = columns.length;
+      line.append(td);
+      tr.classList.add("has-detail");
+      t.append(line);
+    }
   }
   box.append(t);
 }
@@ -522,8 +534,7 @@ function render(d) {
     { title: "resource / client", value: a => a.resource || a.client || "" },
     { title: "peak", value: a => a.peak_count, num: true },
     { title: "id", value: a => a.id },
-    { title: "reason", value: a => a.reason, cls: () => "reason" },
-  ], page, a => isSilenced(a) ? "silenced" : "");
+  ], page, a => isSilenced(a) ? "silenced" : "", a => a.reason);
   const active = (d.silences || []).filter(s => s && s.expired !== true);
   table("silences", [
     { title: "id", value: s => s.id },
