@@ -110,6 +110,12 @@ public struct TrafficAnalyzer {
         return model.currentBucket != before
     }
 
+    /// The alerts open now, with their reported route names.
+    public mutating func openAlerts() -> [Alert] {
+        let names = reportedRouteNames()
+        return model.openAlerts { names[$0] ?? $0 }
+    }
+
     /// The current hot spots, most likely to conflict first.
     public mutating func hotspots(top: Int) -> [HotspotRow] {
         let names = reportedRouteNames()

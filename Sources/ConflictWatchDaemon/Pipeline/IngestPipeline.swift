@@ -56,6 +56,9 @@ final class IngestPipeline {
     private var restored = false
     private let learnedState: LearnedState
     private(set) var counters = Counters()
+    /// `/metrics`' labelled series: alerts opened since start, and the routes given a label.
+    private var alertsOpened: [LiveStatus.AlertLabel: UInt64] = [:]
+    private var routeLabels = RouteLabelSet()
 
     init(settings: DaemonSettings, store: ConflictStore, logger: Logger,
          status: LiveStatus = LiveStatus(), outbox: WebhookOutbox? = nil, captures: [InterfaceCapture] = []) {
@@ -243,6 +246,7 @@ final class IngestPipeline {
             }
         }
         let changes = analyzer.takeAlertChanges()
+        countOpened(changes)
         batch.alerts = changes.alerts
         batch.events = changes.transitions
         let wallClock = Self.wallClockMicros()
@@ -283,26 +287,48 @@ final class IngestPipeline {
         outbox?.committed(summary, deliveries: batch.webhookDeliveries.count)
     }
 
+    /// Alerts opened in this flush, by kind and the severity they have when first stored.
+    private func countOpened(_ changes: (alerts: [Alert], transitions: [AlertTransition])) {
+        for t in changes.transitions where t.kind == .opened {
+            guard let a = changes.alerts.first(where: { $0.id == t.alertID }) else { continue }
+            alertsOpened[LiveStatus.AlertLabel(kind: a.kind, severity: a.severity), default: 0] &+= 1
+        }
+    }
+
+    /// The open alerts `/metrics` and `/healthz` count. Alerts hidden from the operator (silences,
+    /// SPEC §6) are to be filtered out here, so the total and the per-label series agree.
+    private func shownOpenAlerts() -> [Alert] {
+        analyzer.openAlerts()
+    }
+
     /// What `/metrics` and `/healthz` show; lag is 0 right after a commit and grows while the
     /// pipeline reads (see `publishLag(now:)`). `wallClockMicros` is the commit's time, if any.
     private func publishStatus(wallClockMicros: Int64?) {
         let c = counters
-        let open = analyzer.model.openAlertCount
+        let open = shownOpenAlerts()
+        var openByLabel: [LiveStatus.AlertLabel: Int] = [:]
+        for a in open { openByLabel[LiveStatus.AlertLabel(kind: a.kind, severity: a.severity), default: 0] += 1 }
+        let opened = alertsOpened
+        let statuses = analyzer.statusTotals()
+        let routes = routeLabels.bounded(analyzer.routeWriteTotals())
+        let conflictStatuses = settings.parameters.conflictStatuses
         let unread = tailer.unreadBytes()
         let files = tailer.fileCount
         let (writes, conflicts) = (analyzer.writes, analyzer.conflicts)
-        let drops = captures.reduce(UInt64(0)) { total, c in
-            let r = c.report
-            return total + (r.kernelDrops ?? 0) + (r.interfaceDrops ?? 0)
-        }
+        let packets = CapturePacketCounts(captures.map(\.report))
         status.update {
-            $0.drops = drops
+            packets.publish(into: &$0)
+            $0.openAlertsByLabel = openByLabel
+            $0.alertsOpened = opened
+            $0.statuses = statuses
+            $0.routes = routes
+            $0.conflictStatuses = conflictStatuses
             $0.lines = c.lines
             $0.exchanges = c.exchanges
             $0.malformed = c.malformed
             $0.writes = writes
             $0.conflicts = conflicts
-            $0.openAlerts = open
+            $0.openAlerts = open.count
             $0.lagSeconds = 0
             $0.unreadBytes = unread
             $0.followedFiles = files
