@@ -9,6 +9,8 @@ import Testing
         #expect(c.stateDirectory == "/var/lib/conflictwatch")
         #expect(c.retentionDays == 30)
         #expect(c.logLevel == "info")
+        // The installed service has /metrics and the dashboard, on loopback (no token needed).
+        #expect(c.listen == "127.0.0.1:9409")
     }
 
     @Test func everySetting() throws {

@@ -46,9 +46,10 @@ public enum ConfigExample {
         #   - url: http://127.0.0.1:8080/pager
         #     min_severity: high
 
-        # The query API, Prometheus metrics (/metrics) and a live dashboard (/). Off loopback a
+        # The query API, Prometheus metrics (/metrics) and a live dashboard (/), on loopback
+        # so the installed service has them; remove the line to run without. Off loopback a
         # token is required (or set CONFLICTWATCH_API_TOKEN); clients send it as a bearer token.
-        # listen: 127.0.0.1:9409
+        listen: 127.0.0.1:9409
         # api_token: put-a-long-random-string-here   # e.g. `openssl rand -hex 24`
         # Limits that keep clients from starving the daemon: a keep-alive connection with no
         # request is closed after api_idle_timeout_seconds (1-3600), one that has not sent a
