@@ -28,6 +28,10 @@ public enum ConfigExample {
         # Model parameters file, e.g. one written by `conflictwatch train` (default: built-in).
         # model: /etc/conflictwatch/model.json
 
+        # OpenAPI 3 or Swagger 2 document (JSON or YAML) whose paths group requests into routes,
+        # e.g. /orders/{orderId}, under its servers' base path (docs/routes.md).
+        # openapi: /etc/conflictwatch/openapi.yaml
+
         # Read files seen for the first time from their start instead of their end.
         from_start: false
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import ConflictWatchCore
+import ConflictWatchDaemon
 import Foundation
 
 /// Flags shared by every command that reads traffic.
@@ -11,6 +12,11 @@ struct InputOptions: ParsableArguments {
 
     @Option(name: .long, help: ArgumentHelp("Model parameters file (default: built-in, identical to models/default.json).", valueName: "file"))
     var model: String?
+
+    @Option(name: .long, help: ArgumentHelp(
+        "OpenAPI 3 or Swagger 2 document (JSON or YAML) whose paths become route templates, after the model file's.",
+        valueName: "file"))
+    var openapi: String?
 
     @Option(name: .long, help: ArgumentHelp("Lines longer than this many bytes are counted as malformed.", valueName: "bytes"))
     var maxLineLength: Int = 65_536
@@ -34,15 +40,25 @@ struct InputOptions: ParsableArguments {
 
     var format: LogFormat { (try? LogFormat(argument: logFormat)) ?? .auto }
 
-    /// The `--model` file's parameters; a value out of range is a usage error (exit 2) naming
-    /// the file, the key, the value and the allowed range.
+    /// The `--model` file's parameters with the `--openapi` document's route templates; a value
+    /// out of range or a bad document is a usage error (exit 2) naming the file and the problem.
     func parameters() throws -> ModelParameters {
-        guard let model else { return ModelParameters() }
-        do {
-            return try ModelParameters.load(contentsOf: URL(fileURLWithPath: model))
-        } catch {
-            throw UsageFailure("--model \(error.description)")
+        var parameters = ModelParameters()
+        if let model {
+            do {
+                parameters = try ModelParameters.load(contentsOf: URL(fileURLWithPath: model))
+            } catch {
+                throw UsageFailure("--model \(error.description)")
+            }
         }
+        if let openapi {
+            do {
+                parameters.routes.templates = try OpenAPIRoutes.merged(parameters.routes.templates, document: openapi)
+            } catch {
+                throw UsageFailure("--openapi \(error.description)")
+            }
+        }
+        return parameters
     }
 }
 
