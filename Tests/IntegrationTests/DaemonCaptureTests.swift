@@ -80,10 +80,10 @@ import Glibc
         let metrics = try ProcessRunner.run(curl, ["--silent", "http://127.0.0.1:\(api)/metrics"])
         #expect(metrics.stdoutText.contains("conflictwatch_exchanges_total 50"), "\(metrics.stdoutText)")
         #expect(metrics.stdoutText.contains("conflictwatch_drops_total 0"), "\(metrics.stdoutText)")
-        // The packet counter follows the capture's statistics tick (about a second): 50
+        // The packet counter follows the capture's statistics tick (every second): 50
         // exchanges over keep-alive and new connections are well over 100 packets.
         var packets = 0.0
-        for _ in 0..<40 {
+        for _ in 0..<80 {
             let text = try ProcessRunner.run(curl, ["--silent", "http://127.0.0.1:\(api)/metrics"]).stdoutText
             packets = text.split(separator: "\n").first { $0.hasPrefix("conflictwatch_packets_total ") }
                 .flatMap { Double($0.split(separator: " ")[1]) } ?? 0

@@ -112,6 +112,8 @@ public struct TrafficAnalyzer {
 
     /// The alerts open now, with their reported route names.
     public mutating func openAlerts() -> [Alert] {
+        // Naming routes walks all of them; most of the time nothing is open.
+        guard model.openAlertCount > 0 else { return [] }
         let names = reportedRouteNames()
         return model.openAlerts { names[$0] ?? $0 }
     }
