@@ -5,7 +5,7 @@ BIN_DEBUG   = .build/debug/conflictwatch
 BIN_RELEASE = .build/release/conflictwatch
 SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all build release demo test imports docs corpus bench quality fuzz fuzz-build deps test-deps clean
+.PHONY: all build release demo test imports docs corpus bench quality fuzz fuzz-build deps test-deps clean man install uninstall install-check
 
 all: build
 
@@ -47,6 +47,7 @@ test: test-deps imports
 	$(SWIFT) build --build-tests
 	CONFLICTWATCH_BIN=$(abspath $(BIN_DEBUG)) $(SWIFT) test --skip IntegrationTests
 	CONFLICTWATCH_BIN=$(abspath $(BIN_DEBUG)) $(SWIFT) test --filter IntegrationTests --no-parallel
+	$(MAKE) install-check
 
 # Each target declares exactly the modules it imports (scripts/check_imports.py says why SwiftPM's
 # own check is not enough).
@@ -84,6 +85,76 @@ fuzz-build: deps
 
 fuzz: fuzz-build
 	FUZZ_SECONDS=$(FUZZ_SECONDS) CORPUS_DIR=$(CORPUS_DIR) FUZZ_BIN=$(abspath $(FUZZ_BIN)) bash Fuzz/run.sh
+
+# Install (docs/install.md). `make release` first as yourself, then `sudo make install`: nothing
+# here builds, so root never writes into .build. BIN picks another binary (the install check
+# uses the debug one), DESTDIR stages into a directory for packaging.
+PREFIX     ?= /usr/local
+DESTDIR    ?=
+BIN        ?= $(BIN_RELEASE)
+SYSCONFDIR ?= /etc
+BINDIR      = $(PREFIX)/bin
+MANDIR      = $(PREFIX)/share/man
+DOCDIR      = $(PREFIX)/share/doc/conflictwatch
+# systemd reads administrator-installed units from /usr/local/lib/systemd/system too.
+UNITDIR    ?= $(PREFIX)/lib/systemd/system
+BASHCOMPDIR = $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR  = $(PREFIX)/share/zsh/site-functions
+FISHCOMPDIR = $(PREFIX)/share/fish/vendor_completions.d
+# swift-argument-parser's GenerateManual plugin builds the package in MAN_CONFIGURATION and writes
+# the page into its own work directory.
+MAN_CONFIGURATION ?= release
+MAN_PAGE = .build/plugins/GenerateManual/outputs/conflictwatch/conflictwatch.1
+
+man:
+	$(SWIFT) package plugin generate-manual --configuration $(MAN_CONFIGURATION)
+	@test -s $(MAN_PAGE) || { echo "generate-manual wrote no $(MAN_PAGE)"; exit 1; }
+
+install:
+	@test -x $(BIN) || { echo "no binary at $(BIN): run 'make release' first (or pass BIN=...)"; exit 1; }
+	@test -s $(MAN_PAGE) || { echo "no man page at $(MAN_PAGE): run 'make man' first"; exit 1; }
+	install -D -m 0755 $(BIN) $(DESTDIR)$(BINDIR)/conflictwatch
+	@# A blank line in a help text is a paragraph break, which mdoc spells .Pp (man warns otherwise).
+	install -d $(DESTDIR)$(MANDIR)/man1
+	sed 's/^$$/.Pp/' $(MAN_PAGE) > $(DESTDIR)$(MANDIR)/man1/conflictwatch.1
+	chmod 0644 $(DESTDIR)$(MANDIR)/man1/conflictwatch.1
+	@# The unit names the binary and the config where this install puts them.
+	install -d $(DESTDIR)$(UNITDIR)
+	sed -e 's|/usr/local/bin/conflictwatch|$(BINDIR)/conflictwatch|' \
+	    -e 's|/etc/conflictwatch/config.yaml|$(SYSCONFDIR)/conflictwatch/config.yaml|' \
+	    deploy/conflictwatch.service > $(DESTDIR)$(UNITDIR)/conflictwatch.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/conflictwatch.service
+	install -d $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) $(DESTDIR)$(FISHCOMPDIR) $(DESTDIR)$(DOCDIR)
+	$(BIN) --generate-completion-script bash > $(DESTDIR)$(BASHCOMPDIR)/conflictwatch
+	$(BIN) --generate-completion-script zsh > $(DESTDIR)$(ZSHCOMPDIR)/_conflictwatch
+	$(BIN) --generate-completion-script fish > $(DESTDIR)$(FISHCOMPDIR)/conflictwatch.fish
+	$(BIN) config example > $(DESTDIR)$(DOCDIR)/config.example.yaml
+	@# An operator's config is never overwritten; the example stays in $(DOCDIR).
+	install -d $(DESTDIR)$(SYSCONFDIR)/conflictwatch
+	@if [ -e $(DESTDIR)$(SYSCONFDIR)/conflictwatch/config.yaml ]; then \
+	  echo "kept $(DESTDIR)$(SYSCONFDIR)/conflictwatch/config.yaml (the new example is $(DESTDIR)$(DOCDIR)/config.example.yaml)"; \
+	else \
+	  install -m 0644 $(DESTDIR)$(DOCDIR)/config.example.yaml $(DESTDIR)$(SYSCONFDIR)/conflictwatch/config.yaml; \
+	fi
+
+# Removes what install wrote; the config only when it is still the example, never the state
+# directory (/var/lib/conflictwatch holds the store).
+uninstall:
+	@if cmp -s $(DESTDIR)$(SYSCONFDIR)/conflictwatch/config.yaml $(DESTDIR)$(DOCDIR)/config.example.yaml; then \
+	  rm -f $(DESTDIR)$(SYSCONFDIR)/conflictwatch/config.yaml; rmdir $(DESTDIR)$(SYSCONFDIR)/conflictwatch 2>/dev/null || true; \
+	elif [ -e $(DESTDIR)$(SYSCONFDIR)/conflictwatch/config.yaml ]; then \
+	  echo "kept $(DESTDIR)$(SYSCONFDIR)/conflictwatch/config.yaml (changed from the example)"; \
+	fi
+	rm -f $(DESTDIR)$(BINDIR)/conflictwatch $(DESTDIR)$(MANDIR)/man1/conflictwatch.1 \
+	      $(DESTDIR)$(UNITDIR)/conflictwatch.service $(DESTDIR)$(BASHCOMPDIR)/conflictwatch \
+	      $(DESTDIR)$(ZSHCOMPDIR)/_conflictwatch $(DESTDIR)$(FISHCOMPDIR)/conflictwatch.fish \
+	      $(DESTDIR)$(DOCDIR)/config.example.yaml
+	@rmdir $(DESTDIR)$(DOCDIR) 2>/dev/null || true
+
+# Installs the debug binary into a temporary DESTDIR and checks every file (scripts/install_check.sh).
+install-check:
+	$(MAKE) man MAN_CONFIGURATION=debug
+	bash scripts/install_check.sh $(abspath $(BIN_DEBUG))
 
 clean:
 	rm -rf .build Fuzz/.build

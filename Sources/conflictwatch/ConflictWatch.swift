@@ -5,7 +5,7 @@ import ConflictWatchCore
 
 @main
 struct ConflictWatch: ParsableCommand {
-    static let version = "0.1.0"
+    static let version = BuildInfo.version
 
     static let configuration = CommandConfiguration(
         commandName: "conflictwatch",

@@ -9,6 +9,8 @@ import Testing
         #expect(c.stateDirectory == "/var/lib/conflictwatch")
         #expect(c.retentionDays == 30)
         #expect(c.logLevel == "info")
+        // The installed service has /metrics and the dashboard, on loopback (no token needed).
+        #expect(c.listen == "127.0.0.1:9409")
     }
 
     @Test func everySetting() throws {
@@ -19,6 +21,7 @@ import Testing
               - path: /var/log/b.log
             state_dir: /srv/cw
             model: /etc/cw/model.json
+            openapi: /etc/cw/openapi.yaml
             retention_days: 7
             log_level: debug
             from_start: true
@@ -32,7 +35,7 @@ import Testing
             """)
         #expect(c.sources.map(\.path) == ["/var/log/a/*.log", "/var/log/b.log"])
         #expect(c.sources.map(\.format) == ["json", "auto"])
-        #expect(c.stateDirectory == "/srv/cw" && c.model == "/etc/cw/model.json")
+        #expect(c.stateDirectory == "/srv/cw" && c.model == "/etc/cw/model.json" && c.openapi == "/etc/cw/openapi.yaml")
         #expect(c.retentionDays == 7 && c.logLevel == "debug" && c.fromStart && c.maxLineLength == 4096)
         #expect(c.listen == "127.0.0.1:9409" && c.apiToken == "0123456789abcdef0123")
         #expect(c.webhooks == [.init(url: "https://hooks.example/x"), .init(url: "http://127.0.0.1:8080/alerts", minSeverity: .high)])

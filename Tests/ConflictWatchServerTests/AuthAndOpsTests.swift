@@ -82,7 +82,7 @@ import Testing
         let status = LiveStatus()
         status.update {
             $0.lines = 12_345; $0.exchanges = 12_000; $0.malformed = 45; $0.writes = 5_000; $0.conflicts = 321
-            $0.openAlerts = 4; $0.drops = 7; $0.lagSeconds = 1.5; $0.unreadBytes = 4096; $0.webhooksSent = 9
+            $0.openAlerts = 4; $0.openAlertsByLabel = [.init(kind: .burst, severity: .high): 3, .init(kind: .hotspot, severity: .low): 1]; $0.drops = 7; $0.lagSeconds = 1.5; $0.unreadBytes = 4096; $0.webhooksSent = 9
             $0.webhooksFailed = 1; $0.webhooksPending = 2; $0.followedFiles = 3; $0.lastCommit = 1_764_000_000.5
         }
         try await withQueryApp(fixture, status: status) { client in
@@ -98,7 +98,7 @@ import Testing
             #expect(m.samples["conflictwatch_drops_total"] == 7)
             #expect(m.samples["conflictwatch_webhooks_sent_total"] == 9)
             #expect(m.samples["conflictwatch_webhooks_failed_total"] == 1)
-            #expect(m.samples["conflictwatch_open_alerts"] == 4)
+            #expect(m.openAlerts == 4)
             #expect(m.samples["conflictwatch_lag_seconds"] == 1.5)
             #expect(m.samples["conflictwatch_unread_bytes"] == 4096)
             #expect(m.samples["conflictwatch_webhooks_pending"] == 2)
@@ -106,13 +106,15 @@ import Testing
             #expect(m.types["conflictwatch_conflicts_total"] == "counter")
             #expect(m.types["conflictwatch_lag_seconds"] == "gauge")
             #expect(m.samples.keys.allSatisfy { $0.hasPrefix("conflictwatch_") })
+            #expect(m.samples.keys.allSatisfy { !$0.hasPrefix("conflictwatch_open_alerts ") && $0 != "conflictwatch_open_alerts" },
+                    "open alerts only by label: an unlabelled total beside them would double sum()")
             #expect(Set(m.helps.keys) == Set(m.types.keys), "every metric has HELP and TYPE")
 
             // A later scrape shows the new totals, not the sum of the scrapes.
-            status.update { $0.lines += 5; $0.openAlerts = 1 }
+            status.update { $0.lines += 5; $0.openAlerts = 1; $0.openAlertsByLabel = [.init(kind: .burst, severity: .high): 1] }
             let again = try PrometheusText(try await client.get("/metrics").text)
             #expect(again.samples["conflictwatch_lines_total"] == 12_350)
-            #expect(again.samples["conflictwatch_open_alerts"] == 1)
+            #expect(again.openAlerts == 1)
             #expect(again.samples["conflictwatch_conflicts_total"] == 321)
         }
     }
@@ -154,10 +156,26 @@ struct PrometheusText {
                 guard parts.count == 4 else { throw Malformed(line: String(line)) }
                 helps[parts[2]] = parts[3]
             } else {
-                guard parts.count == 2, let value = Double(parts[1]),
-                      parts[0].allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" || $0 == ":" }) else { throw Malformed(line: String(line)) }
-                samples[parts[0]] = value
+                // `name{label="value",...} value`: the key is everything before the last space,
+                // labels included, so a labelled sample reads as samples[#"name{kind="burst"}"#].
+                guard let space = line.lastIndex(of: " "), let value = Double(line[line.index(after: space)...]) else {
+                    throw Malformed(line: String(line))
+                }
+                let key = String(line[..<space])
+                let name = key.prefix { $0 != "{" }
+                guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" || $0 == ":" }),
+                      name.count == key.count || (key.hasSuffix("}") && key.dropFirst(name.count).hasPrefix("{")) else {
+                    throw Malformed(line: String(line))
+                }
+                samples[key] = value
             }
         }
+    }
+}
+
+extension PrometheusText {
+    /// `sum(conflictwatch_open_alerts)`: the open alerts are only published by kind and severity.
+    var openAlerts: Double {
+        samples.filter { $0.key.hasPrefix("conflictwatch_open_alerts{") }.values.reduce(0, +)
     }
 }

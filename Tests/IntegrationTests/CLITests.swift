@@ -91,6 +91,50 @@ import Testing
         #expect(none.status == 2)
     }
 
+    /// `--openapi`: the document's templates change how paths group into routes; a bad
+    /// document is a usage error naming the file.
+    @Test func openAPITemplatesGroupRoutes() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("cw-openapi-\(UUID().uuidString.prefix(8))").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        var log = ""
+        for (i, project) in ["alpha", "beta", "gamma"].enumerated() {
+            log += "10.0.0.\(i + 1) - - [24/Nov/2026:10:00:0\(i) +0000] \"PUT /v2/projects/\(project)/settings HTTP/1.1\" \(i == 0 ? 200 : 409) 1 \"-\" \"x\"\n"
+        }
+        try log.write(toFile: dir + "/access.log", atomically: true, encoding: .utf8)
+        try """
+            openapi: 3.0.3
+            servers: [{url: "https://api.example.com/v2"}]
+            paths:
+              /projects/{projectKey}/settings: {}
+            """.write(toFile: dir + "/api.yaml", atomically: true, encoding: .utf8)
+        func routes(_ extra: [String]) throws -> [String: Int] {
+            let r = try ProcessRunner.run(bin, ["analyze", "--format", "json", "--log-format", "combined"] + extra + [dir + "/access.log"])
+            #expect(r.succeeded, "\(r.summary)")
+            let rows = try #require(try json(r)["routes"] as? [[String: Any]])
+            return Dictionary(uniqueKeysWithValues: rows.map { ($0["route"] as? String ?? "", $0["conflicts"] as? Int ?? -1) })
+        }
+        // Without the document each project name is its own route (words are not identifiers).
+        #expect(try routes([]) == ["/v2/projects/alpha/settings": 0, "/v2/projects/beta/settings": 1, "/v2/projects/gamma/settings": 1])
+        #expect(try routes(["--openapi", dir + "/api.yaml"]) == ["/v2/projects/{projectKey}/settings": 2])
+
+        try "openapi: 3.0.3\npaths: [unclosed\n".write(toFile: dir + "/bad.yaml", atomically: true, encoding: .utf8)
+        let bad = try ProcessRunner.run(bin, ["analyze", "--openapi", dir + "/bad.yaml", dir + "/access.log"])
+        #expect(bad.status == 2, "\(bad.summary)")
+        #expect(bad.stderrText.contains("--openapi \(dir)/bad.yaml: not JSON or YAML"), "\(bad.stderrText)")
+        let missing = try ProcessRunner.run(bin, ["analyze", "--openapi", dir + "/none.yaml", dir + "/access.log"])
+        #expect(missing.status == 2 && missing.stderrText.contains("\(dir)/none.yaml"), "\(missing.summary)")
+
+        // The daemon's config: `openapi:` is read by `config check` as `run` reads it.
+        let config = dir + "/config.yaml"
+        try "sources:\n  - path: \(dir)/access.log\nstate_dir: \(dir)/state\nopenapi: \(dir)/api.yaml\n".write(toFile: config, atomically: true, encoding: .utf8)
+        let ok = try ProcessRunner.run(bin, ["config", "check", config])
+        #expect(ok.status == 0, "\(ok.summary)")
+        try "sources:\n  - path: \(dir)/access.log\nstate_dir: \(dir)/state\nopenapi: \(dir)/bad.yaml\n".write(toFile: config, atomically: true, encoding: .utf8)
+        let badConfig = try ProcessRunner.run(bin, ["config", "check", config])
+        #expect(badConfig.status == 2 && badConfig.stderrText.contains("openapi: \(dir)/bad.yaml: not JSON or YAML"), "\(badConfig.summary)")
+    }
+
     @Test func missingFileFailsButOtherFilesStillCount() throws {
         let r = try ProcessRunner.run(bin, ["analyze", "--format", "json", "/nonexistent/access.log", fixture])
         #expect(r.status == 1)

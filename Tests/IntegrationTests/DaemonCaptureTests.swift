@@ -80,6 +80,18 @@ import Glibc
         let metrics = try ProcessRunner.run(curl, ["--silent", "http://127.0.0.1:\(api)/metrics"])
         #expect(metrics.stdoutText.contains("conflictwatch_exchanges_total 50"), "\(metrics.stdoutText)")
         #expect(metrics.stdoutText.contains("conflictwatch_drops_total 0"), "\(metrics.stdoutText)")
+        // The packet counter follows the capture's statistics tick (every second): 50
+        // exchanges over keep-alive and new connections are well over 100 packets.
+        var packets = 0.0
+        for _ in 0..<80 {
+            let text = try ProcessRunner.run(curl, ["--silent", "http://127.0.0.1:\(api)/metrics"]).stdoutText
+            packets = text.split(separator: "\n").first { $0.hasPrefix("conflictwatch_packets_total ") }
+                .flatMap { Double($0.split(separator: " ")[1]) } ?? 0
+            #expect(text.contains(#"conflictwatch_packets_dropped_total{reason="kernel"} 0"#), "\(text)")
+            if packets >= 100 { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        #expect(packets >= 100, "conflictwatch_packets_total \(packets)")
         let r = await daemon.terminate(timeout: 10)
         #expect(r.status == 0, "\(r.summary)")
 

@@ -17,6 +17,16 @@ extension ContentionModel {
         return out
     }
 
+    /// The alerts open now, the same ones `openAlertCount` counts (for `/metrics`' labelled
+    /// series and whatever hides some of them, such as silences).
+    public func openAlerts(routeName: (String) -> String = { $0 }) -> [Alert] {
+        let name = routeNamer(routeName)
+        var out = openBursts.compactMap { bursts[$0].map { AlertBuilder.burst($0, routeName: name, p: p) } }
+        out += hotspotGroups.values.filter { $0.lifecycle.isOpen }.map { AlertBuilder.hotspot($0, routeName: name, p: p) }
+        out.sort { ($0.start, $0.id) < ($1.start, $1.id) }
+        return out
+    }
+
     func routeNamer(_ routeName: (String) -> String) -> (Int) -> String {
         let names = routes.map { routeName($0.name) }
         return { names[$0] }

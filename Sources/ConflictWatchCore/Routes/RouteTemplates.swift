@@ -1,5 +1,6 @@
-/// Explicit route templates (`/api/orders/{id}/items`) from the model file: a path whose
-/// segments match a template's literals, with any single segment under a `{…}`, takes that
+/// Explicit route templates (`/api/orders/{id}/items`) from the model file or an OpenAPI
+/// document: a path whose segments match a template's literals, with any single segment under
+/// a segment holding a `{…}` parameter (`{id}`, or `{name}.json` as a whole), takes that
 /// template as its route. First match wins, in the order given.
 public struct RouteTemplates: Sendable {
     struct Template: Sendable {
@@ -16,7 +17,7 @@ public struct RouteTemplates: Sendable {
             var path = Substring(t)
             if path.hasPrefix("/") { path = path.dropFirst() }
             let segs: [[UInt8]?] = path.split(separator: "/", omittingEmptySubsequences: false).map { s in
-                s.hasPrefix("{") && s.hasSuffix("}") ? nil : Array(s.utf8)
+                s.contains("{") && s.contains("}") ? nil : Array(s.utf8)
             }
             bySegmentCount[segs.count, default: []].append(Template(text: Array(t.utf8), segments: segs))
         }

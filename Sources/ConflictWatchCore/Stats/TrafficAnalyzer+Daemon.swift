@@ -24,6 +24,30 @@ extension TrafficAnalyzer {
     }
 }
 
+/// Totals for `/metrics`' labelled series (SPEC §9), read at each publish of the live status.
+extension TrafficAnalyzer {
+    /// Responses by status code over every route since the start; 0 stands for "no response".
+    public func statusTotals() -> [Int: UInt64] {
+        var totals: [Int: UInt64] = [:]
+        for s in routes.stats {
+            for (code, count) in zip(s.statusCodes, s.statusCounts) { totals[Int(code), default: 0] &+= count }
+        }
+        return totals
+    }
+
+    /// Writes and conflicts per reported route name (raw routes a learned position merged are
+    /// summed), for every route with at least one write.
+    public mutating func routeWriteTotals() -> [(route: String, writes: UInt64, conflicts: UInt64)] {
+        let names = reportedRouteNamesByIndex()
+        var totals: [String: (writes: UInt64, conflicts: UInt64)] = [:]
+        for (i, s) in routes.stats.enumerated() where s.writes > 0 || s.conflicts > 0 {
+            totals[names[i], default: (0, 0)].writes &+= s.writes
+            totals[names[i], default: (0, 0)].conflicts &+= s.conflicts
+        }
+        return totals.map { ($0.key, $0.value.writes, $0.value.conflicts) }
+    }
+}
+
 extension RouteRow {
     /// A row built outside the analyzer (from the store's rollups).
     public init(storedRoute route: String, requests: UInt64, writes: UInt64, conflicts: UInt64, statuses: [String: UInt64],

@@ -110,6 +110,14 @@ public struct TrafficAnalyzer {
         return model.currentBucket != before
     }
 
+    /// The alerts open now, with their reported route names.
+    public mutating func openAlerts() -> [Alert] {
+        // Naming routes walks all of them; most of the time nothing is open.
+        guard model.openAlertCount > 0 else { return [] }
+        let names = reportedRouteNames()
+        return model.openAlerts { names[$0] ?? $0 }
+    }
+
     /// The current hot spots, most likely to conflict first.
     public mutating func hotspots(top: Int) -> [HotspotRow] {
         let names = reportedRouteNames()

@@ -28,6 +28,10 @@ public enum ConfigExample {
         # Model parameters file, e.g. one written by `conflictwatch train` (default: built-in).
         # model: /etc/conflictwatch/model.json
 
+        # OpenAPI 3 or Swagger 2 document (JSON or YAML) whose paths group requests into routes,
+        # e.g. /orders/{orderId}, under its servers' base path (docs/routes.md).
+        # openapi: /etc/conflictwatch/openapi.yaml
+
         # Read files seen for the first time from their start instead of their end.
         from_start: false
 
@@ -46,9 +50,10 @@ public enum ConfigExample {
         #   - url: http://127.0.0.1:8080/pager
         #     min_severity: high
 
-        # The query API, Prometheus metrics (/metrics) and a live dashboard (/). Off loopback a
+        # The query API, Prometheus metrics (/metrics) and a live dashboard (/), on loopback
+        # so the installed service has them; remove the line to run without. Off loopback a
         # token is required (or set CONFLICTWATCH_API_TOKEN); clients send it as a bearer token.
-        # listen: 127.0.0.1:9409
+        listen: 127.0.0.1:9409
         # api_token: put-a-long-random-string-here   # e.g. `openssl rand -hex 24`
         # Limits that keep clients from starving the daemon: a keep-alive connection with no
         # request is closed after api_idle_timeout_seconds (1-3600), one that has not sent a

@@ -38,6 +38,9 @@ public struct ConfigPathCheck: Sendable, Equatable {
         if let model = config.model, !FileManager.default.isReadableFile(atPath: model) {
             findings.append(Finding(level: .error, key: "model", message: "\(model): no readable file there"))
         }
+        if let openapi = config.openapi, !FileManager.default.isReadableFile(atPath: openapi) {
+            findings.append(Finding(level: .error, key: "openapi", message: "\(openapi): no readable file there"))
+        }
     }
 
     /// Why nothing is read from a file or glob yet, or nil when it matches a file. Not an error:

@@ -18,6 +18,8 @@ public struct DaemonConfig: Sendable, Equatable {
     public var interfaces: [LiveCaptureSettings] = []
     public var stateDirectory: String? = nil
     public var model: String? = nil
+    /// An OpenAPI document whose paths are route templates (after the model file's).
+    public var openapi: String? = nil
     public var retentionDays = 30
     public var logLevel = "info"
     public var fromStart = false
@@ -41,7 +43,7 @@ public struct DaemonConfig: Sendable, Equatable {
         }
     }
 
-    static let topKeys: Set = ["sources", "state_dir", "model", "retention_days", "log_level", "from_start", "max_line_length", "listen", "api_token", "webhooks",
+    static let topKeys: Set = ["sources", "state_dir", "model", "openapi", "retention_days", "log_level", "from_start", "max_line_length", "listen", "api_token", "webhooks",
                                   "api_idle_timeout_seconds", "api_request_timeout_seconds", "api_max_connections"]
     static let webhookKeys: Set = ["url", "min_severity"]
     static let sourceKeys: Set = ["path", "format"]
@@ -190,6 +192,9 @@ public struct DaemonConfig: Sendable, Equatable {
             case "model":
                 guard let s = value.string, !s.isEmpty else { throw fail("expected the path of a model JSON file") }
                 c.model = s
+            case "openapi":
+                guard let s = value.string, !s.isEmpty else { throw fail("expected the path of an OpenAPI 3 or Swagger 2 document (JSON or YAML)") }
+                c.openapi = s
             case "retention_days":
                 // Ten years: past that the rollups outgrow any disk the daemon is likely to have.
                 guard let n = value.int, Self.retentionDaysRange.contains(n) else {

@@ -59,6 +59,12 @@ final class IngestPipeline {
     private(set) var counters = Counters()
     /// Which alerts the silences cover; read from the store at `start`.
     private var silences = SilenceTracker()
+    /// `/metrics`' labelled series: alerts opened since start, and the routes given a label.
+    private var alertsOpened: [LiveStatus.AlertLabel: UInt64] = [:]
+    private var routeLabels = RouteLabelSet()
+    private var lastRouteTotals = -Double.infinity
+    private var statusTotals: [Int: UInt64] = [:]
+    private var routeTotals: [LiveStatus.RouteTotals] = []
 
     /// `continuing`: the pipeline a SIGHUP replaces (flushed just before). With the same model
     /// parameters its model goes on here as it is — open alerts with their ids, evidence and
@@ -274,6 +280,7 @@ final class IngestPipeline {
             }
         }
         let changes = analyzer.takeAlertChanges()
+        countOpened(changes)
         let (alerts, unsilenced) = try decideSilences(changes.alerts)
         batch.alerts = alerts
         batch.events = changes.transitions
@@ -301,7 +308,7 @@ final class IngestPipeline {
         dirty = false
         lastFlush = now
         oldestUncommitted = nil
-        publishStatus(wallClockMicros: wallClock)
+        publishStatus(wallClockMicros: wallClock, now: now)
         saveLearnedStateIfDue(now: now, force: false)
         if now - lastRetention >= 3600 {
             lastRetention = now
@@ -347,27 +354,54 @@ final class IngestPipeline {
         outbox?.committed(summary, deliveries: batch.webhookDeliveries.count)
     }
 
+    /// Alerts opened in this flush, by kind and the severity they have when first stored.
+    private func countOpened(_ changes: (alerts: [Alert], transitions: [AlertTransition])) {
+        for t in changes.transitions where t.kind == .opened {
+            guard let a = changes.alerts.first(where: { $0.id == t.alertID }) else { continue }
+            alertsOpened[LiveStatus.AlertLabel(kind: a.kind, severity: a.severity), default: 0] &+= 1
+        }
+    }
+
+    /// The open alerts `/metrics` and `/healthz` count: silenced ones are not open as far as anyone
+    /// watching is concerned (SPEC §6). One place, so the total and the per-label series agree.
+    private func shownOpenAlerts() -> [Alert] {
+        analyzer.openAlerts().filter { !silences.wasSilenced($0.id) }
+    }
+
     /// What `/metrics` and `/healthz` show; lag is 0 right after a commit and grows while the
     /// pipeline reads (see `publishLag(now:)`). `wallClockMicros` is the commit's time, if any.
-    private func publishStatus(wallClockMicros: Int64?) {
+    private func publishStatus(wallClockMicros: Int64?, now: Double) {
         let c = counters
-        // Silenced alerts are not open as far as anyone watching is concerned (SPEC §6).
-        let open = max(0, analyzer.model.openAlertCount - silences.silencedOpen.count)
+        let open = shownOpenAlerts()
+        var openByLabel: [LiveStatus.AlertLabel: Int] = [:]
+        for a in open { openByLabel[LiveStatus.AlertLabel(kind: a.kind, severity: a.severity), default: 0] += 1 }
+        let opened = alertsOpened
+        // Summing every route costs ~30 ms at 10,000 routes in a debug build (less in release):
+        // once a second is plenty for a scrape every 15 s or more, and keeps it off most flushes.
+        if now - lastRouteTotals >= 1 {
+            lastRouteTotals = now
+            statusTotals = analyzer.statusTotals()
+            routeTotals = routeLabels.bounded(analyzer.routeWriteTotals())
+        }
+        let (statuses, routes) = (statusTotals, routeTotals)
+        let conflictStatuses = settings.parameters.conflictStatuses
         let unread = tailer.unreadBytes()
         let files = tailer.fileCount
         let (writes, conflicts) = (analyzer.writes, analyzer.conflicts)
-        let drops = captures.reduce(UInt64(0)) { total, c in
-            let r = c.report
-            return total + (r.kernelDrops ?? 0) + (r.interfaceDrops ?? 0)
-        }
+        let packets = CapturePacketCounts(captures.map(\.report))
         status.update {
-            $0.drops = drops
+            packets.publish(into: &$0)
+            $0.openAlertsByLabel = openByLabel
+            $0.alertsOpened = opened
+            $0.statuses = statuses
+            $0.routes = routes
+            $0.conflictStatuses = conflictStatuses
             $0.lines = c.lines
             $0.exchanges = c.exchanges
             $0.malformed = c.malformed
             $0.writes = writes
             $0.conflicts = conflicts
-            $0.openAlerts = open
+            $0.openAlerts = open.count
             $0.lagSeconds = 0
             $0.unreadBytes = unread
             $0.followedFiles = files
@@ -381,7 +415,7 @@ final class IngestPipeline {
     func publishLag(now: Double) {
         if now - lastIdlePublish >= 1 {
             lastIdlePublish = now
-            publishStatus(wallClockMicros: nil)
+            publishStatus(wallClockMicros: nil, now: now)
         }
         let lag = oldestUncommitted.map { now - $0 } ?? 0
         status.update { $0.lagSeconds = lag }

@@ -1,3 +1,4 @@
+import ConflictWatchCore
 import Prometheus
 import Synchronization
 
@@ -45,13 +46,13 @@ final class MetricsExporter: Sendable {
             counter("malformed", "Lines or packets that did not parse.") { $0.malformed },
             counter("writes", "Write requests (PUT, PATCH, POST, DELETE).") { $0.writes },
             counter("conflicts", "Responses with a conflict status (409, 412 and 423 unless the model file says otherwise).") { $0.conflicts },
-            counter("drops", "Packets the kernel or interface dropped (capture sources).") { $0.drops },
+            counter("drops", "Packets the kernel or interface dropped (capture sources); the sum of conflictwatch_packets_dropped_total, kept for existing dashboards.") { $0.drops },
+            counter("packets", "Packets captured by the live interfaces (0 without capture sources).") { $0.packets },
             counter("webhooks_sent", "Alert webhooks delivered.") { $0.webhooksSent },
             counter("webhooks_failed", "Alert webhook deliveries given up (retries exhausted, or a 4xx answer).") { $0.webhooksFailed },
             counter("webhooks_dropped", "Alert webhook deliveries dropped unsent because the receiver's outbox was full.") { $0.webhooksDropped },
         ]
         gauges = [
-            gauge("open_alerts", "Alerts open now.") { Double($0.openAlerts) },
             gauge("lag", unit: "seconds", "Seconds the oldest read but uncommitted line has waited; 0 when caught up.") { $0.lagSeconds },
             gauge("unread", unit: "bytes", "Bytes appended to followed files and not read yet.") { Double($0.unreadBytes) },
             gauge("followed_files", "Files being followed.") { Double($0.followedFiles) },
@@ -90,7 +91,55 @@ final class MetricsExporter: Sendable {
                 c.metric.increment(by: Int64(clamping: c.value(counts)))
             }
             for g in connectionGauges { g.metric.set(g.value(counts)) }
-            return registry.emitToString()
+            return registry.emitToString() + Self.labelled(snapshot)
         }
+    }
+
+    /// The labelled series (SPEC §9). Their label sets change with the traffic (a status seen
+    /// for the first time, a route that got its label), so they come from a registry made for
+    /// this scrape: a series whose label went away cannot linger with its last value.
+    static func labelled(_ s: LiveStatus.Snapshot) -> String {
+        let registry = PrometheusCollectorRegistry()
+        func describe(_ name: String, unit: String = "", _ help: String) -> MetricNameDescriptor {
+            MetricNameDescriptor(namespace: namespace, metricName: name, unitName: unit, helpText: help)
+        }
+        func count(_ descriptor: MetricNameDescriptor, _ labels: [(String, String)], _ value: UInt64) {
+            registry.makeCounter(descriptor: descriptor, labels: labels).increment(by: Int64(clamping: value))
+        }
+        func set(_ descriptor: MetricNameDescriptor, _ labels: [(String, String)], _ value: Double) {
+            registry.makeGauge(descriptor: descriptor, labels: labels).set(value)
+        }
+
+        let responses = describe("responses", unit: "total",
+                                 "Responses by status: the exact code for the codes listed in docs/metrics.md and the model's conflict statuses, the class (2xx...) otherwise, none for no response.")
+        for (label, n) in StatusLabel.fold(s.statuses, conflictStatuses: s.conflictStatuses).sorted(by: { $0.key < $1.key }) {
+            count(responses, [("status", label)], n)
+        }
+
+        // Every kind and severity, zeros included, so sums and ratios never meet an absent series.
+        let opened = describe("alerts_opened", unit: "total", "Alerts opened since the daemon started, by kind and the severity they opened with.")
+        let open = describe("open_alerts", "Alerts open now and not silenced, by kind and current severity; sum() is the total.")
+        for label in LiveStatus.AlertLabel.all {
+            let labels = [("kind", label.kind.rawValue), ("severity", label.severity.rawValue)]
+            count(opened, labels, s.alertsOpened[label] ?? 0)
+            set(open, labels, Double(s.openAlertsByLabel[label] ?? 0))
+        }
+
+        let routeConflicts = describe("route_conflicts", unit: "total",
+                                      "Conflicts per route, for at most 20 routes (the most conflicts when they were chosen); the rest under route=\"other\".")
+        let routeWrites = describe("route_writes", unit: "total", "Writes per route, the same routes as conflictwatch_route_conflicts_total.")
+        let routes = s.routes.isEmpty ? [LiveStatus.RouteTotals(route: RouteLabelSet.otherLabel, writes: 0, conflicts: 0)] : s.routes
+        for r in routes {
+            count(routeConflicts, [("route", r.route)], r.conflicts)
+            count(routeWrites, [("route", r.route)], r.writes)
+        }
+
+        let dropped = describe("packets_dropped", unit: "total", "Packets lost before the capture read them, by where libpcap says they were dropped.")
+        count(dropped, [("reason", "kernel")], s.kernelDrops)
+        count(dropped, [("reason", "interface")], s.interfaceDrops)
+
+        set(describe("build_info", "Always 1; the labels say which build is running."),
+            [("version", BuildInfo.version), ("swift_version", BuildInfo.swiftVersion)], 1)
+        return registry.emitToString()
     }
 }

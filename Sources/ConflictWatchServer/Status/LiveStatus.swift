@@ -1,9 +1,38 @@
+import ConflictWatchCore
 import Synchronization
 
 /// What a running daemon publishes for `/metrics` and `/healthz`: the pipeline replaces its part
 /// after each flush (a few times a second, never per line), the webhook sender its own, and the
 /// server reads a copy per request. One lock, taken rarely, so no reader can slow the ingest.
 public final class LiveStatus: Sendable {
+    /// The labels of the per-alert series: two kinds times four severities, so at most 8 series.
+    public struct AlertLabel: Sendable, Hashable {
+        public var kind: Alert.Kind
+        public var severity: Alert.Severity
+
+        public init(kind: Alert.Kind, severity: Alert.Severity) {
+            self.kind = kind
+            self.severity = severity
+        }
+
+        public static let all: [AlertLabel] = [Alert.Kind.burst, .hotspot].flatMap { kind in
+            Alert.Severity.allCases.map { AlertLabel(kind: kind, severity: $0) }
+        }
+    }
+
+    /// Writes and conflicts of one route label (a route, or `RouteLabelSet.otherLabel`).
+    public struct RouteTotals: Sendable, Equatable {
+        public var route: String
+        public var writes: UInt64
+        public var conflicts: UInt64
+
+        public init(route: String, writes: UInt64, conflicts: UInt64) {
+            self.route = route
+            self.writes = writes
+            self.conflicts = conflicts
+        }
+    }
+
     public struct Snapshot: Sendable, Equatable {
         /// Lines read from every source, including malformed and blank ones.
         public var lines: UInt64 = 0
@@ -12,9 +41,28 @@ public final class LiveStatus: Sendable {
         public var writes: UInt64 = 0
         /// Responses with a conflict status (the model's `conflict_statuses`: 409, 412, 423).
         public var conflicts: UInt64 = 0
+        /// Alerts open now and not hidden (silenced); the sum of `openAlertsByLabel`.
         public var openAlerts = 0
-        /// Packets the kernel or interface dropped (capture sources); 0 for files.
+        /// The same open alerts by kind and severity (severity as it is now).
+        public var openAlertsByLabel: [AlertLabel: Int] = [:]
+        /// Alerts opened since the daemon started, by kind and the severity they opened with.
+        public var alertsOpened: [AlertLabel: UInt64] = [:]
+        /// Responses by raw status code (0: no response) since the start; `/metrics` folds them
+        /// into a bounded label set.
+        public var statuses: [Int: UInt64] = [:]
+        /// The model's conflict statuses: always labelled by their exact code.
+        public var conflictStatuses: [Int] = [409, 412, 423]
+        /// Writes and conflicts per route, already bounded (`RouteLabelSet`).
+        public var routes: [RouteTotals] = []
+        /// Packets the kernel or interface dropped (capture sources); 0 for files. The sum of
+        /// `kernelDrops` and `interfaceDrops`.
         public var drops: UInt64 = 0
+        /// Packets captured by the live interfaces (0 without any).
+        public var packets: UInt64 = 0
+        /// Packets libpcap reports dropped by the kernel for lack of buffer space.
+        public var kernelDrops: UInt64 = 0
+        /// Packets libpcap reports dropped by the interface or its driver.
+        public var interfaceDrops: UInt64 = 0
         /// Seconds the oldest read but not yet committed line has waited; 0 when caught up.
         public var lagSeconds = 0.0
         /// Bytes appended to followed files and not read yet.

@@ -62,6 +62,13 @@ struct RunCommand: ParsableCommand {
                 throw UsageFailure("bad configuration: \(path): model: \(error.description)")
             }
         }
+        if let openapi = file.openapi {
+            do {
+                parameters.routes.templates = try OpenAPIRoutes.merged(parameters.routes.templates, document: openapi)
+            } catch {
+                throw UsageFailure("bad configuration: \(path): openapi: \(error.description)")
+            }
+        }
         var sources: [DaemonSettings.Source] = []
         for s in file.sources {
             sources.append(.init(pattern: s.path, format: (try? LogFormat(argument: s.format)) ?? .auto))
