@@ -124,7 +124,7 @@ import Testing
         let dom = try chromium(browser, tmp, ["--dump-dom", "file://" + silenced], width: 900).stdoutText
         #expect(rootAttribute(dom, "data-errors") == "0", "silenced: \(rootAttribute(dom, "data-error-text") ?? "no error attribute")")
         #expect(tileNumber(dom, "totalSilenced") == 1 && tileNumber(dom, "totalOpen") == 0, "silenced: counted as silenced, not open")
-        #expect(dom.contains(#"<tr class="silenced">"#) && dom.contains(#"<span class="mark">silenced</span>"#), "silenced: the row is greyed and marked")
+        #expect(dom.contains(#"<tr class="silenced has-detail">"#) && dom.contains(#"<tr class="detail silenced">"#) && dom.contains(#"<span class="mark">silenced</span>"#), "silenced: the row and its reason line are greyed and marked")
         #expect(dom.contains(">s-0123456789ab<") && dom.contains(">route=/api/orders/*<") && dom.contains(">planned load test<"), "silenced: the silence is listed")
         #expect(dom.contains("(silenced) burst"), "silenced: the timeline says so")
     }
