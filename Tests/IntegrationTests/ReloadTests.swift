@@ -13,6 +13,16 @@ import Glibc
     var bin: String { TestEnvironment.conflictwatchBinary }
     let daemonTests = DaemonTests()
 
+    /// `conflictwatch_alerts_opened_total` summed over its labels, from the daemon's `/metrics`.
+    func alertsOpened(port: Int) throws -> Double? {
+        let (code, body) = try DaemonAPITests().get("http://127.0.0.1:\(port)/metrics")
+        guard code == 200 else { return nil }
+        return String(decoding: body, as: UTF8.self).split(separator: "\n")
+            .filter { $0.hasPrefix("conflictwatch_alerts_opened_total{") }
+            .compactMap { $0.split(separator: " ").last.flatMap { Double($0) } }
+            .reduce(0, +)
+    }
+
     func openIDs(_ state: String) throws -> Set<String> {
         let r = try ProcessRunner.run(bin, ["alerts", "--state-dir", state, "--open", "--format", "json"])
         let rows = (try? JSONSerialization.jsonObject(with: r.stdout)) as? [[String: Any]] ?? []
@@ -53,13 +63,14 @@ import Glibc
         let defaults = try String(contentsOfFile: defaultModel, encoding: .utf8)
         try defaults.write(toFile: model, atomically: true, encoding: .utf8)
         func writeConfig(_ paths: [String]) throws {
-            var text = "state_dir: \(state)\nfrom_start: true\nmodel: \(model)\nwebhooks:\n  - \(hook)\nsources:\n"
+            var text = "state_dir: \(state)\nfrom_start: true\nlisten: 127.0.0.1:0\nmodel: \(model)\nwebhooks:\n  - \(hook)\nsources:\n"
             for p in paths { text += "  - path: \(p)\n    format: combined\n" }
             try text.write(toFile: conf, atomically: true, encoding: .utf8)
         }
         let daemon: BackgroundProcess
         if mode == .tail {
-            daemon = try await daemonTests.startDaemon(tmp, log: log, name: "daemon", extra: ["--from-start", "--webhook", hook])
+            daemon = try await daemonTests.startDaemon(tmp, log: log, name: "daemon",
+                                                       extra: ["--from-start", "--webhook", hook, "--listen", "127.0.0.1:0"])
         } else {
             try writeConfig([log])
             daemon = try BackgroundProcess(name: "daemon", executable: bin, arguments: ["run", "--config", conf], directory: tmp)
@@ -75,6 +86,9 @@ import Glibc
         open = try openIDs(state)
         let before = try owedEvents(state)
         #expect(!before.contains { $0.hasSuffix("closed") }, "\(before)")
+        let port = try await daemon.apiPort(attempts: 100)
+        let openedBefore = try alertsOpened(port: port)
+        #expect((openedBefore ?? 0) >= Double(open.count), "\(mode): /metrics counts the opened alerts")
 
         switch mode {
         case .tail, .runSameConfig: break
@@ -95,6 +109,8 @@ import Glibc
         #expect(!after.contains { $0.hasSuffix("closed") }, "\(mode): a reload sent closed events: \(after)")
         #expect(Set(after) == Set(before), "\(mode): no event at all from a reload")
         #expect(try openIDs(state) == open, "\(mode): the same alerts are still open")
+        // A reload is not a restart: the opened-alerts counter goes on (a drop reads as a reset).
+        #expect(try alertsOpened(port: port) == openedBefore, "\(mode): conflictwatch_alerts_opened_total kept its value")
         let r = await daemon.terminate(timeout: 10)
         #expect(r.status == 0, "\(r.summary)")
         let expected = switch mode {

@@ -85,6 +85,12 @@ final class IngestPipeline {
         tail.maxLineLength = settings.maxLineLength
         tailer = LogTailer(settings: tail, logger: logger)
         learnedState = LearnedState(stateDirectory: settings.stateDirectory)
+        if let previous {
+            // /metrics' labelled counters go on whatever the reload changed: a reload is not a
+            // restart, so none of them may drop, and a route keeps the label it had.
+            alertsOpened = previous.alertsOpened
+            routeLabels = previous.routeLabels
+        }
         if let previous, previous.settings.parameters == settings.parameters {
             analyzer = previous.analyzer
             rollups = previous.rollups
