@@ -155,10 +155,14 @@ import Glibc
         #expect(r.status == 0, "\(r.summary)")
     }
 
+    /// `sum(conflictwatch_open_alerts)`, or -1 when the daemon does not answer with the 8 series.
     func openAlertsMetric(_ port: Int) throws -> Int {
         let (code, body) = try DaemonAPITests().get("http://127.0.0.1:\(port)/metrics")
         guard code == 200 else { return -1 }
-        let line = String(decoding: body, as: UTF8.self).split(separator: "\n").first { $0.hasPrefix("conflictwatch_open_alerts ") }
-        return line.flatMap { Double($0.split(separator: " ").last ?? "").map { Int($0) } } ?? -1
+        // The gauge is labelled by kind and severity (all eight always present): its sum is the total.
+        let values = String(decoding: body, as: UTF8.self).split(separator: "\n")
+            .filter { $0.hasPrefix("conflictwatch_open_alerts{") }
+            .compactMap { $0.split(separator: " ").last.flatMap { Double($0) } }
+        return values.count == 8 ? Int(values.reduce(0, +)) : -1
     }
 }
