@@ -18,7 +18,8 @@ deps:
 
 # Tools the integration tests drive for real: nginx writes the logs, curl and python3 (a versioned
 # test backend and racing clients) send the requests, tcpdump captures them, logrotate rotates
-# the daemon's logs, chromium (headless) loads the dashboard and the report.
+# the daemon's logs, chromium (headless) loads the dashboard and the report; man (man-db) and
+# col (bsdextrautils) render the installed man page in the install check.
 test-deps: deps
 	@missing=""; \
 	command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing="$$missing nginx"; \
@@ -27,6 +28,8 @@ test-deps: deps
 	command -v tcpdump >/dev/null 2>&1 || [ -x /usr/bin/tcpdump ] || [ -x /usr/sbin/tcpdump ] || missing="$$missing tcpdump"; \
 	command -v logrotate >/dev/null 2>&1 || [ -x /usr/sbin/logrotate ] || missing="$$missing logrotate"; \
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	command -v man >/dev/null 2>&1 || missing="$$missing man-db"; \
+	command -v col >/dev/null 2>&1 || missing="$$missing bsdextrautils"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing$$missing (apt-get)"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
