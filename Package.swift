@@ -42,7 +42,16 @@ let package = Package(
             providers: [.apt(["zlib1g-dev"])]
         ),
         .target(name: "ConflictWatchCore"),
-        .target(name: "ConflictWatchIngest", dependencies: ["ConflictWatchCore", "ConflictWatchCapture", "CZlib"]),
+        // One way in for log lines (files, stdin, gzip, followed files) and captures read from files:
+        // sources -> line framing -> line decoding -> exchanges. Checkpoints are the store's records.
+        .target(
+            name: "ConflictWatchIngest",
+            dependencies: [
+                "ConflictWatchCore", "ConflictWatchCapture", "ConflictWatchStore", "CZlib",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: [.enableUpcomingFeature("ExistentialAny"), .enableUpcomingFeature("MemberImportVisibility")]
+        ),
         .target(name: "ConflictWatchCapture", dependencies: ["ConflictWatchCore", "CPcap"]),
         // The embedded store (SPEC §7): SQLite through GRDB, one writer, readers in any process.
         .target(name: "ConflictWatchStore", dependencies: [
@@ -64,13 +73,16 @@ let package = Package(
         ]),
         // The daemon (SPEC §8): tailing through rotation, the live pipeline, checkpoints, webhooks.
         .target(name: "ConflictWatchDaemon", dependencies: [
-            "ConflictWatchCore", "ConflictWatchCapture", "ConflictWatchStore", "ConflictWatchServer",
+            "ConflictWatchCore", "ConflictWatchIngest", "ConflictWatchCapture", "ConflictWatchStore", "ConflictWatchServer",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "Logging", package: "swift-log"),
+            // The webhook sender's requests and timeouts are AsyncHTTPClient's NIO types.
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             .product(name: "Yams", package: "Yams"),
-        ]),
+        ], swiftSettings: [.enableUpcomingFeature("ExistentialAny"), .enableUpcomingFeature("MemberImportVisibility")]),
         .executableTarget(
             name: "conflictwatch",
             dependencies: [
@@ -87,7 +99,10 @@ let package = Package(
             ]
         ),
         .testTarget(name: "ConflictWatchCoreTests", dependencies: ["ConflictWatchCore"]),
-        .testTarget(name: "ConflictWatchIngestTests", dependencies: ["ConflictWatchIngest", "ConflictWatchCore"]),
+        .testTarget(name: "ConflictWatchIngestTests", dependencies: [
+            "ConflictWatchIngest", "ConflictWatchCore", "ConflictWatchStore",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .testTarget(name: "ConflictWatchCaptureTests", dependencies: ["ConflictWatchCapture", "ConflictWatchCore"]),
         .testTarget(name: "ConflictWatchStoreTests", dependencies: [
             "ConflictWatchStore", "ConflictWatchCore",

@@ -152,9 +152,5 @@ public final class LiveCapture: @unchecked Sendable {
         return r
     }
 
-    static func wallMicros() -> Int64 {
-        var ts = timespec()
-        clock_gettime(CLOCK_REALTIME, &ts)
-        return Int64(ts.tv_sec) * 1_000_000 + Int64(ts.tv_nsec) / 1000
-    }
+    static func wallMicros() -> Int64 { SystemClock.wallMicros() }
 }

@@ -8,7 +8,7 @@ public struct JSONLogParser {
     private let scratch: ScratchBuffer
 
     /// `maxLineLength` bounds the decoded-string arena; longer lines are refused upstream.
-    public init(maxLineLength: Int = 65_536) {
+    public init(maxLineLength: Int = LineLimits.defaultMaxLineLength) {
         scratch = ScratchBuffer(capacity: maxLineLength + 64)
     }
 

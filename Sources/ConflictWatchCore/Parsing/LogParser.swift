@@ -7,7 +7,7 @@ public struct LogParser {
     private var envoy = EnvoyTextParser()
     private var custom: NginxFormatParser?
 
-    public init(format: LogFormat, maxLineLength: Int = 65_536) {
+    public init(format: LogFormat, maxLineLength: Int = LineLimits.defaultMaxLineLength) {
         self.format = format
         json = JSONLogParser(maxLineLength: maxLineLength)
         if case .nginx(let f) = format { custom = NginxFormatParser(format: f) }

@@ -117,9 +117,5 @@ extension CivilTime {
     }
 
     /// The wall clock, µs since the epoch.
-    public static func nowMicros() -> Int64 {
-        var ts = timespec()
-        clock_gettime(CLOCK_REALTIME, &ts)
-        return Int64(ts.tv_sec) * 1_000_000 + Int64(ts.tv_nsec) / 1000
-    }
+    public static func nowMicros() -> Int64 { SystemClock.wallMicros() }
 }

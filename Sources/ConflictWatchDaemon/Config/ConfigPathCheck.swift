@@ -1,3 +1,4 @@
+import ConflictWatchIngest
 import Foundation
 
 /// What `config check` says about the paths a config names, beyond their syntax: a source

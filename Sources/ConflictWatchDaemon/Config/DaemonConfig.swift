@@ -23,7 +23,7 @@ public struct DaemonConfig: Sendable, Equatable {
     public var retentionDays = 30
     public var logLevel = "info"
     public var fromStart = false
-    public var maxLineLength = 65_536
+    public var maxLineLength = LineLimits.defaultMaxLineLength
     /// The query API's address (host:port); nil serves no API.
     public var listen: String? = nil
     /// Bearer token the API requires (also from CONFLICTWATCH_API_TOKEN); needed off loopback.
@@ -51,7 +51,6 @@ public struct DaemonConfig: Sendable, Equatable {
     static let levels: Set = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
 
     public static let retentionDaysRange = 1...3650
-    public static let maxLineLengthRange = 256...(16 << 20)
 
     /// A scalar as written in the file, for messages (control characters made visible).
     static func shown(_ node: Node) -> String {
@@ -208,8 +207,8 @@ public struct DaemonConfig: Sendable, Equatable {
                 guard let b = value.bool else { throw fail("expected true or false") }
                 c.fromStart = b
             case "max_line_length":
-                guard let n = value.int, Self.maxLineLengthRange.contains(n) else {
-                    throw fail("expected bytes in \(Self.maxLineLengthRange.lowerBound)…\(Self.maxLineLengthRange.upperBound) (default 65536), got \(Self.shown(value))")
+                guard let n = value.int, LineLimits.maxLineLengthRange.contains(n) else {
+                    throw fail("expected bytes in \(LineLimits.maxLineLengthRange.lowerBound)…\(LineLimits.maxLineLengthRange.upperBound) (default \(LineLimits.defaultMaxLineLength)), got \(Self.shown(value))")
                 }
                 c.maxLineLength = n
             case "listen":

@@ -22,7 +22,7 @@ public struct DaemonSettings: Sendable, Equatable {
     public var parameters: ModelParameters
     public var stateDirectory: String
     public var fromStart = false
-    public var maxLineLength = 65_536
+    public var maxLineLength = LineLimits.defaultMaxLineLength
     public var retentionDays = ConflictStore.defaultRetentionDays
     /// Longest time between reading a line and committing what it produced (SPEC: lag ≤ 1 s).
     public var flushInterval = 0.25

@@ -1,4 +1,5 @@
 import ConflictWatchCore
+import ConflictWatchIngest
 import ConflictWatchServer
 import ConflictWatchStore
 import Logging
@@ -13,13 +14,6 @@ import Darwin
 /// task) drives it; a flush commits the alerts, rollups and hot spots together with the
 /// checkpoints of exactly the lines that produced them, so a crash loses or repeats nothing.
 final class IngestPipeline {
-    struct Counters {
-        var lines: UInt64 = 0
-        var exchanges: UInt64 = 0
-        var malformed: UInt64 = 0
-        var blank: UInt64 = 0
-    }
-
     let settings: DaemonSettings
     let store: ConflictStore
     let logger: Logger
@@ -31,11 +25,11 @@ final class IngestPipeline {
     let captures: [InterfaceCapture]
     private let tailer: LogTailer
     private var analyzer: TrafficAnalyzer
-    /// One parser per source (auto-detection is per file); the one in use is held outside the
-    /// dictionary so a line costs no hashing of its source's path.
-    private var parsers: [String: LogParser] = [:]
-    private var parser: LogParser?
-    private var parserSource = ""
+    /// One line decoder per source (the parser's auto-detection is per file); the one in use is
+    /// held outside the dictionary so a line costs no hashing of its source's path.
+    private var decoders: [String: LineDecoder] = [:]
+    private var decoder: LineDecoder?
+    private var decoderSource = ""
     private var rollups: RollupTracker
     private var pendingRollups: [RouteRollup] = []
     private var exchange = ExchangeView()
@@ -56,7 +50,9 @@ final class IngestPipeline {
     /// replaces: its open alerts are re-adopted.
     private(set) var restored = false
     private let learnedState: LearnedState
-    private(set) var counters = Counters()
+    /// What the followed lines gave, counted by the line decoder as `analyze` counts a file's;
+    /// captured exchanges add to `exchanges`.
+    private(set) var counters = SourceReport(source: "followed files", format: "per source")
     /// Which alerts the silences cover; read from the store at `start`.
     private var silences = SilenceTracker()
     /// `/metrics`' labelled series: alerts opened since start, and the routes given a label.
@@ -173,7 +169,7 @@ final class IngestPipeline {
         }
         // A silenced alert's close is as quiet as the rest of its life.
         let events = batch.alerts.filter { !$0.silenced }.map { AlertEvent(kind: .closed, alert: $0) }
-        try commit(&batch, events: events, now: Self.wallClockMicros())
+        try commit(&batch, events: events, now: SystemClock.wallMicros())
         logger.info("closed alerts left open by the previous run", metadata: ["alerts": "\(open.count)", "end": "\(end)"])
     }
 
@@ -185,8 +181,8 @@ final class IngestPipeline {
     /// exchanges taken (0 when there was nothing new).
     @discardableResult
     func step(now: Double) -> Int {
-        var n = tailer.poll(now: now) { file, line, event in
-            self.handle(file.source, line, event)
+        var n = tailer.poll(now: now) { file, line, event, number in
+            self.handle(file.source, line, event, number)
         }
         if !captures.isEmpty { n += takeCaptured() }
         if n > 0 {
@@ -209,24 +205,11 @@ final class IngestPipeline {
         if analyzer.advanceClock(to: clockAtData + Int64(idle * 1e6)) { dirty = true }
     }
 
-    private func handle(_ source: String, _ line: UnsafeRawBufferPointer, _ event: FollowedFile.LineEvent) {
-        counters.lines &+= 1
-        guard event == .line else {
-            counters.malformed &+= 1
-            return
-        }
-        if Self.isBlank(line) {
-            counters.blank &+= 1
-            return
-        }
-        if parser == nil || source != parserSource { switchParser(to: source) }
-        switch parser!.parse(line, into: &exchange) {
-        case .exchange:
-            counters.exchanges &+= 1
+    private func handle(_ source: String, _ line: UnsafeRawBufferPointer, _ event: FollowedFile.LineEvent, _ number: Int64) {
+        if decoder == nil || source != decoderSource { switchDecoder(to: source) }
+        if decoder!.decode(line, event, number: Int(number), into: &exchange, report: &counters) {
             rollups.willRecord(time: exchange.time, analyzer: &analyzer, into: &pendingRollups)
             analyzer.record(exchange)
-        case .malformed:
-            counters.malformed &+= 1
         }
     }
 
@@ -248,21 +231,15 @@ final class IngestPipeline {
         return n
     }
 
-    private func switchParser(to source: String) {
-        if let p = parser { parsers[parserSource] = p }
-        if let p = parsers[source] {
-            parser = p
+    private func switchDecoder(to source: String) {
+        if let d = decoder { decoders[decoderSource] = d }
+        if let d = decoders[source] {
+            decoder = d
         } else {
             let format = settings.sources.first { Self.matches($0.pattern, source) }?.format ?? .auto
-            parser = LogParser(format: format, maxLineLength: settings.maxLineLength)
+            decoder = LineDecoder(format: format, maxLineLength: settings.maxLineLength)
         }
-        parserSource = source
-    }
-
-    @inline(__always)
-    static func isBlank(_ line: UnsafeRawBufferPointer) -> Bool {
-        for b in line where b != 0x20 && b != 0x09 { return false }
-        return true
+        decoderSource = source
     }
 
     /// Flushes when there is something to write and the interval has passed.
@@ -290,7 +267,7 @@ final class IngestPipeline {
         let (alerts, unsilenced) = try decideSilences(changes.alerts)
         batch.alerts = alerts
         batch.events = changes.transitions
-        let wallClock = Self.wallClockMicros()
+        let wallClock = SystemClock.wallMicros()
         batch.checkpoints = tailer.checkpoints(updated: CivilTime.rfc3339(wallClock))
         // The model as of exactly these checkpoints: a kill -9 restarts as warm as a SIGTERM.
         batch.modelState = analyzer.snapshot()
@@ -444,11 +421,5 @@ final class IngestPipeline {
         try flush(now: now)
         tailer.closeAll()
         try start(now: now)
-    }
-
-    static func wallClockMicros() -> Int64 {
-        var ts = timespec()
-        clock_gettime(CLOCK_REALTIME, &ts)
-        return Int64(ts.tv_sec) * 1_000_000 + Int64(ts.tv_nsec) / 1000
     }
 }

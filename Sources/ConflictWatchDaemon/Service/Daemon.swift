@@ -3,6 +3,7 @@ import ConflictWatchStore
 import Foundation
 import Logging
 import ServiceLifecycle
+import UnixSignals
 
 /// Runs the daemon's services in one service group: the tail service (the pipeline) and, when
 /// configured, the query API and the webhook sender. SIGINT/SIGTERM shut them down gracefully —

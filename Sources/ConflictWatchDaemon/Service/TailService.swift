@@ -1,3 +1,5 @@
+import ConflictWatchCore
+import ConflictWatchIngest
 import ConflictWatchServer
 import ConflictWatchStore
 import Logging
@@ -42,7 +44,7 @@ public struct TailService: Service {
         defer { outbox?.finish() }
         var pipeline = IngestPipeline(settings: settings, store: store, logger: logger, status: status, outbox: outbox,
                                       captures: captures)
-        try pipeline.start(now: Self.monotonic())
+        try pipeline.start(now: SystemClock.monotonicSeconds())
         for c in captures { c.start() }
         // However the loop ends, the capture threads are stopped (and joined).
         defer { for c in captures { c.stop() } }
@@ -61,7 +63,7 @@ public struct TailService: Service {
         }
         // What the captures held when they stopped (they finish every open connection).
         for c in captures { c.stop() }
-        let now = Self.monotonic()
+        let now = SystemClock.monotonicSeconds()
         pipeline.step(now: now)
         try pipeline.flush(now: now)
         pipeline.saveLearnedStateIfDue(now: now, force: true)
@@ -75,7 +77,7 @@ public struct TailService: Service {
     func loop(_ first: IngestPipeline, store: ConflictStore, watcher: ChangeWatcher, reload: ReloadRequest) async throws -> IngestPipeline {
         var pipeline = first
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            let now = Self.monotonic()
+            let now = SystemClock.monotonicSeconds()
             if reload.take() {
                 pipeline = try reloaded(pipeline, store: store, now: now)
             }
@@ -140,12 +142,6 @@ public struct TailService: Service {
         var dir = PathParts.split(pattern).dir
         while dir.contains(where: { "*?[".contains($0) }) { dir = PathParts.split(dir).dir }
         return dir
-    }
-
-    static func monotonic() -> Double {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
     }
 }
 

@@ -3,6 +3,8 @@ import ConflictWatchCore
 import ConflictWatchServer
 import ConflictWatchStore
 import Logging
+import NIOCore
+import NIOHTTP1
 import ServiceLifecycle
 import Synchronization
 

@@ -1,4 +1,5 @@
 import ConflictWatchCore
+import Logging
 
 extension ConflictStore {
     /// Stores an offline run (`analyze --state-dir`): its alerts, its final hot spots (under the last traffic minute) and
@@ -27,5 +28,16 @@ extension ConflictStore {
                 writers: r.writers, resources: r.resources, p50Ms: r.p50Ms, p99Ms: r.p99Ms)
         }
         try commit(batch)
+    }
+}
+
+extension ConflictStore {
+    /// `analyze --state-dir`: opens the store in `directory` as its writer and records the finished
+    /// run with its per-minute and per-bucket traffic. A run without traffic files its hot spots
+    /// under the current minute.
+    public static func saveAnalysis(_ report: AnalysisReport, rollups: MinuteRollups, in directory: String) throws(StoreError) {
+        let store = try ConflictStore(directory: directory, mode: .writer, logger: Logger(label: "conflictwatch.store"))
+        try store.record(report, lastTrafficMicros: rollups.lastTrafficMicros ?? CivilTime.nowMicros(), rollups: rollups.rows,
+                         buckets: rollups.buckets, routeAliases: rollups.aliases)
     }
 }

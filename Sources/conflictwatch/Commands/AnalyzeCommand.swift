@@ -1,6 +1,7 @@
 import ArgumentParser
 import ConflictWatchCore
 import ConflictWatchIngest
+import ConflictWatchStore
 
 struct AnalyzeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -45,7 +46,9 @@ struct AnalyzeCommand: ParsableCommand {
         let analysis = OfflineAnalysis(format: input.format, parameters: try input.parameters(), maxLineLength: input.maxLineLength)
         let minutes = stateDir.map { _ in MinuteRollups(bucketSeconds: analysis.parameters.bucketSeconds) }
         let report = AnalysisRun.execute(analysis, files: files, showProgress: !global.quiet, minutes: minutes)
-        if let stateDir { try AnalysisStore.save(report, minutes: minutes, in: stateDir) }
+        if let stateDir, let minutes {
+            do { try ConflictStore.saveAnalysis(report, rollups: minutes, in: stateDir) } catch { throw RuntimeFailure(error.description) }
+        }
         var out = OutputSink(fd: 1)
         switch format {
         case .json: out.write(try ReportRenderer.json(report))

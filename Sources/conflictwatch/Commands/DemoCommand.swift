@@ -46,7 +46,7 @@ struct DemoCommand: ParsableCommand {
             paths: [logPath], observe: { x, analyzer in minutes.observe(x, &analyzer) }, inspect: { minutes.finish(&$0) })
         // The whole pipeline: the alerts also go to an embedded store, as a daemon's would.
         let stateDir = dir + "/state"
-        try AnalysisStore.save(report, minutes: minutes, in: stateDir)
+        do { try ConflictStore.saveAnalysis(report, rollups: minutes, in: stateDir) } catch { throw RuntimeFailure(error.description) }
         let reportPath = dir + "/report.html"
         try ReportCommand.write(try ReportCommand.data(from: ConflictStore(directory: stateDir, mode: .reader, logger: Logger(label: "conflictwatch.store"))),
                                 to: reportPath)

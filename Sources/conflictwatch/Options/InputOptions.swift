@@ -51,7 +51,7 @@ struct InputOptions: ParsableArguments {
     @OptionGroup var modelOptions: ModelOptions
 
     @Option(name: .long, help: ArgumentHelp("Lines longer than this many bytes are counted as malformed.", valueName: "bytes"))
-    var maxLineLength: Int = 65_536
+    var maxLineLength: Int = LineLimits.defaultMaxLineLength
 
     func validate() throws {
         do {
@@ -59,8 +59,9 @@ struct InputOptions: ParsableArguments {
         } catch {
             throw ValidationError(error.description)
         }
-        guard maxLineLength >= 256, maxLineLength <= 16 << 20 else {
-            throw ValidationError("--max-line-length must be between 256 and 16777216 bytes (default 65536)")
+        let range = LineLimits.maxLineLengthRange
+        guard range.contains(maxLineLength) else {
+            throw ValidationError("--max-line-length must be between \(range.lowerBound) and \(range.upperBound) bytes (default \(LineLimits.defaultMaxLineLength))")
         }
     }
 

@@ -1,3 +1,4 @@
+import ConflictWatchCore
 import ConflictWatchIngest
 
 /// The stderr progress line for offline work: bytes read of the total, lines/s and ETA.
@@ -5,7 +6,7 @@ import ConflictWatchIngest
 struct ProgressBar {
     let totalBytes: UInt64?
     let enabled: Bool
-    private var started = OfflineAnalysis.monotonicSeconds()
+    private var started = SystemClock.monotonicSeconds()
     private var lastDraw = 0.0
     private var drawn = false
 
@@ -16,7 +17,7 @@ struct ProgressBar {
 
     mutating func update(bytes: UInt64, lines: UInt64) {
         guard enabled else { return }
-        let now = OfflineAnalysis.monotonicSeconds()
+        let now = SystemClock.monotonicSeconds()
         guard now - lastDraw >= 0.1 else { return }
         lastDraw = now
         let elapsed = max(now - started, 1e-6)

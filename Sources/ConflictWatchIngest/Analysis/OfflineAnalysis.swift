@@ -1,11 +1,5 @@
 import ConflictWatchCore
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// `analyze`: reads every input to its end through one synchronous pipeline
 /// (lines → exchanges → analyzer) and builds the report. Sources are read one after another;
 /// a failing source is reported and the others still run.
@@ -16,7 +10,7 @@ public struct OfflineAnalysis {
     /// Length of the final ranked hot-spot list.
     public var hotspotCount = 20
 
-    public init(format: LogFormat, parameters: ModelParameters, maxLineLength: Int = 65_536) {
+    public init(format: LogFormat, parameters: ModelParameters, maxLineLength: Int = LineLimits.defaultMaxLineLength) {
         self.format = format
         self.parameters = parameters
         self.maxLineLength = maxLineLength
@@ -42,11 +36,5 @@ public struct OfflineAnalysis {
             session.add(report)
         }
         return session.report(hotspots: hotspotCount, inspect: inspect)
-    }
-
-    public static func monotonicSeconds() -> Double {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
     }
 }

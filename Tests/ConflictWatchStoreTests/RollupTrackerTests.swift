@@ -1,7 +1,6 @@
 import ConflictWatchCore
-import ConflictWatchStore
 import Testing
-@testable import ConflictWatchDaemon
+@testable import ConflictWatchStore
 
 /// Per-minute rollups are deltas of the analyzer's counters: over all cuts they add up to the
 /// routes table exactly, also when the normalizer learns a `{var}` position mid-run and early

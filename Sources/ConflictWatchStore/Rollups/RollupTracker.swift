@@ -1,5 +1,4 @@
 import ConflictWatchCore
-import ConflictWatchStore
 
 /// Turns the analyzer's running per-route counters into per-minute deltas for the store, and
 /// into per-bucket counts (the model's bucket) for the recent fine series. Counters are
@@ -48,7 +47,6 @@ public struct RollupTracker {
     }
 
     /// Called before an exchange is recorded: a later minute first cuts the current one.
-    /// Lines a little out of order (an earlier minute) count in the current minute.
     /// Lines a little out of order (an earlier minute) count in the current minute (and bucket).
     @inline(__always)
     public mutating func willRecord(time: Int64, analyzer: inout TrafficAnalyzer, into out: inout [RouteRollup]) {

@@ -6,7 +6,7 @@ import ConflictWatchCore
 public struct AnalysisSession {
     public var analyzer: TrafficAnalyzer
     public private(set) var summary = AnalysisSummary()
-    let started = OfflineAnalysis.monotonicSeconds()
+    let started = SystemClock.monotonicSeconds()
 
     public init(parameters: ModelParameters) {
         analyzer = TrafficAnalyzer(parameters: parameters)
@@ -36,7 +36,7 @@ public struct AnalysisSession {
         inspect(&analyzer)
         let alerts = analyzer.alerts()
         let hot = analyzer.hotspots(top: hotspots)
-        summary.seconds = OfflineAnalysis.monotonicSeconds() - started
+        summary.seconds = SystemClock.monotonicSeconds() - started
         summary.linesPerSecond = summary.seconds > 0 ? (Double(summary.lines) / summary.seconds).rounded() : 0
         return AnalysisReport(summary: summary, routes: routes, alerts: alerts, hotspots: hot)
     }

@@ -1,4 +1,4 @@
-/// Hooks for the daemon's store (issue 4): per-minute rollups are deltas of the per-route
+/// Route queries for per-minute rollups (the store's `RollupTracker`): deltas of the per-route
 /// counters between two flushes, keyed by the raw route index (stable) and filed under the
 /// route's reported name at that moment.
 extension TrafficAnalyzer {

@@ -1,8 +1,8 @@
 import ConflictWatchCapture
 import ConflictWatchCore
 
-/// Reads one input to its end through the line reader and a log parser, handing every exchange
-/// to `onExchange` and accounting the rest (blank lines, malformed lines with samples, errors).
+/// Reads one input to its end through the line reader and the line decoder, handing every
+/// exchange to `onExchange` and accounting the rest (blank lines, malformed lines with samples, errors).
 /// Everything runs synchronously on the caller's thread: one pipeline, one owner.
 public struct SourceIngestor {
     public var format: LogFormat
@@ -10,7 +10,7 @@ public struct SourceIngestor {
     /// Bounds and choices for pcap/pcapng inputs.
     public var capture: CaptureConfiguration
 
-    public init(format: LogFormat, maxLineLength: Int = 65_536, capture: CaptureConfiguration = CaptureConfiguration()) {
+    public init(format: LogFormat, maxLineLength: Int = LineLimits.defaultMaxLineLength, capture: CaptureConfiguration = CaptureConfiguration()) {
         self.format = format
         self.maxLineLength = maxLineLength
         self.capture = capture
@@ -44,27 +44,13 @@ public struct SourceIngestor {
             report.error = error.description
             return report
         }
-        var parser = LogParser(format: format, maxLineLength: maxLineLength)
+        var decoder = LineDecoder(format: format, maxLineLength: maxLineLength)
         var x = ExchangeView()
         let reader = LineReader(maxLineLength: maxLineLength)
         do {
             try reader.run(&source, initial: initial, chunk: progress) { line, event, number in
-                report.lines &+= 1
-                switch event {
-                case .tooLong:
-                    Self.malformed(&report, .lineTooLong, line, number)
-                case .line:
-                    if Self.isBlank(line) {
-                        report.blank &+= 1
-                        return
-                    }
-                    switch parser.parse(line, into: &x) {
-                    case .exchange:
-                        report.exchanges &+= 1
-                        onExchange(&x, number)
-                    case .malformed(let reason):
-                        Self.malformed(&report, reason, line, number)
-                    }
+                if decoder.decode(line, event, number: number, into: &x, report: &report) {
+                    onExchange(&x, number)
                 }
             }
         } catch {
@@ -87,20 +73,5 @@ public struct SourceIngestor {
             got += n
         }
         return Array(head[0..<got])
-    }
-
-    @inline(__always)
-    static func isBlank(_ line: UnsafeRawBufferPointer) -> Bool {
-        for b in line where b != 0x20 && b != 0x09 { return false }
-        return true
-    }
-
-    static func malformed(_ report: inout SourceReport, _ reason: MalformedReason, _ line: UnsafeRawBufferPointer, _ number: Int) {
-        report.malformed &+= 1
-        report.malformedReasons[reason.message, default: 0] &+= 1
-        if report.samples.count < SourceReport.maxSamples {
-            let cut = UnsafeRawBufferPointer(start: line.baseAddress, count: min(line.count, 200))
-            report.samples.append(MalformedSample(line: number, reason: reason.message, text: cut.lossyString))
-        }
     }
 }

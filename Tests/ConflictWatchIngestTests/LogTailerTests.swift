@@ -2,7 +2,7 @@ import ConflictWatchStore
 import Foundation
 import Logging
 import Testing
-@testable import ConflictWatchDaemon
+@testable import ConflictWatchIngest
 
 #if canImport(Glibc)
 import Glibc
@@ -49,7 +49,7 @@ import Glibc
     }
 
     func poll(_ t: LogTailer, _ c: Collector, now: Double) {
-        t.poll(now: now) { _, line, event in
+        t.poll(now: now) { _, line, event, _ in
             switch event {
             case .line: c.lines.append(String(decoding: line, as: UTF8.self))
             case .tooLong: c.tooLong += 1

@@ -1,3 +1,4 @@
+import ConflictWatchCore
 import ConflictWatchStore
 import Logging
 
@@ -17,18 +18,22 @@ import Darwin
 /// - deleted: the path is gone and the file has no links left once drained: dropped.
 /// - globs are matched again on every scan; a file never seen starts at its end unless
 ///   `fromStart`.
-final class LogTailer {
-    struct Settings: Sendable {
-        var patterns: [String]
-        var fromStart = false
-        var maxLineLength = 65_536
+package final class LogTailer {
+    package struct Settings: Sendable {
+        package var patterns: [String]
+        package var fromStart = false
+        package var maxLineLength = LineLimits.defaultMaxLineLength
         /// A rotated file with no new data for this long is closed.
-        var drainQuiet = 1.0
+        package var drainQuiet = 1.0
         /// Bytes read per file per poll, so one busy file cannot starve the others or the flush.
-        var readBudget = 4 << 20
+        package var readBudget = 4 << 20
+
+        package init(patterns: [String]) {
+            self.patterns = patterns
+        }
     }
 
-    let settings: Settings
+    package let settings: Settings
     let logger: Logger
     /// The file currently at each source path.
     private(set) var current: [String: FollowedFile] = [:]
@@ -38,7 +43,7 @@ final class LogTailer {
     private var known: Set<String> = []
     private let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 64)
 
-    init(settings: Settings, logger: Logger) {
+    package init(settings: Settings, logger: Logger) {
         self.settings = settings
         self.logger = logger
     }
@@ -48,7 +53,7 @@ final class LogTailer {
     /// Picks up where the checkpoints left off: each checkpointed file is looked for by identity
     /// at its last known path and among its source's rotated siblings (`access.log.1`, …), and
     /// read on from its offset; rotated ones first, so old lines come before new ones.
-    func restore(_ checkpoints: [SourceCheckpoint], now: Double) {
+    package func restore(_ checkpoints: [SourceCheckpoint], now: Double) {
         let bySource = Dictionary(grouping: checkpoints, by: \.source)
         for (source, rows) in bySource.sorted(by: { $0.key < $1.key }) {
             known.insert(source)
@@ -90,9 +95,9 @@ final class LogTailer {
     }
 
     /// One pass: rescans the patterns, notices rotation, truncation and deletion, then reads.
-    /// Calls `body(file, line, event)` for every complete line. Returns the bytes read.
+    /// Calls `body(file, line, event, number)` for every complete line (`number` counts from 1 per file). Returns the bytes read.
     @discardableResult
-    func poll(now: Double, _ body: (FollowedFile, UnsafeRawBufferPointer, FollowedFile.LineEvent) -> Void) -> Int {
+    package func poll(now: Double, _ body: (FollowedFile, UnsafeRawBufferPointer, FollowedFile.LineEvent, Int64) -> Void) -> Int {
         scan(now: now)
         var total = 0
         var keep: [FollowedFile] = []
@@ -116,13 +121,13 @@ final class LogTailer {
         return total
     }
 
-    private func readOrRestart(_ f: FollowedFile, _ body: (FollowedFile, UnsafeRawBufferPointer, FollowedFile.LineEvent) -> Void) -> Int {
+    private func readOrRestart(_ f: FollowedFile, _ body: (FollowedFile, UnsafeRawBufferPointer, FollowedFile.LineEvent, Int64) -> Void) -> Int {
         if let st = f.status(), st.size < f.offset {
             logger.notice("file shrank (copytruncate); reading it again from the start", metadata: [
                 "path": "\(f.path)", "size": "\(st.size)", "offset": "\(f.offset)"])
             f.restartAfterTruncation()
         }
-        return f.read(budget: settings.readBudget, buffer: buffer) { line, event in body(f, line, event) }
+        return f.read(budget: settings.readBudget, buffer: buffer) { line, event, number in body(f, line, event, number) }
     }
 
     /// Matches the patterns again and compares each path's file with the one followed.
@@ -178,7 +183,7 @@ final class LogTailer {
     }
 
     /// Checkpoints of every followed file, grouped by source (what the store replaces).
-    func checkpoints(updated: String) -> [String: [SourceCheckpoint]] {
+    package func checkpoints(updated: String) -> [String: [SourceCheckpoint]] {
         var out: [String: [SourceCheckpoint]] = [:]
         for source in known { out[source] = [] }
         for f in draining {
@@ -196,11 +201,11 @@ final class LogTailer {
     }
 
     /// Files followed now, current and draining.
-    var fileCount: Int { current.count + draining.count }
+    package var fileCount: Int { current.count + draining.count }
 
     /// Bytes written to followed files beyond what a checkpoint covers (one fstat per file;
     /// called per flush, not per line).
-    func unreadBytes() -> UInt64 {
+    package func unreadBytes() -> UInt64 {
         var total: UInt64 = 0
         for f in draining + Array(current.values) {
             if let st = f.status(), st.size > f.offset { total += UInt64(st.size - f.offset) }
@@ -209,7 +214,7 @@ final class LogTailer {
     }
 
     /// Closes everything (SIGHUP reopens by restoring from the last checkpoints).
-    func closeAll() {
+    package func closeAll() {
         current.removeAll()
         draining.removeAll()
     }
