@@ -182,4 +182,38 @@ import Glibc
         poll(second, c2, now: 10)
         #expect(c2.lines == ["3", "new"])
     }
+
+    /// The tailer and the offline reader share one framer: bytes written in odd pieces and
+    /// polled after each give the lines (and overlong samples) `LineReader` gives for the whole
+    /// file, except the unfinished last line, which the tailer keeps waiting.
+    @Test(arguments: [[1], [3, 7], [64, 1, 300]])
+    func sameLinesAsTheOfflineReader(pieces: [Int]) throws {
+        let text = "first\r\nsecond\n\n" + String(repeating: "x", count: 700) + "\r\nafter\n"
+            + String(repeating: "z", count: 256) + "\nlast-without-newline"
+        let bytes = Array(text.utf8)
+        var offline: [String] = []
+        var source: any ByteSource = ChunkedSource(bytes, chunks: [4096])
+        try LineReader(maxLineLength: 256, chunkSize: 4096).run(&source) { line, event, _ in
+            offline.append("\(event) \(String(decoding: line, as: UTF8.self))")
+        }
+
+        let path = dir + "/a.log"
+        let w = Writer(path)
+        let t = tailer([path], maxLineLength: 256)
+        var followed: [String] = []
+        var at = 0
+        var turn = 0
+        var now = 0.0
+        while at < bytes.count {
+            let n = min(pieces[turn % pieces.count], bytes.count - at)
+            turn += 1
+            w.write(String(decoding: bytes[at..<(at + n)], as: UTF8.self))
+            at += n
+            now += 0.01
+            t.poll(now: now) { _, line, event, _ in followed.append("\(event) \(String(decoding: line, as: UTF8.self))") }
+        }
+        #expect(followed == Array(offline.dropLast()))
+        #expect(offline.last == "line last-without-newline")
+        #expect(t.checkpoints(updated: "")[path]?.first?.offset == Int64(bytes.count - "last-without-newline".utf8.count))
+    }
 }
