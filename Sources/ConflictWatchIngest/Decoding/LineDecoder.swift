@@ -5,7 +5,7 @@ import ConflictWatchCore
 /// as malformed with their reason and a sample, the rest parsed. Its counts are a
 /// `SourceReport`'s, so the offline report and the daemon's status count lines the same way.
 public struct LineDecoder {
-    public private(set) var parser: LogParser
+    private var parser: LogParser
 
     public init(format: LogFormat, maxLineLength: Int = LineLimits.defaultMaxLineLength) {
         parser = LogParser(format: format, maxLineLength: maxLineLength)
