@@ -43,11 +43,11 @@ let package = Package(
         ),
         .target(name: "ConflictWatchCore"),
         // One way in for log lines (files, stdin, gzip, followed files) and captures read from files:
-        // sources -> line framing -> line decoding -> exchanges. Checkpoints are the store's records.
+        // sources -> line framing -> line decoding -> exchanges. No store: the daemon keeps the positions.
         .target(
             name: "ConflictWatchIngest",
             dependencies: [
-                "ConflictWatchCore", "ConflictWatchCapture", "ConflictWatchStore", "CZlib",
+                "ConflictWatchCore", "ConflictWatchCapture", "CZlib",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: [.enableUpcomingFeature("ExistentialAny"), .enableUpcomingFeature("MemberImportVisibility")]
@@ -100,7 +100,7 @@ let package = Package(
         ),
         .testTarget(name: "ConflictWatchCoreTests", dependencies: ["ConflictWatchCore"]),
         .testTarget(name: "ConflictWatchIngestTests", dependencies: [
-            "ConflictWatchIngest", "ConflictWatchCore", "ConflictWatchStore",
+            "ConflictWatchIngest", "ConflictWatchCore",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "ConflictWatchCaptureTests", dependencies: ["ConflictWatchCapture", "ConflictWatchCore"]),

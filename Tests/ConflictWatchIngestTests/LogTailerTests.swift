@@ -1,4 +1,3 @@
-import ConflictWatchStore
 import Foundation
 import Logging
 import Testing
@@ -65,7 +64,7 @@ import Glibc
         w.write("one\ntw")
         poll(t, c, now: 0)
         #expect(c.lines == ["one"])
-        #expect(t.checkpoints(updated: "")[path]?.first?.offset == 4, "the checkpoint stops before the partial line")
+        #expect(t.positions()[path]?.first?.offset == 4, "the checkpoint stops before the partial line")
         w.write("o\r\nthree\n")
         poll(t, c, now: 0.1)
         #expect(c.lines == ["one", "two", "three"])
@@ -84,7 +83,7 @@ import Glibc
         poll(t, c, now: 0.2)
         #expect(c.tooLong == 1)
         #expect(c.lines == ["ok"])
-        #expect(t.checkpoints(updated: "")[path]?.first?.offset == Int64(250 + 5000 + 1 + 3))
+        #expect(t.positions()[path]?.first?.offset == Int64(250 + 5000 + 1 + 3))
     }
 
     @Test func newFileStartsAtItsEndUnlessFromStart() {
@@ -138,7 +137,7 @@ import Glibc
         w.write("d\n")
         poll(t, c, now: 0.1)
         #expect(c.lines == ["a", "b", "c", "d"])
-        #expect(t.checkpoints(updated: "")[path]?.first?.offset == 2)
+        #expect(t.positions()[path]?.first?.offset == 2)
     }
 
     @Test func deletedFileIsDroppedAndGlobFindsNewOnes() {
@@ -168,7 +167,7 @@ import Glibc
         let first = tailer([path])
         let c = Collector()
         poll(first, c, now: 0)
-        let saved = first.checkpoints(updated: "").values.flatMap { $0 }
+        let saved = first.positions().values.flatMap { $0 }
         #expect(c.lines == ["1", "2"])
 
         w.write("3\n")
@@ -214,6 +213,6 @@ import Glibc
         }
         #expect(followed == Array(offline.dropLast()))
         #expect(offline.last == "line last-without-newline")
-        #expect(t.checkpoints(updated: "")[path]?.first?.offset == Int64(bytes.count - "last-without-newline".utf8.count))
+        #expect(t.positions()[path]?.first?.offset == Int64(bytes.count - "last-without-newline".utf8.count))
     }
 }

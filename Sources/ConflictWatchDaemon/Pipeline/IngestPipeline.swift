@@ -147,7 +147,7 @@ final class IngestPipeline {
         let rows = try store.checkpoints().filter { row in
             settings.sources.contains { Self.matches($0.pattern, row.source) }
         }
-        tailer.restore(rows, now: now)
+        tailer.restore(rows.map(\.position), now: now)
         lastFlush = now
     }
 
@@ -268,7 +268,8 @@ final class IngestPipeline {
         batch.alerts = alerts
         batch.events = changes.transitions
         let wallClock = SystemClock.wallMicros()
-        batch.checkpoints = tailer.checkpoints(updated: CivilTime.rfc3339(wallClock))
+        let updated = CivilTime.rfc3339(wallClock)
+        batch.checkpoints = tailer.positions().mapValues { $0.map { SourceCheckpoint($0, updated: updated) } }
         // The model as of exactly these checkpoints: a kill -9 restarts as warm as a SIGTERM.
         batch.modelState = analyzer.snapshot()
         var events: [AlertEvent] = []

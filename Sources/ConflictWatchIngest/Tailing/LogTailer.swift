@@ -1,5 +1,4 @@
 import ConflictWatchCore
-import ConflictWatchStore
 import Logging
 
 #if canImport(Glibc)
@@ -53,13 +52,13 @@ package final class LogTailer {
     /// Picks up where the checkpoints left off: each checkpointed file is looked for by identity
     /// at its last known path and among its source's rotated siblings (`access.log.1`, …), and
     /// read on from its offset; rotated ones first, so old lines come before new ones.
-    package func restore(_ checkpoints: [SourceCheckpoint], now: Double) {
+    package func restore(_ checkpoints: [TailPosition], now: Double) {
         let bySource = Dictionary(grouping: checkpoints, by: \.source)
         for (source, rows) in bySource.sorted(by: { $0.key < $1.key }) {
             known.insert(source)
             let atPath = FileIdentity.status(path: source)
             for row in rows.sorted(by: { !$0.current && $1.current }) {
-                let id = FileIdentity(device: row.device, inode: row.inode)
+                let id = row.identity
                 if atPath?.identity == id {
                     if let f = FollowedFile.open(source: source, path: source, offset: row.offset, line: row.line,
                                                  maxLineLength: settings.maxLineLength, now: now), f.identity == id {
@@ -182,22 +181,22 @@ package final class LogTailer {
             "source": "\(f.source)", "now_at": "\(f.path)", "reason": "\(reason)"])
     }
 
-    /// Checkpoints of every followed file, grouped by source (what the store replaces).
-    package func checkpoints(updated: String) -> [String: [SourceCheckpoint]] {
-        var out: [String: [SourceCheckpoint]] = [:]
+    /// Positions of every followed file, grouped by source (a source with none has an empty
+    /// list: its stored checkpoints are replaced by nothing).
+    package func positions() -> [String: [TailPosition]] {
+        var out: [String: [TailPosition]] = [:]
         for source in known { out[source] = [] }
         for f in draining {
-            out[f.source, default: []].append(row(f, current: false, updated: updated))
+            out[f.source, default: []].append(position(f, current: false))
         }
         for (source, f) in current {
-            out[source, default: []].append(row(f, current: true, updated: updated))
+            out[source, default: []].append(position(f, current: true))
         }
         return out
     }
 
-    private func row(_ f: FollowedFile, current: Bool, updated: String) -> SourceCheckpoint {
-        SourceCheckpoint(source: f.source, device: f.identity.device, inode: f.identity.inode, path: f.path,
-                         offset: f.offset, line: f.line, current: current, updated: updated)
+    private func position(_ f: FollowedFile, current: Bool) -> TailPosition {
+        TailPosition(source: f.source, identity: f.identity, path: f.path, offset: f.offset, line: f.line, current: current)
     }
 
     /// Files followed now, current and draining.
