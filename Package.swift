@@ -64,15 +64,17 @@ let package = Package(
         ]),
         // The daemon (SPEC §8): tailing through rotation, the live pipeline, checkpoints, webhooks.
         .target(name: "ConflictWatchDaemon", dependencies: [
-            "ConflictWatchCore", "ConflictWatchCapture", "ConflictWatchStore", "ConflictWatchServer",
+            "ConflictWatchCore", "ConflictWatchCapture", "ConflictWatchIngest", "ConflictWatchStore", "ConflictWatchServer",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             .product(name: "Yams", package: "Yams"),
         ]),
-        .executableTarget(
-            name: "conflictwatch",
+        // The commands: options parsed, one library call each, the output rendered. A library so the
+        // tests run the commands in-process (`ConflictWatch.execute`), as the binary does.
+        .target(
+            name: "ConflictWatchCLI",
             dependencies: [
                 "ConflictWatchCore",
                 "ConflictWatchIngest",
@@ -84,7 +86,14 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
-            ]
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: [.enableUpcomingFeature("ExistentialAny"), .enableUpcomingFeature("MemberImportVisibility")]
+        ),
+        .executableTarget(
+            name: "conflictwatch",
+            dependencies: ["ConflictWatchCLI"],
+            swiftSettings: [.enableUpcomingFeature("ExistentialAny"), .enableUpcomingFeature("MemberImportVisibility")]
         ),
         .testTarget(name: "ConflictWatchCoreTests", dependencies: ["ConflictWatchCore"]),
         .testTarget(name: "ConflictWatchIngestTests", dependencies: ["ConflictWatchIngest", "ConflictWatchCore"]),
@@ -109,6 +118,7 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
+        .testTarget(name: "ConflictWatchCLITests", dependencies: ["ConflictWatchCLI", "ConflictWatchStore", "ConflictWatchCore"]),
         .testTarget(name: "IntegrationTests", dependencies: ["ConflictWatchTestSupport"]),
         // Raw sockets for the server-limit tests, and the daemon tests' order traffic.
         .target(name: "ConflictWatchTestSupport", path: "Tests/TestSupport"),

@@ -1,0 +1,33 @@
+import ArgumentParser
+import ConflictWatchCore
+import ConflictWatchDaemon
+import Foundation
+
+/// Flags shared by every command that reads access logs.
+struct InputOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp(
+        "combined, common, json, auto, or an nginx log_format string given verbatim.",
+        valueName: "format"))
+    var logFormat: String = "auto"
+
+    @OptionGroup var modelOptions: ModelOptions
+
+    @Option(name: .long, help: ArgumentHelp("Lines longer than this many bytes are counted as malformed.", valueName: "bytes"))
+    var maxLineLength: Int = 65_536
+
+    func validate() throws {
+        do {
+            _ = try LogFormat(argument: logFormat)
+        } catch {
+            throw ValidationError(error.description)
+        }
+        guard maxLineLength >= 256, maxLineLength <= 16 << 20 else {
+            throw ValidationError("--max-line-length must be between 256 and 16777216 bytes (default 65536)")
+        }
+    }
+
+    var format: LogFormat { (try? LogFormat(argument: logFormat)) ?? .auto }
+
+    func parameters() throws -> ModelParameters { try modelOptions.parameters() }
+}
+
