@@ -118,7 +118,7 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
-        .testTarget(name: "ConflictWatchCLITests", dependencies: ["ConflictWatchCLI", "ConflictWatchStore", "ConflictWatchCore"]),
+        .testTarget(name: "ConflictWatchCLITests", dependencies: ["ConflictWatchCLI"]),
         .testTarget(name: "IntegrationTests", dependencies: ["ConflictWatchTestSupport"]),
         // Raw sockets for the server-limit tests, and the daemon tests' order traffic.
         .target(name: "ConflictWatchTestSupport", path: "Tests/TestSupport"),

@@ -1,4 +1,3 @@
-import ConflictWatchCore
 import Foundation
 import Testing
 
