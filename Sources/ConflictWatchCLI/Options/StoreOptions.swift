@@ -1,6 +1,5 @@
 import ArgumentParser
 import ConflictWatchCore
-import ConflictWatchServer
 import ConflictWatchStore
 import Logging
 
