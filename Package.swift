@@ -83,8 +83,10 @@ let package = Package(
             .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             .product(name: "Yams", package: "Yams"),
         ], swiftSettings: [.enableUpcomingFeature("ExistentialAny"), .enableUpcomingFeature("MemberImportVisibility")]),
-        .executableTarget(
-            name: "conflictwatch",
+        // The commands: options parsed, one library call each, the output rendered. A library so the
+        // tests run the commands in-process (`ConflictWatch.execute`), as the binary does.
+        .target(
+            name: "ConflictWatchCLI",
             dependencies: [
                 "ConflictWatchCore",
                 "ConflictWatchIngest",
@@ -96,7 +98,14 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
-            ]
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: [.enableUpcomingFeature("ExistentialAny"), .enableUpcomingFeature("MemberImportVisibility")]
+        ),
+        .executableTarget(
+            name: "conflictwatch",
+            dependencies: ["ConflictWatchCLI"],
+            swiftSettings: [.enableUpcomingFeature("ExistentialAny"), .enableUpcomingFeature("MemberImportVisibility")]
         ),
         .testTarget(name: "ConflictWatchCoreTests", dependencies: ["ConflictWatchCore"]),
         .testTarget(name: "ConflictWatchIngestTests", dependencies: [
@@ -124,6 +133,7 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
+        .testTarget(name: "ConflictWatchCLITests", dependencies: ["ConflictWatchCLI"]),
         .testTarget(name: "IntegrationTests", dependencies: ["ConflictWatchTestSupport"]),
         // Raw sockets for the server-limit tests, and the daemon tests' order traffic.
         .target(name: "ConflictWatchTestSupport", path: "Tests/TestSupport"),

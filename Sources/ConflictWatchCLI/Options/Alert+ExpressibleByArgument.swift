@@ -1,0 +1,5 @@
+import ArgumentParser
+import ConflictWatchCore
+
+extension Alert.Kind: ExpressibleByArgument {}
+extension Alert.Severity: ExpressibleByArgument {}

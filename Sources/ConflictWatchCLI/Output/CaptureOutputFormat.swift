@@ -1,0 +1,6 @@
+import ArgumentParser
+
+/// `capture --format`.
+enum CaptureOutputFormat: String, ExpressibleByArgument, CaseIterable {
+    case table, json, jsonl
+}

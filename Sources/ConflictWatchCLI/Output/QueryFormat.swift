@@ -1,0 +1,6 @@
+import ArgumentParser
+
+/// Output of the query commands.
+enum QueryFormat: String, ExpressibleByArgument, CaseIterable {
+    case table, json, csv
+}
