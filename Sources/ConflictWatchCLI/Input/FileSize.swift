@@ -1,4 +1,4 @@
-import ConflictWatchDaemon
+import ConflictWatchIngest
 
 enum FileSize {
     /// Size of a regular file, nil for stdin, pipes and anything unreadable.
