@@ -5,6 +5,13 @@ import PackageDescription
 // (parsers, routes, model, alerts; no I/O, no dependencies) -> Daemon (live pipeline, tailing,
 // webhooks) -> Store (SQLite) -> Server (query API) and the CLI. Each target declares exactly the
 // modules it imports; `.ci/run` builds with the explicit import check, so an undeclared import fails.
+// The boundaries the compiler checks for the layers below the daemon (and their tests): `any`
+// spelled out for existentials, and a file sees only the members of the modules it imports.
+let strictLayerSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
 let package = Package(
     name: "conflictwatch",
     platforms: [.macOS(.v15)],
@@ -41,15 +48,17 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
-        .target(name: "ConflictWatchCore"),
+        .target(name: "ConflictWatchCore", swiftSettings: strictLayerSettings),
+        // The test bench: the traffic simulator and the scoring of alerts against its truth.
+        .target(name: "ConflictWatchLab", dependencies: ["ConflictWatchCore"], swiftSettings: strictLayerSettings),
         .target(name: "ConflictWatchIngest", dependencies: ["ConflictWatchCore", "ConflictWatchCapture", "CZlib"]),
-        .target(name: "ConflictWatchCapture", dependencies: ["ConflictWatchCore", "CPcap"]),
+        .target(name: "ConflictWatchCapture", dependencies: ["ConflictWatchCore", "CPcap"], swiftSettings: strictLayerSettings),
         // The embedded store (SPEC §7): SQLite through GRDB, one writer, readers in any process.
         .target(name: "ConflictWatchStore", dependencies: [
             "ConflictWatchCore",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Logging", package: "swift-log"),
-        ]),
+        ], swiftSettings: strictLayerSettings),
         // The query API and metrics (SPEC §9): Hummingbird over the store and the live status.
         .target(name: "ConflictWatchServer", dependencies: [
             "ConflictWatchCore", "ConflictWatchStore",
@@ -61,7 +70,7 @@ let package = Package(
             .product(name: "NIOHTTP1", package: "swift-nio"),
             .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
             .product(name: "Prometheus", package: "swift-prometheus"),
-        ]),
+        ], swiftSettings: strictLayerSettings),
         // The daemon (SPEC §8): tailing through rotation, the live pipeline, checkpoints, webhooks.
         .target(name: "ConflictWatchDaemon", dependencies: [
             "ConflictWatchCore", "ConflictWatchCapture", "ConflictWatchStore", "ConflictWatchServer",
@@ -75,6 +84,7 @@ let package = Package(
             name: "conflictwatch",
             dependencies: [
                 "ConflictWatchCore",
+                "ConflictWatchLab",
                 "ConflictWatchIngest",
                 "ConflictWatchCapture",
                 "ConflictWatchStore",
@@ -86,14 +96,15 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
-        .testTarget(name: "ConflictWatchCoreTests", dependencies: ["ConflictWatchCore"]),
+        .testTarget(name: "ConflictWatchCoreTests", dependencies: ["ConflictWatchCore"], swiftSettings: strictLayerSettings),
+        .testTarget(name: "ConflictWatchLabTests", dependencies: ["ConflictWatchLab", "ConflictWatchCore"], swiftSettings: strictLayerSettings),
         .testTarget(name: "ConflictWatchIngestTests", dependencies: ["ConflictWatchIngest", "ConflictWatchCore"]),
-        .testTarget(name: "ConflictWatchCaptureTests", dependencies: ["ConflictWatchCapture", "ConflictWatchCore"]),
+        .testTarget(name: "ConflictWatchCaptureTests", dependencies: ["ConflictWatchCapture", "ConflictWatchCore"], swiftSettings: strictLayerSettings),
         .testTarget(name: "ConflictWatchStoreTests", dependencies: [
             "ConflictWatchStore", "ConflictWatchCore",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Logging", package: "swift-log"),
-        ]),
+        ], swiftSettings: strictLayerSettings),
         .testTarget(name: "ConflictWatchDaemonTests", dependencies: [
             "ConflictWatchDaemon", "ConflictWatchStore", "ConflictWatchCore", "ConflictWatchServer", "ConflictWatchCapture", "ConflictWatchTestSupport",
             .product(name: "Logging", package: "swift-log"),
@@ -108,7 +119,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-        ]),
+        ], swiftSettings: strictLayerSettings),
         .testTarget(name: "IntegrationTests", dependencies: ["ConflictWatchTestSupport"]),
         // Raw sockets for the server-limit tests, and the daemon tests' order traffic.
         .target(name: "ConflictWatchTestSupport", path: "Tests/TestSupport"),

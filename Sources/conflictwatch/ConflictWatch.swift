@@ -1,7 +1,7 @@
 import ArgumentParser
-import Foundation
 import ConflictWatchCapture
 import ConflictWatchCore
+import Foundation
 
 @main
 struct ConflictWatch: ParsableCommand {

@@ -1,3 +1,5 @@
+import ConflictWatchCore
+
 /// Finds where a head ends and reads the fields the exchange needs out of it. Pure functions
 /// over bytes: no state, no allocation.
 public enum HTTPHeadParser {

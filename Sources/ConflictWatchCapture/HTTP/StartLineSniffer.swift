@@ -1,3 +1,5 @@
+import ConflictWatchCore
+
 /// Recognises what a stream carries from its first bytes (no port numbers: HTTP runs on any
 /// port), and finds the next request or status line after a gap or a mid-stream start.
 public enum StartLineSniffer {

@@ -1,20 +1,4 @@
 /// Recognises path segments that name an instance rather than a kind of resource (SPEC §5.1).
-public enum Placeholder: UInt8, Sendable, CaseIterable {
-    case id, uuid, hex, token, date, email, variable
-
-    public var text: StaticString {
-        switch self {
-        case .id: "{id}"
-        case .uuid: "{uuid}"
-        case .hex: "{hex}"
-        case .token: "{token}"
-        case .date: "{date}"
-        case .email: "{email}"
-        case .variable: "{var}"
-        }
-    }
-}
-
 public enum SegmentClassifier {
     /// Shortest run of letters and digits taken as a generated token (`aB3dE9xQ`). Shorter mixed
     /// words (`v2`, `oauth2`, `html5`) are names, not identifiers.
