@@ -1,8 +1,8 @@
 /// What an instance segment of a path is replaced by in its route: `{id}`, `{uuid}`, and so on.
-public enum Placeholder: UInt8, Sendable, CaseIterable {
+package enum Placeholder: UInt8, Sendable, CaseIterable {
     case id, uuid, hex, token, date, email, variable
 
-    public var text: StaticString {
+    package var text: StaticString {
         switch self {
         case .id: "{id}"
         case .uuid: "{uuid}"
