@@ -1,4 +1,5 @@
 import ConflictWatchCore
+import Foundation
 import Testing
 @testable import ConflictWatchLab
 
@@ -134,5 +135,34 @@ import Testing
         let burst = try TimedEvent(GroundTruth.Event(id: "b", kind: "burst", class: "route_wide", route: "/hot", resource: "/hot", client: nil,
                                                      start: CivilTime.rfc3339(Self.t0), end: CivilTime.rfc3339(Self.t0 + 1)))
         #expect(replay(writes, watching: [burst]).hotspotLeads.isEmpty)
+    }
+
+    /// `evaluate`'s hotspot-alert precision (EvaluationReport.score): of the resources hotspot
+    /// alerts name, the share with a conflict within the horizon (60 s) after they were named.
+    /// /a is named at 10 s and conflicts at 30 s; /b is named at 10 s and never conflicts; the
+    /// burst alert on /b does not count. 1 of 2 = 0.5.
+    @Test func hotspotAlertPrecisionCountsNamedResourcesWithAConflictWithinTheHorizon() throws {
+        let r = replay([(0, "PUT", "/a", 200), (5, "PUT", "/b", 200), (30, "PUT", "/a", 409), (200, "GET", "/x", 200)])
+        let truth = try JSONDecoder().decode(GroundTruth.self, from: Data("""
+            {"scenario": "hand", "seed": 1, "log": "access.log", "log_format": "combined", "bucket_seconds": 10,
+             "start": "2025-11-24T16:00:00Z", "end": "2025-11-24T17:00:00Z", "events": []}
+            """.utf8))
+        let at10 = Self.t0 + 10_000_000
+        let alerts = [
+            AlertRecord(id: "h1", kind: "hotspot", route: "/a", resource: "/a", start: at10),
+            AlertRecord(id: "h2", kind: "hotspot", route: "/b", start: at10, topResources: [.init("/b", since: at10)]),
+            AlertRecord(id: "b1", kind: "burst", route: "/b", resource: "/b", start: at10),
+        ]
+        let summary = EvaluationReport.Replay(log: "access.log", lines: 4, exchanges: 4, malformed: 0)
+        let report = EvaluationReport.score(
+            truth: truth, truthPath: "truth.json", alertsPath: "alerts.json", events: [], alerts: alerts,
+            start: Self.t0, end: Self.t0 + 3_600_000_000, parameters: ModelParameters(), replay: (r, summary))
+        #expect(report.detection.hotspotAlertPrecision == 0.5)
+        #expect(report.replay?.lines == 4)
+        #expect(report.ranking != nil)
+        let unreplayed = EvaluationReport.score(
+            truth: truth, truthPath: "truth.json", alertsPath: "alerts.json", events: [], alerts: alerts,
+            start: Self.t0, end: Self.t0 + 3_600_000_000, parameters: ModelParameters(), replay: nil)
+        #expect(unreplayed.detection.hotspotAlertPrecision == nil && unreplayed.ranking == nil && unreplayed.replay == nil)
     }
 }
