@@ -1,10 +1,20 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-// Data flows one way: sources (Ingest: files, stdin, gzip; Capture: libpcap) -> exchanges -> Core
-// (parsers, routes, model, alerts; no I/O, no dependencies) -> Daemon (live pipeline, tailing,
-// webhooks) -> Store (SQLite) -> Server (query API) and the CLI. Each target declares exactly the
-// modules it imports; `.ci/run` builds with the explicit import check, so an undeclared import fails.
+// Data flows one way: sources (Ingest: files, stdin, gzip, followed files; Capture: libpcap) ->
+// exchanges -> Core (parsers, routes, the model, alerts; no I/O) -> alert events -> Store (SQLite)
+// -> queries (Server: API, dashboard, metrics; the CLI). Daemon composes the live pipeline and its
+// services; Lab is the test bench (simulator, evaluation) that only the CLI links; the CLI is a
+// library of commands behind a one-file executable. docs/architecture.md draws the picture.
+// Each target declares exactly the modules it imports (`make imports`), and `make test` builds with
+// the explicit import check and warnings as errors.
+// What the compiler checks in every target: `any` spelled out for existentials, and a file sees
+// only the members of the modules it imports.
+let strictSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
 let package = Package(
     name: "conflictwatch",
     platforms: [.macOS(.v15)],
@@ -41,7 +51,9 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
-        .target(name: "ConflictWatchCore"),
+        .target(name: "ConflictWatchCore", swiftSettings: strictSettings),
+        // The test bench: the traffic simulator and the scoring of alerts against its truth.
+        .target(name: "ConflictWatchLab", dependencies: ["ConflictWatchCore"], swiftSettings: strictSettings),
         // One way in for log lines (files, stdin, gzip, followed files) and captures read from files:
         // sources -> line framing -> line decoding -> exchanges. No store: the daemon keeps the positions.
         .target(
@@ -50,15 +62,15 @@ let package = Package(
                 "ConflictWatchCore", "ConflictWatchCapture", "CZlib",
                 .product(name: "Logging", package: "swift-log"),
             ],
-            swiftSettings: [.enableUpcomingFeature("ExistentialAny"), .enableUpcomingFeature("MemberImportVisibility")]
+            swiftSettings: strictSettings
         ),
-        .target(name: "ConflictWatchCapture", dependencies: ["ConflictWatchCore", "CPcap"]),
+        .target(name: "ConflictWatchCapture", dependencies: ["ConflictWatchCore", "CPcap"], swiftSettings: strictSettings),
         // The embedded store (SPEC §7): SQLite through GRDB, one writer, readers in any process.
         .target(name: "ConflictWatchStore", dependencies: [
             "ConflictWatchCore",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Logging", package: "swift-log"),
-        ]),
+        ], swiftSettings: strictSettings),
         // The query API and metrics (SPEC §9): Hummingbird over the store and the live status.
         .target(name: "ConflictWatchServer", dependencies: [
             "ConflictWatchCore", "ConflictWatchStore",
@@ -70,7 +82,7 @@ let package = Package(
             .product(name: "NIOHTTP1", package: "swift-nio"),
             .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
             .product(name: "Prometheus", package: "swift-prometheus"),
-        ]),
+        ], swiftSettings: strictSettings),
         // The daemon (SPEC §8): tailing through rotation, the live pipeline, checkpoints, webhooks.
         .target(name: "ConflictWatchDaemon", dependencies: [
             "ConflictWatchCore", "ConflictWatchIngest", "ConflictWatchCapture", "ConflictWatchStore", "ConflictWatchServer",
@@ -82,13 +94,14 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             .product(name: "Yams", package: "Yams"),
-        ], swiftSettings: [.enableUpcomingFeature("ExistentialAny"), .enableUpcomingFeature("MemberImportVisibility")]),
+        ], swiftSettings: strictSettings),
         // The commands: options parsed, one library call each, the output rendered. A library so the
         // tests run the commands in-process (`ConflictWatch.execute`), as the binary does.
         .target(
             name: "ConflictWatchCLI",
             dependencies: [
                 "ConflictWatchCore",
+                "ConflictWatchLab",
                 "ConflictWatchIngest",
                 "ConflictWatchCapture",
                 "ConflictWatchStore",
@@ -100,31 +113,33 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
-            swiftSettings: [.enableUpcomingFeature("ExistentialAny"), .enableUpcomingFeature("MemberImportVisibility")]
+            swiftSettings: strictSettings
         ),
         .executableTarget(
             name: "conflictwatch",
             dependencies: ["ConflictWatchCLI"],
-            swiftSettings: [.enableUpcomingFeature("ExistentialAny"), .enableUpcomingFeature("MemberImportVisibility")]
+            swiftSettings: strictSettings
         ),
-        .testTarget(name: "ConflictWatchCoreTests", dependencies: ["ConflictWatchCore"]),
+        .testTarget(name: "ConflictWatchCoreTests", dependencies: ["ConflictWatchCore"], swiftSettings: strictSettings),
+        .testTarget(name: "ConflictWatchLabTests", dependencies: ["ConflictWatchLab", "ConflictWatchCore"], swiftSettings: strictSettings),
         .testTarget(name: "ConflictWatchIngestTests", dependencies: [
             "ConflictWatchIngest", "ConflictWatchCore",
             .product(name: "Logging", package: "swift-log"),
-        ]),
-        .testTarget(name: "ConflictWatchCaptureTests", dependencies: ["ConflictWatchCapture", "ConflictWatchCore"]),
+        ], swiftSettings: strictSettings),
+        .testTarget(name: "ConflictWatchCaptureTests", dependencies: ["ConflictWatchCapture", "ConflictWatchCore"], swiftSettings: strictSettings),
         .testTarget(name: "ConflictWatchStoreTests", dependencies: [
             "ConflictWatchStore", "ConflictWatchCore",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Logging", package: "swift-log"),
-        ]),
+        ], swiftSettings: strictSettings),
         .testTarget(name: "ConflictWatchDaemonTests", dependencies: [
             "ConflictWatchDaemon", "ConflictWatchStore", "ConflictWatchCore", "ConflictWatchServer", "ConflictWatchCapture", "ConflictWatchTestSupport",
             .product(name: "Logging", package: "swift-log"),
             // A real HTTP receiver for the webhook sender's tests.
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),
-        ]),
+            .product(name: "NIOCore", package: "swift-nio"),
+        ], swiftSettings: strictSettings),
         .testTarget(name: "ConflictWatchServerTests", dependencies: [
             "ConflictWatchServer", "ConflictWatchStore", "ConflictWatchCore", "ConflictWatchTestSupport",
             .product(name: "Hummingbird", package: "hummingbird"),
@@ -132,11 +147,11 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-        ]),
-        .testTarget(name: "ConflictWatchCLITests", dependencies: ["ConflictWatchCLI"]),
-        .testTarget(name: "IntegrationTests", dependencies: ["ConflictWatchTestSupport"]),
+        ], swiftSettings: strictSettings),
+        .testTarget(name: "ConflictWatchCLITests", dependencies: ["ConflictWatchCLI"], swiftSettings: strictSettings),
+        .testTarget(name: "IntegrationTests", dependencies: ["ConflictWatchTestSupport"], swiftSettings: strictSettings),
         // Raw sockets for the server-limit tests, and the daemon tests' order traffic.
-        .target(name: "ConflictWatchTestSupport", path: "Tests/TestSupport"),
+        .target(name: "ConflictWatchTestSupport", path: "Tests/TestSupport", swiftSettings: strictSettings),
     ],
     swiftLanguageModes: [.v6]
 )

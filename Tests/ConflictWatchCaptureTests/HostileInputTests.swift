@@ -1,3 +1,4 @@
+import ConflictWatchCore
 import Testing
 @testable import ConflictWatchCapture
 

@@ -39,7 +39,7 @@ struct TrafficDriver {
     }
 
     mutating func replay(at micros: Int64, client: String, method: String, path: String, status: Int) {
-        let line = "\(client) - - [\(SampleTraffic.clfTime(micros))] \"\(method) \(path) HTTP/1.1\" \(status) 10"
+        let line = "\(client) - - [\(clfTime(micros))] \"\(method) \(path) HTTP/1.1\" \(status) 10"
         let bytes = Array(line.utf8)
         var x = ExchangeView()
         bytes.withUnsafeBytes { buf in

@@ -34,3 +34,14 @@ extension Result {
 
 /// Seconds → microseconds, for readable expectations.
 func us(_ seconds: Int64, _ micros: Int64 = 0) -> Int64 { seconds * 1_000_000 + micros }
+
+/// Common Log Format time text for a test line (the simulator in ConflictWatchLab writes its own;
+/// the core tests do not link the lab).
+func clfTime(_ micros: Int64) -> String {
+    let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+    func pad(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
+    let secs = micros / 1_000_000
+    let (y, m, d) = CivilTime.civilFromDays(Int(secs / 86_400))
+    let r = Int(secs % 86_400)
+    return "\(pad(d))/\(months[m - 1])/\(y):\(pad(r / 3600)):\(pad(r % 3600 / 60)):\(pad(r % 60)) +0000"
+}

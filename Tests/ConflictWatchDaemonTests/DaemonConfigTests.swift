@@ -1,4 +1,5 @@
 import ConflictWatchCapture
+import ConflictWatchCore
 import Testing
 @testable import ConflictWatchDaemon
 

@@ -6,6 +6,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Logging
+import NIOCore
 import Synchronization
 import Testing
 @testable import ConflictWatchDaemon
@@ -107,7 +108,7 @@ import Testing
             router.post("/{hook}") { request, context -> Response in
                 let path = request.uri.path
                 let body = try await request.body.collect(upTo: 1 << 20)
-                let json = try JSONSerialization.jsonObject(with: Data(buffer: body)) as? [String: Any] ?? [:]
+                let json = try JSONSerialization.jsonObject(with: Data(body.readableBytesView)) as? [String: Any] ?? [:]
                 let alertID = json["id"] as? String ?? "?"
                 var status: HTTPResponse.Status = self.script.withLock { s in
                     guard var queue = s[path], !queue.isEmpty else { return .ok }

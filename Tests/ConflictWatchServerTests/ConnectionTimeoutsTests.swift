@@ -1,3 +1,4 @@
+import ConflictWatchCore
 import NIOCore
 import Testing
 @testable import ConflictWatchServer

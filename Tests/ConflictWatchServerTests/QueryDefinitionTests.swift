@@ -1,5 +1,6 @@
 import ConflictWatchCore
 import ConflictWatchServer
+import ConflictWatchStore
 import Testing
 
 /// The query types the CLI, its `--server` client and the API share.

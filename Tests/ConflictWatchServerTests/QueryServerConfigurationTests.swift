@@ -1,3 +1,4 @@
+import ConflictWatchCore
 import ConflictWatchServer
 import Testing
 

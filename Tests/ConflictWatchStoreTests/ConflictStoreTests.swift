@@ -1,5 +1,6 @@
 import ConflictWatchCore
 import Foundation
+import GRDB
 import Logging
 import Testing
 @testable import ConflictWatchStore

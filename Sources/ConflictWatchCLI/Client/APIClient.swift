@@ -1,8 +1,8 @@
 import AsyncHTTPClient
-import NIOHTTP1
 import ConflictWatchServer
 import Foundation
 import NIOCore
+import NIOHTTP1
 
 /// The query commands' `--server URL` (SPEC §2): one GET against a running daemon's query API,
 /// decoded into the types the store returns, so every format prints exactly as from the store.

@@ -1,9 +1,10 @@
 import ArgumentParser
 import ConflictWatchCore
 import ConflictWatchIngest
+import ConflictWatchLab
 import ConflictWatchStore
-import Logging
 import Foundation
+import Logging
 
 struct DemoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

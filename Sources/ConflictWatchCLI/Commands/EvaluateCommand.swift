@@ -1,6 +1,7 @@
 import ArgumentParser
 import ConflictWatchCore
 import ConflictWatchIngest
+import ConflictWatchLab
 import Foundation
 
 struct EvaluateCommand: ParsableCommand {
@@ -85,28 +86,11 @@ struct EvaluateCommand: ParsableCommand {
         guard let start = EvaluationTime.micros(groundTruth.start), let end = EvaluationTime.micros(groundTruth.end), end > start else {
             throw RuntimeFailure("\(truth): start/end are not RFC 3339 times in order (\(groundTruth.start) … \(groundTruth.end))")
         }
-        let matcher = EventMatcher(bucketSeconds: parameters.bucketSeconds, closeAfter: parameters.closeAfter)
-        var detection = DetectionEvaluation.score(
-            events: events, alerts: alertRecords, matcher: matcher, start: start, end: end, quietRoutes: groundTruth.quietRoutes ?? [])
-
-        var ranking: RankingEvaluation?
-        var replaySummary: EvaluationReport.Replay?
-        if !noRanking {
-            let (replay, summary) = try self.replay(groundTruth, events: events, parameters: parameters)
-            ranking = replay.evaluate()
-            replaySummary = summary
-            detection.attach(replay.hotspotLeads)
-            // Each resource a hotspot alert names counts once, from when it joined the alert.
-            let named = alertRecords.filter(\.isHotspot).flatMap(\.members)
-            if !named.isEmpty {
-                let horizon = Int64(parameters.horizonSeconds * 1e6)
-                let confirmed = named.filter { replay.conflicted($0.resource, from: $0.since, to: $0.since + horizon) }
-                detection.hotspotAlertPrecision = (Double(confirmed.count) / Double(named.count) * 10_000).rounded() / 10_000
-            }
-        }
-        let report = EvaluationReport(
-            scenario: groundTruth.scenario, seed: groundTruth.seed, truth: truth, alerts: alerts, detection: detection,
-            ranking: ranking, replay: replaySummary, quality: QualityBar.check(detection, ranking))
+        let replay = noRanking ? nil : try self.replay(groundTruth, events: events, parameters: parameters)
+        let report = EvaluationReport.score(
+            truth: groundTruth, truthPath: truth, alertsPath: alerts, events: events, alerts: alertRecords,
+            start: start, end: end, parameters: parameters, replay: replay)
+        let replaySummary = report.replay
         var out = OutputSink(fd: 1)
         switch format {
         case .json:

@@ -1,5 +1,6 @@
 import ArgumentParser
 import ConflictWatchCore
+import ConflictWatchLab
 import Foundation
 
 extension Scenario: ExpressibleByArgument {}

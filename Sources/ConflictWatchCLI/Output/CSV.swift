@@ -1,5 +1,5 @@
-import Foundation
 import ConflictWatchCore
+import Foundation
 
 /// CSV fields quoted when they need it (RFC 4180).
 enum CSV {

@@ -1,5 +1,5 @@
-import ConflictWatchCore
 import ConflictWatchCapture
+import ConflictWatchCore
 
 /// One line of capture counters for people (stderr, `--verbose`).
 enum CaptureText {

@@ -1,7 +1,7 @@
 /// Skips a chunked body (RFC 9112 §7.1): size lines, data, CRLFs and trailers. Framing bytes
 /// are read one at a time (they are few); chunk data is skipped by count, so it also survives a
 /// capture gap inside a chunk. Bare LF line ends are accepted, as servers and peers do.
-public struct ChunkedBodyDecoder: Equatable {
+package struct ChunkedBodyDecoder: Equatable {
     enum State: Equatable {
         case size
         case extensions
@@ -15,7 +15,7 @@ public struct ChunkedBodyDecoder: Equatable {
         case done
     }
 
-    public enum Result: Equatable {
+    package enum Result: Equatable {
         case needMoreData
         case done
         case invalid
@@ -25,11 +25,11 @@ public struct ChunkedBodyDecoder: Equatable {
     var size: Int64 = 0
     var digits = 0
     /// Chunk data bytes seen (the body length an exchange reports).
-    public private(set) var bodyBytes: Int64 = 0
+    package private(set) var bodyBytes: Int64 = 0
 
-    public init() {}
+    package init() {}
 
-    public mutating func decode(_ d: UnsafeRawBufferPointer, at offset: inout Int) -> Result {
+    package mutating func decode(_ d: UnsafeRawBufferPointer, at offset: inout Int) -> Result {
         var i = offset
         defer { offset = i }
         while i < d.count {
@@ -85,7 +85,7 @@ public struct ChunkedBodyDecoder: Equatable {
     }
 
     /// A capture gap of `count` bytes: absorbed when it falls inside chunk data.
-    public mutating func skip(_ count: Int) -> Bool {
+    package mutating func skip(_ count: Int) -> Bool {
         guard case .data(let remaining) = state, Int64(count) <= remaining else { return false }
         bodyBytes += Int64(count)
         state = remaining == Int64(count) ? .dataCR : .data(remaining - Int64(count))

@@ -1,3 +1,5 @@
+import ConflictWatchCore
+
 /// The parts of a request or response head that an exchange needs. Fields are views into the
 /// decoder's input or its head buffer, valid until the decoder is called again.
 public struct HTTPHead {
@@ -48,14 +50,4 @@ public struct HTTPHead {
         if hasTransferEncoding || badFraming { return .untilClose }
         return contentLength >= 0 ? (contentLength == 0 ? .none : .length(contentLength)) : .untilClose
     }
-}
-
-/// How a message's body is delimited.
-public enum BodyFraming: Equatable, Sendable {
-    case none
-    case length(Int64)
-    case chunked
-    case untilClose
-    /// Not HTTP any more (101 Switching Protocols, CONNECT): ignore the rest of the stream.
-    case tunnel
 }

@@ -1,13 +1,15 @@
+import ConflictWatchCore
+
 /// Finds where a head ends and reads the fields the exchange needs out of it. Pure functions
 /// over bytes: no state, no allocation.
-public enum HTTPHeadParser {
+package enum HTTPHeadParser {
     static let lf: UInt8 = 0x0A
     static let cr: UInt8 = 0x0D
     static let space: UInt8 = 0x20
     static let tab: UInt8 = 0x09
     static let colon: UInt8 = 0x3A
 
-    public enum Scan: Equatable {
+    package enum Scan: Equatable {
         /// The head ends just before this index.
         case complete(Int)
         /// More bytes needed; scanning resumes at this line start.
@@ -19,7 +21,7 @@ public enum HTTPHeadParser {
     /// (where an earlier scan stopped); `noNewlineBefore` says the bytes before it hold no line
     /// feed, so a long line arriving in small pieces is not searched again from its start.
     @inline(__always)
-    public static func scan(_ d: UnsafeRawBufferPointer, headStart: Int, from: Int, noNewlineBefore: Int = 0, isRequest: Bool) -> Scan {
+    package static func scan(_ d: UnsafeRawBufferPointer, headStart: Int, from: Int, noNewlineBefore: Int = 0, isRequest: Bool) -> Scan {
         var s = from
         while true {
             if s > headStart {
@@ -51,7 +53,7 @@ public enum HTTPHeadParser {
     /// Parses a complete head (as delimited by `headEnd`). Nil for a response whose first line
     /// is not a status line. `clientHeader` is the lower-case name of the header to take the
     /// client from (empty: none).
-    public static func parse(_ d: UnsafeRawBufferPointer, isRequest: Bool, clientHeader: UnsafeRawBufferPointer, into h: inout HTTPHead) -> Bool {
+    package static func parse(_ d: UnsafeRawBufferPointer, isRequest: Bool, clientHeader: UnsafeRawBufferPointer, into h: inout HTTPHead) -> Bool {
         h = HTTPHead()
         h.isRequest = isRequest
         let firstEnd = d.firstIndex(of: lf, from: 0) ?? d.count
@@ -99,7 +101,7 @@ public enum HTTPHeadParser {
 
     /// `HTTP/x.y SP DDD …` → DDD.
     @inline(__always)
-    public static func statusCode(_ line: UnsafeRawBufferPointer) -> Int32? {
+    package static func statusCode(_ line: UnsafeRawBufferPointer) -> Int32? {
         guard line.count >= 12, line.hasPrefix("HTTP/"), line[8] == space else { return nil }
         var v: Int32 = 0
         for i in 9..<12 {

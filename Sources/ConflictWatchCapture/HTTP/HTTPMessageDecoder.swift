@@ -1,3 +1,5 @@
+import ConflictWatchCore
+
 /// One direction of an HTTP/1.x connection as a state machine fed arbitrary chunks of the
 /// reassembled stream: heads are found and parsed, bodies skipped by Content-Length, chunked
 /// framing or the close. Call `decode` until it returns nil (it needs more bytes); `skip`

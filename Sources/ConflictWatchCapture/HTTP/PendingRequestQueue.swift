@@ -1,35 +1,14 @@
-/// A request waiting for its response: when it started and its fields, copied into the
-/// queue's arena (the packet they came in is gone by the time the response arrives).
-public struct PendingRequest {
-    public struct Span: Sendable {
-        var start: Int32
-        /// -1: absent.
-        var count: Int32
-        static let absent = Span(start: 0, count: -1)
-    }
-
-    public var time: Int64
-    var method: Span
-    var target: Span
-    var host: Span
-    var userAgent: Span
-    var requestID: Span
-    var client: Span
-    public var isHEAD: Bool
-    public var isCONNECT: Bool
-    public var isHTTP09: Bool
-    public var validStartLine: Bool
-}
+import ConflictWatchCore
 
 /// Requests of one connection in the order they were sent, waiting to be paired with responses
 /// in the same order (HTTP/1.1 pipelining). Bounded like Zeek's (100 by default): when full,
 /// the oldest is handed back to be reported unanswered. Fields live in one arena per connection
 /// that is reset whenever nothing references it, so steady keep-alive traffic allocates nothing.
-public struct PendingRequestQueue {
-    public let capacity: Int
+package struct PendingRequestQueue {
+    package let capacity: Int
     private var ring: [PendingRequest] = []
     private var head = 0
-    public private(set) var count = 0
+    package private(set) var count = 0
     private(set) var arena: [UInt8] = []
 
     /// Longest field kept (bytes); longer values are cut. Keeps a hostile connection's arena
@@ -38,13 +17,13 @@ public struct PendingRequestQueue {
     static let maxHost = 512
     static let maxOther = 512
 
-    public init(capacity: Int = 100) { self.capacity = max(1, capacity) }
+    package init(capacity: Int = 100) { self.capacity = max(1, capacity) }
 
-    public var isEmpty: Bool { count == 0 }
-    public var first: PendingRequest? { count > 0 ? ring[head] : nil }
+    package var isEmpty: Bool { count == 0 }
+    package var first: PendingRequest? { count > 0 ? ring[head] : nil }
 
     /// Queues a request; returns the oldest one when the queue was full (it is dropped).
-    public mutating func push(_ h: HTTPHead, clientHeader: Bool) -> PendingRequest? {
+    package mutating func push(_ h: HTTPHead, clientHeader: Bool) -> PendingRequest? {
         var overflow: PendingRequest? = nil
         if count == capacity { overflow = popFirst() }
         let r = PendingRequest(
@@ -68,7 +47,7 @@ public struct PendingRequestQueue {
         return overflow
     }
 
-    public mutating func popFirst() -> PendingRequest? {
+    package mutating func popFirst() -> PendingRequest? {
         guard count > 0 else { return nil }
         let r = ring[head]
         head = (head + 1) % capacity
@@ -80,7 +59,7 @@ public struct PendingRequestQueue {
 
     /// Called once a popped request is no longer needed: reclaims the arena when nothing else
     /// references it, and compacts it when a long pipelined run keeps it busy.
-    public mutating func release(keeping active: inout PendingRequest?) {
+    package mutating func release(keeping active: inout PendingRequest?) {
         if count == 0 && active == nil {
             arena.removeAll(keepingCapacity: arena.capacity <= 1 << 16)
             return
@@ -109,7 +88,7 @@ public struct PendingRequestQueue {
 
     /// Gives views of a request's fields (valid inside `body` only).
     @inline(__always)
-    public func withFields<R>(of r: PendingRequest, _ body: (RequestFields) -> R) -> R {
+    package func withFields<R>(of r: PendingRequest, _ body: (RequestFields) -> R) -> R {
         arena.withUnsafeBytes { a in
             body(RequestFields(
                 method: Self.view(a, r.method) ?? .empty, target: Self.view(a, r.target) ?? .empty,
@@ -118,13 +97,13 @@ public struct PendingRequestQueue {
         }
     }
 
-    public struct RequestFields {
-        public var method: UnsafeRawBufferPointer
-        public var target: UnsafeRawBufferPointer
-        public var host: UnsafeRawBufferPointer?
-        public var userAgent: UnsafeRawBufferPointer?
-        public var requestID: UnsafeRawBufferPointer?
-        public var client: UnsafeRawBufferPointer?
+    package struct RequestFields {
+        package var method: UnsafeRawBufferPointer
+        package var target: UnsafeRawBufferPointer
+        package var host: UnsafeRawBufferPointer?
+        package var userAgent: UnsafeRawBufferPointer?
+        package var requestID: UnsafeRawBufferPointer?
+        package var client: UnsafeRawBufferPointer?
     }
 
     @inline(__always)

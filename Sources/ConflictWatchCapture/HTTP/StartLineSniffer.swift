@@ -1,7 +1,9 @@
+import ConflictWatchCore
+
 /// Recognises what a stream carries from its first bytes (no port numbers: HTTP runs on any
 /// port), and finds the next request or status line after a gap or a mid-stream start.
-public enum StartLineSniffer {
-    public enum Kind: Equatable {
+package enum StartLineSniffer {
+    package enum Kind: Equatable {
         case request
         case response
         case tls
@@ -15,7 +17,7 @@ public enum StartLineSniffer {
     static let lf: UInt8 = 0x0A
     static let maxMethodLength = 24
 
-    public static func classify(_ d: UnsafeRawBufferPointer, at i: Int) -> Kind {
+    package static func classify(_ d: UnsafeRawBufferPointer, at i: Int) -> Kind {
         let rest = d.count - i
         guard rest > 0 else { return .needMoreData }
         let c = d[i]
@@ -61,7 +63,7 @@ public enum StartLineSniffer {
     /// by a gap leaves it glued to body bytes); a request line only at `from` or just after a
     /// line feed, and it must be followed on the same line by ` HTTP/1.` (when the line is
     /// complete here), so body text such as "GET READY" is not taken for a request.
-    public static func nextMessageStart(_ d: UnsafeRawBufferPointer, from: Int, request: Bool) -> Int? {
+    package static func nextMessageStart(_ d: UnsafeRawBufferPointer, from: Int, request: Bool) -> Int? {
         var i = from
         if !request {
             while let h = d.firstIndex(of: 0x48, from: i) {

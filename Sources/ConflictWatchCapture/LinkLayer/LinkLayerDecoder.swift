@@ -1,9 +1,3 @@
-/// The network layer a frame carries, and where it starts.
-public enum NetworkLayer: Equatable, Sendable {
-    case ipv4
-    case ipv6
-}
-
 /// Peels link-layer headers off a frame: Ethernet II (with 802.1Q/802.1ad/QinQ tags, 802.3
 /// LLC/SNAP, PPPoE sessions, MPLS label stacks), Linux cooked v1/v2, BSD NULL/LOOP, raw IP and
 /// NFLOG. Returns nil for anything else (ARP, STP, unknown link types): not HTTP.
@@ -142,4 +136,3 @@ public enum LinkLayerDecoder {
         return nil
     }
 }
-

@@ -6,14 +6,6 @@ import Glibc
 import Musl
 #endif
 
-/// Where a capture file's bytes come from when libpcap should not open the path itself:
-/// stdin, a gzip stream, bytes already sniffed. `read` returns 0 at the end and -1 on failure
-/// (then `failure` says why).
-public protocol CaptureByteStream: AnyObject {
-    func read(into buffer: UnsafeMutableRawBufferPointer) -> Int
-    var failure: String? { get }
-}
-
 /// A read-only stdio `FILE` over a `CaptureByteStream` (glibc `fopencookie`, see CPcap/shim.h), so libpcap's own
 /// pcap/pcapng readers can parse any byte source. libpcap closes the `FILE`, which releases the
 /// stream.

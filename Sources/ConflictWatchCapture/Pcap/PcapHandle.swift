@@ -1,6 +1,7 @@
 import CPcap
 
 #if canImport(Glibc)
+import ConflictWatchCore
 import Glibc
 #elseif canImport(Musl)
 import Musl

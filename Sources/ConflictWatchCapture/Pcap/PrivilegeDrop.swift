@@ -6,8 +6,8 @@ import Musl
 
 /// `--user NAME`: once the capture handle is open, root is no longer needed; becoming an
 /// unprivileged user limits what a parser bug fed with hostile packets could do.
-public enum PrivilegeDrop {
-    public static func become(user name: String) throws(PcapError) {
+package enum PrivilegeDrop {
+    package static func become(user name: String) throws(PcapError) {
         guard let pw = getpwnam(name) else {
             throw PcapError(.privilegeDrop, "--user \(name): no such user on this system")
         }

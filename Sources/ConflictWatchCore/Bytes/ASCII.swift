@@ -61,34 +61,34 @@ enum ASCII {
 
 extension UnsafeRawBufferPointer {
     /// An empty buffer that is safe to compare and hash; stands for "field absent".
-    @inline(__always) public static var empty: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: nil, count: 0) }
+    @inline(__always) package static var empty: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: nil, count: 0) }
 
     /// Byte-wise equality with a static ASCII string, without creating a `String`.
-    @inline(__always) public func equals(_ literal: StaticString) -> Bool {
+    @inline(__always) package func equals(_ literal: StaticString) -> Bool {
         guard count == literal.utf8CodeUnitCount else { return false }
         if count == 0 { return true }
         return memcmp(baseAddress!, literal.utf8Start, count) == 0
     }
 
-    @inline(__always) public func equals(_ other: UnsafeRawBufferPointer) -> Bool {
+    @inline(__always) package func equals(_ other: UnsafeRawBufferPointer) -> Bool {
         guard count == other.count else { return false }
         if count == 0 { return true }
         return memcmp(baseAddress!, other.baseAddress!, count) == 0
     }
 
-    @inline(__always) public func hasPrefix(_ literal: StaticString) -> Bool {
+    @inline(__always) package func hasPrefix(_ literal: StaticString) -> Bool {
         guard count >= literal.utf8CodeUnitCount else { return false }
         return memcmp(baseAddress!, literal.utf8Start, literal.utf8CodeUnitCount) == 0
     }
 
     /// The sub-range `[from, to)` as a buffer; callers guarantee the bounds.
-    @inline(__always) public func slice(_ from: Int, _ to: Int) -> UnsafeRawBufferPointer {
+    @inline(__always) package func slice(_ from: Int, _ to: Int) -> UnsafeRawBufferPointer {
         if from >= to { return .empty }
         return UnsafeRawBufferPointer(start: baseAddress! + from, count: to - from)
     }
 
     /// First index of `byte` at or after `from`, or nil; `memchr` does the scanning.
-    @inline(__always) public func firstIndex(of byte: UInt8, from: Int) -> Int? {
+    @inline(__always) package func firstIndex(of byte: UInt8, from: Int) -> Int? {
         guard from < count else { return nil }
         guard let p = memchr(baseAddress! + from, Int32(byte), count - from) else { return nil }
         return UnsafeRawPointer(p) - baseAddress!
@@ -96,7 +96,7 @@ extension UnsafeRawBufferPointer {
 
     /// Like `firstIndex(of:from:)` but a plain loop: cheaper than a memchr call for the short
     /// distances between fields (client, ident, status, bytes).
-    @inline(__always) public func firstIndexNear(of byte: UInt8, from: Int) -> Int? {
+    @inline(__always) package func firstIndexNear(of byte: UInt8, from: Int) -> Int? {
         var i = from
         let n = count
         guard let base = baseAddress else { return nil }
@@ -109,7 +109,7 @@ extension UnsafeRawBufferPointer {
 
     /// Checks the next 16 bytes with a loop, then hands the rest to memchr: quick for short
     /// fields (`"-"`), still vectorised for long ones (user agents).
-    @inline(__always) public func firstIndexHybrid(of byte: UInt8, from: Int) -> Int? {
+    @inline(__always) package func firstIndexHybrid(of byte: UInt8, from: Int) -> Int? {
         let near = Swift.min(count, from + 16)
         var i = from
         guard let base = baseAddress else { return nil }
@@ -121,7 +121,7 @@ extension UnsafeRawBufferPointer {
     }
 
     /// Parses an unsigned decimal integer occupying the whole buffer.
-    @inline(__always) public func parseDecimal() -> Int64? {
+    @inline(__always) package func parseDecimal() -> Int64? {
         guard count > 0, count <= 18 else { return nil }
         var v: Int64 = 0
         for b in self {
@@ -132,9 +132,9 @@ extension UnsafeRawBufferPointer {
     }
 
     /// True for the single byte "-", which access logs write for "no value".
-    @inline(__always) public var isDash: Bool { count == 1 && self[0] == ASCII.dash }
+    @inline(__always) package var isDash: Bool { count == 1 && self[0] == ASCII.dash }
 
     /// Owned copy as a `String`; invalid UTF-8 is repaired. Off the hot path only.
-    public var lossyString: String { String(decoding: self, as: UTF8.self) }
+    package var lossyString: String { String(decoding: self, as: UTF8.self) }
 }
 

@@ -1,7 +1,7 @@
 /// A fast, non-cryptographic 64-bit hash over bytes (a reduced wyhash-style multiply-mix).
 /// Used for hash tables and distinct counters on the hot path; it is not stable across releases,
 /// so nothing persisted may depend on its values.
-public enum ByteHash {
+package enum ByteHash {
     @usableFromInline static let seed: UInt64 = 0x9E37_79B9_7F4A_7C15
     @usableFromInline static let p1: UInt64 = 0xA076_1D64_78BD_642F
     @usableFromInline static let p2: UInt64 = 0xE703_7ED1_A0B4_28DB
@@ -13,7 +13,7 @@ public enum ByteHash {
     }
 
     @inlinable
-    public static func hash(_ bytes: UnsafeRawBufferPointer, seed s: UInt64 = 0) -> UInt64 {
+    package static func hash(_ bytes: UnsafeRawBufferPointer, seed s: UInt64 = 0) -> UInt64 {
         let n = bytes.count
         var h = seed ^ s ^ UInt64(truncatingIfNeeded: n) &* p1
         guard n > 0, let base = bytes.baseAddress else { return mix(h, p2) }
@@ -53,5 +53,5 @@ public enum ByteHash {
 
     /// Combines a running hash with one more value (used for route prefixes segment by segment).
     @inlinable
-    public static func combine(_ h: UInt64, _ v: UInt64) -> UInt64 { mix(h ^ p1, v ^ p2) }
+    package static func combine(_ h: UInt64, _ v: UInt64) -> UInt64 { mix(h ^ p1, v ^ p2) }
 }

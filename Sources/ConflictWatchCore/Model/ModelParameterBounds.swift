@@ -3,21 +3,21 @@
 /// where a time span or factor stops meaning anything; a value outside is refused with its key,
 /// its value and this range, instead of an allocation failure or a silently odd model.
 /// docs/validation.md lists the same table with the reason for each bound.
-public struct ModelParameterBound: Sendable {
-    public enum Kind: Sendable { case integer, real }
+package struct ModelParameterBound: Sendable {
+    package enum Kind: Sendable { case integer, real }
 
     /// The key as written in a model file (`routes.max_routes` for nested keys).
-    public let key: String
-    public let kind: Kind
-    public let lower: Double
-    public let lowerInclusive: Bool
-    public let upper: Double
-    public let upperInclusive: Bool
+    package let key: String
+    package let kind: Kind
+    package let lower: Double
+    package let lowerInclusive: Bool
+    package let upper: Double
+    package let upperInclusive: Bool
     /// Why the range is what it is, for the error message.
-    public let why: String
+    package let why: String
     let read: @Sendable (ModelParameters) -> Double
 
-    public func contains(_ v: Double) -> Bool {
+    package func contains(_ v: Double) -> Bool {
         guard v.isFinite else { return false }
         let aboveLower = lowerInclusive ? v >= lower : v > lower
         let belowUpper = upperInclusive ? v <= upper : v < upper
@@ -25,7 +25,7 @@ public struct ModelParameterBound: Sendable {
     }
 
     /// `1000…2097152` for closed ranges, interval notation when an end is open.
-    public var allowed: String {
+    package var allowed: String {
         let lo = Self.format(lower, kind), hi = Self.format(upper, kind)
         if lowerInclusive && upperInclusive { return "\(lo)…\(hi)" }
         return "\(lowerInclusive ? "[" : "(")\(lo), \(hi)\(upperInclusive ? "]" : ")")"
@@ -39,7 +39,7 @@ public struct ModelParameterBound: Sendable {
 
 extension ModelParameters {
     /// One entry per numeric key of `models/default.json`; a test checks none is missing.
-    public static let bounds: [ModelParameterBound] = {
+    package static let bounds: [ModelParameterBound] = {
         typealias B = ModelParameterBound
         func int(_ key: String, _ lo: Int, _ hi: Int, _ why: String, _ read: @escaping @Sendable (ModelParameters) -> Int) -> B {
             B(key: key, kind: .integer, lower: Double(lo), lowerInclusive: true, upper: Double(hi), upperInclusive: true,
@@ -90,9 +90,9 @@ extension ModelParameters {
     }()
 
     /// Longest lists a model file may hold, and the checks on their entries.
-    public static let maxWriteMethods = 32
-    public static let maxConflictStatuses = 16
-    public static let maxTemplates = 10_000
-    public static let maxTemplateBytes = 2048
-    public static let maxBaselines = 1_000_000
+    package static let maxWriteMethods = 32
+    package static let maxConflictStatuses = 16
+    package static let maxTemplates = 10_000
+    package static let maxTemplateBytes = 2048
+    package static let maxBaselines = 1_000_000
 }

@@ -2,11 +2,11 @@
 /// client's read and its next write of the same resource). Direct-mapped and fixed-size, key
 /// and time side by side (one cache line per access): a collision overwrites, which can only
 /// lose a sample, never invent one (the key is checked).
-public struct ReadTracker: Sendable {
+package struct ReadTracker: Sendable {
     private var entries: [(key: UInt64, time: Int64)]
     private let mask: Int
 
-    public init(slots: Int) {
+    package init(slots: Int) {
         var n = 1024
         while n < slots { n <<= 1 }
         entries = Array(repeating: (0, 0), count: n)
@@ -17,14 +17,14 @@ public struct ReadTracker: Sendable {
     static func key(client: UInt64, resource: UInt64) -> UInt64 { ByteHash.combine(client, resource) | 1 }
 
     @inline(__always)
-    public mutating func recordRead(client: UInt64, resource: UInt64, at time: Int64) {
+    package mutating func recordRead(client: UInt64, resource: UInt64, at time: Int64) {
         let k = Self.key(client: client, resource: resource)
         entries[Int(truncatingIfNeeded: k >> 17) & mask] = (k, time)
     }
 
     /// The time of the client's last read of the resource, consumed (one read, one window).
     @inline(__always)
-    public mutating func takeRead(client: UInt64, resource: UInt64) -> Int64? {
+    package mutating func takeRead(client: UInt64, resource: UInt64) -> Int64? {
         let k = Self.key(client: client, resource: resource)
         let i = Int(truncatingIfNeeded: k >> 17) & mask
         guard entries[i].key == k else { return nil }

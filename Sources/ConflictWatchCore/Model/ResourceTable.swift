@@ -43,12 +43,12 @@ struct ResourceSlot {
 /// count, conflicts counted ten times), so a hot resource among millions of cold ones is never
 /// the one to go. The hashes and eviction keys of a set sit in one cache line each, the slot
 /// itself in a few more; everything is allocated once.
-public struct ResourceTable {
-    public static let ways = 8
-    public static let labelBytes = 96
-    public static let writerSlots = 8
+package struct ResourceTable {
+    package static let ways = 8
+    package static let labelBytes = 96
+    package static let writerSlots = 8
 
-    public let capacity: Int
+    package let capacity: Int
     let sets: Int
     private let storage: ResourceStorage
     let hashes: UnsafeMutablePointer<UInt64>
@@ -57,10 +57,10 @@ public struct ResourceTable {
     let evictionKey: UnsafeMutablePointer<Double>
     let slots: UnsafeMutablePointer<ResourceSlot>
     let labels: UnsafeMutablePointer<UInt8>
-    public private(set) var count = 0
-    public private(set) var evictions: UInt64 = 0
+    package private(set) var count = 0
+    package private(set) var evictions: UInt64 = 0
 
-    public init(capacity requested: Int) {
+    package init(capacity requested: Int) {
         var s = 1
         while s * Self.ways < requested { s <<= 1 }
         sets = s

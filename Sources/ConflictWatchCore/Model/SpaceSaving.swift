@@ -2,17 +2,17 @@
 /// unseen item replaces the smallest counter and inherits its count (so counts are upper
 /// bounds, exact for items that stayed). Labels are kept in fixed inline slots, so counting
 /// never allocates once the sketch exists.
-public struct SpaceSaving: Sendable {
-    public static let labelBytes = 80
+package struct SpaceSaving: Sendable {
+    package static let labelBytes = 80
 
-    public let capacity: Int
+    package let capacity: Int
     var hashes: [UInt64]
     var counts: [UInt32]
     var labelLengths: [UInt8]
     var labels: [UInt8]
-    public internal(set) var total: UInt64 = 0
+    package internal(set) var total: UInt64 = 0
 
-    public init(capacity: Int) {
+    package init(capacity: Int) {
         self.capacity = capacity
         hashes = Array(repeating: 0, count: capacity)
         counts = Array(repeating: 0, count: capacity)
@@ -21,7 +21,7 @@ public struct SpaceSaving: Sendable {
     }
 
     @inline(__always)
-    public mutating func add(hash h0: UInt64, label: UnsafeRawBufferPointer, count: UInt32 = 1) {
+    package mutating func add(hash h0: UInt64, label: UnsafeRawBufferPointer, count: UInt32 = 1) {
         let h = h0 == 0 ? 1 : h0
         total &+= UInt64(count)
         var minIndex = 0
@@ -44,15 +44,15 @@ public struct SpaceSaving: Sendable {
         }
     }
 
-    public mutating func reset() {
+    package mutating func reset() {
         for i in 0..<capacity { hashes[i] = 0; counts[i] = 0; labelLengths[i] = 0 }
         total = 0
     }
 
-    public var isEmpty: Bool { total == 0 }
+    package var isEmpty: Bool { total == 0 }
 
     /// Items by descending count.
-    public func top(_ n: Int) -> [(label: String, count: Int)] {
+    package func top(_ n: Int) -> [(label: String, count: Int)] {
         var items: [(String, Int)] = []
         for i in 0..<capacity where counts[i] > 0 {
             let start = i * Self.labelBytes
@@ -64,12 +64,12 @@ public struct SpaceSaving: Sendable {
     }
 
     /// Count of the largest item and its share of everything added.
-    public var topShare: Double {
+    package var topShare: Double {
         guard total > 0 else { return 0 }
         return Double(counts.max() ?? 0) / Double(total)
     }
 
-    public var distinctTracked: Int { counts.reduce(0) { $0 + ($1 > 0 ? 1 : 0) } }
+    package var distinctTracked: Int { counts.reduce(0) { $0 + ($1 > 0 ? 1 : 0) } }
 
     /// Every counted item: hash, label bytes and count.
     func forEach(_ body: (UInt64, UnsafeRawBufferPointer, UInt32) -> Void) {
@@ -81,7 +81,7 @@ public struct SpaceSaving: Sendable {
         }
     }
 
-    public mutating func merge(_ other: SpaceSaving) {
+    package mutating func merge(_ other: SpaceSaving) {
         for i in 0..<other.capacity where other.counts[i] > 0 {
             let start = i * Self.labelBytes
             other.labels.withUnsafeBytes { buf in

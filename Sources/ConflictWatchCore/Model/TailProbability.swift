@@ -8,9 +8,9 @@ import Darwin
 /// Computed through the regularized incomplete gamma and beta functions (Numerical Recipes'
 /// series / continued fractions, Lentz's method), accurate far into the tail where 1 − CDF
 /// would cancel to zero. Checked against scipy in `TailProbabilityTests`.
-public enum TailProbability {
+package enum TailProbability {
     /// P(X ≥ k) for X ~ Poisson(mean).
-    public static func poisson(atLeast k: Int, mean: Double) -> Double {
+    package static func poisson(atLeast k: Int, mean: Double) -> Double {
         guard k > 0 else { return 1 }
         guard mean > 0 else { return 0 }
         // P(X ≥ k) = P(k, mean), the regularized lower incomplete gamma.
@@ -18,7 +18,7 @@ public enum TailProbability {
     }
 
     /// P(X ≥ k) for X ~ NegativeBinomial with the given mean and size r (variance mean + mean²/r).
-    public static func negativeBinomial(atLeast k: Int, mean: Double, size r: Double) -> Double {
+    package static func negativeBinomial(atLeast k: Int, mean: Double, size r: Double) -> Double {
         guard k > 0 else { return 1 }
         guard mean > 0 else { return 0 }
         guard r.isFinite, r < 1e8 else { return poisson(atLeast: k, mean: mean) }
@@ -30,7 +30,7 @@ public enum TailProbability {
     /// P(X ≥ k) for X ~ Binomial(n, p): k conflicts among n writes that each conflict with
     /// probability p. Tighter than Poisson where p is large (a client refused on every write of
     /// a route that refuses a third of them).
-    public static func binomial(atLeast k: Int, trials n: Int, probability p: Double) -> Double {
+    package static func binomial(atLeast k: Int, trials n: Int, probability p: Double) -> Double {
         guard k > 0 else { return 1 }
         guard k <= n else { return 0 }
         guard p > 0 else { return 0 }

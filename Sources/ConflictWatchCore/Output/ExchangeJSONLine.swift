@@ -1,6 +1,6 @@
 /// Writes one exchange as a JSON line with the SPEC §3 fields, in the SPEC's order.
-public enum ExchangeJSONLine {
-    public static func append(
+package enum ExchangeJSONLine {
+    package static func append(
         _ x: ExchangeView, route: UnsafeRawBufferPointer, source: [UInt8], line: Int,
         keepQuery: Bool, to out: inout [UInt8]
     ) {
@@ -56,7 +56,7 @@ public enum ExchangeJSONLine {
     }
 
     /// A source name escaped once for every line it is written on (without quotes).
-    public static func escapedSource(_ name: String) -> [UInt8] {
+    package static func escapedSource(_ name: String) -> [UInt8] {
         var tmp: [UInt8] = []
         JSONText.appendString(name, to: &tmp)
         return Array(tmp[1..<(tmp.count - 1)])

@@ -1,11 +1,11 @@
 /// Appends JSON text to a byte buffer. Strings are escaped per RFC 8259; bytes that are not
 /// valid UTF-8 are written as the visible text `\xHH` (the way nginx escapes them), so the
 /// output is always valid UTF-8 JSON and the original bytes stay recognisable.
-public enum JSONText {
+package enum JSONText {
     static let hex: [UInt8] = Array("0123456789abcdef".utf8)
     static let hexUpper: [UInt8] = Array("0123456789ABCDEF".utf8)
 
-    public static func appendString(_ s: UnsafeRawBufferPointer, to out: inout [UInt8]) {
+    package static func appendString(_ s: UnsafeRawBufferPointer, to out: inout [UInt8]) {
         out.append(ASCII.quote)
         var i = 0
         let n = s.count
@@ -37,7 +37,7 @@ public enum JSONText {
         out.append(ASCII.quote)
     }
 
-    public static func appendString(_ s: String, to out: inout [UInt8]) {
+    package static func appendString(_ s: String, to out: inout [UInt8]) {
         var copy = s
         copy.withUTF8 { appendString(UnsafeRawBufferPointer($0), to: &out) }
     }
@@ -62,7 +62,7 @@ public enum JSONText {
         }
     }
 
-    public static func appendInt(_ v: Int64, to out: inout [UInt8]) {
+    package static func appendInt(_ v: Int64, to out: inout [UInt8]) {
         if v == 0 { out.append(ASCII.zero); return }
         var x = v
         if x < 0 { out.append(ASCII.dash); x = -x }
@@ -75,7 +75,7 @@ public enum JSONText {
     }
 
     /// Milliseconds from microseconds with three decimals, e.g. `12.345`.
-    public static func appendMillis(_ micros: Int64, to out: inout [UInt8]) {
+    package static func appendMillis(_ micros: Int64, to out: inout [UInt8]) {
         appendInt(micros / 1000, to: &out)
         out.append(ASCII.dot)
         let frac = Int(micros % 1000)
@@ -84,9 +84,9 @@ public enum JSONText {
         out.append(UInt8(frac % 10) + ASCII.zero)
     }
 
-    public static func appendNull(to out: inout [UInt8]) { out.append(contentsOf: [0x6E, 0x75, 0x6C, 0x6C]) }
+    package static func appendNull(to out: inout [UInt8]) { out.append(contentsOf: [0x6E, 0x75, 0x6C, 0x6C]) }
 
-    public static func appendKey(_ key: StaticString, to out: inout [UInt8]) {
+    package static func appendKey(_ key: StaticString, to out: inout [UInt8]) {
         out.append(ASCII.quote)
         out.append(contentsOf: UnsafeRawBufferPointer(start: key.utf8Start, count: key.utf8CodeUnitCount))
         out.append(ASCII.quote)

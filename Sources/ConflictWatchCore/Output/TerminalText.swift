@@ -3,11 +3,11 @@
 /// bytes, and a raw ESC or C1 CSI can retitle, clear or rewrite the operator's screen, a
 /// bidi override can make a path read backwards. Every table and plain-text renderer passes
 /// such text through `escape`; JSON output is escaped by its encoder instead and stays as is.
-public enum TerminalText {
+package enum TerminalText {
     /// Replaces C0 controls (tab and newline included, they would break a table's rows),
     /// DEL, C1 controls and the bidi overrides and isolates with a visible escape: `\x1b`,
     /// `\x7f`, `\u{9b}`, `\u{202e}`. Everything else, other non-ASCII text included, is kept.
-    public static func escape(_ s: String) -> String {
+    package static func escape(_ s: String) -> String {
         guard s.unicodeScalars.contains(where: needsEscape) else { return s }
         var out = String.UnicodeScalarView()
         for u in s.unicodeScalars {
@@ -30,14 +30,14 @@ public enum TerminalText {
 
     /// `escape` for a whole rendered text whose own line breaks are kept: the last guard of
     /// a plain-text renderer, for anything a field-level `escape` did not cover.
-    public static func escapeLines(_ s: String) -> String {
+    package static func escapeLines(_ s: String) -> String {
         guard s.unicodeScalars.contains(where: { $0 != "\n" && needsEscape($0) }) else { return s }
         return s.split(separator: "\n", omittingEmptySubsequences: false).map { escape(String($0)) }.joined(separator: "\n")
     }
 
     /// Whether the scalar must not reach a terminal raw.
     @inline(__always)
-    public static func needsEscape(_ u: Unicode.Scalar) -> Bool {
+    package static func needsEscape(_ u: Unicode.Scalar) -> Bool {
         switch u.value {
         case 0x00...0x1F, 0x7F...0x9F: return true
         // LRM, RLM, ALM and the embedding, override and isolate controls.

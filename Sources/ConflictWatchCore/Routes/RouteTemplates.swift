@@ -2,7 +2,7 @@
 /// document: a path whose segments match a template's literals, with any single segment under
 /// a segment holding a `{…}` parameter (`{id}`, or `{name}.json` as a whole), takes that
 /// template as its route. First match wins, in the order given.
-public struct RouteTemplates: Sendable {
+package struct RouteTemplates: Sendable {
     struct Template: Sendable {
         var text: [UInt8]
         /// nil = wildcard segment.
@@ -10,9 +10,9 @@ public struct RouteTemplates: Sendable {
     }
 
     private var bySegmentCount: [Int: [Template]] = [:]
-    public let isEmpty: Bool
+    package let isEmpty: Bool
 
-    public init(_ templates: [String]) {
+    package init(_ templates: [String]) {
         for t in templates {
             var path = Substring(t)
             if path.hasPrefix("/") { path = path.dropFirst() }

@@ -1,21 +1,5 @@
 /// Recognises path segments that name an instance rather than a kind of resource (SPEC §5.1).
-public enum Placeholder: UInt8, Sendable, CaseIterable {
-    case id, uuid, hex, token, date, email, variable
-
-    public var text: StaticString {
-        switch self {
-        case .id: "{id}"
-        case .uuid: "{uuid}"
-        case .hex: "{hex}"
-        case .token: "{token}"
-        case .date: "{date}"
-        case .email: "{email}"
-        case .variable: "{var}"
-        }
-    }
-}
-
-public enum SegmentClassifier {
+package enum SegmentClassifier {
     /// Shortest run of letters and digits taken as a generated token (`aB3dE9xQ`). Shorter mixed
     /// words (`v2`, `oauth2`, `html5`) are names, not identifiers.
     static let minimumTokenLength = 8
@@ -23,7 +7,7 @@ public enum SegmentClassifier {
     static let minimumHexLength = 16
 
     @inline(__always)
-    public static func classify(_ s: UnsafeRawBufferPointer) -> Placeholder? {
+    package static func classify(_ s: UnsafeRawBufferPointer) -> Placeholder? {
         let n = s.count
         guard n > 0 else { return nil }
         // Fast path: short segments can only be numbers or (rarely) e-mail addresses.

@@ -8,11 +8,11 @@ import Darwin
 /// `/users/bob`, …): for each (route prefix, depth) it estimates the distinct values seen with a
 /// 1024-bit linear-counting bitmap; past `threshold` distinct values the position becomes `{var}`.
 /// Memory is fixed at construction: once `capacity` positions are tracked, new ones stay literal.
-public struct VarPositionLearner {
+package struct VarPositionLearner {
     static let bitsPerPosition = 1024
     static let wordsPerPosition = bitsPerPosition / 64
 
-    public let threshold: Int
+    package let threshold: Int
     let capacity: Int
     var keys: [UInt64]
     var bitmaps: [UInt64]
@@ -21,11 +21,11 @@ public struct VarPositionLearner {
     var used = 0
     private let bitsNeeded: Int
     /// Bumped whenever a position becomes `{var}` (caches of routes check it).
-    public internal(set) var generation = 0
+    package internal(set) var generation = 0
     /// Positions that could not be tracked because the table was full.
-    public private(set) var overflowed = 0
+    package private(set) var overflowed = 0
 
-    public init(threshold: Int, capacity: Int = 16_384) {
+    package init(threshold: Int, capacity: Int = 16_384) {
         self.threshold = threshold
         var cap = 1
         while cap < capacity { cap <<= 1 }
@@ -58,7 +58,7 @@ public struct VarPositionLearner {
 
     /// Records `valueHash` at the position and says whether the position is now `{var}`.
     @inline(__always)
-    public mutating func observe(prefix: UInt64, depth: Int, valueHash: UInt64) -> Bool {
+    package mutating func observe(prefix: UInt64, depth: Int, valueHash: UInt64) -> Bool {
         let key = Self.key(prefix: prefix, depth: depth)
         var (i, found) = slot(for: key)
         if !found {
@@ -87,7 +87,7 @@ public struct VarPositionLearner {
 
     /// Whether the position has been learned as `{var}`, without recording anything.
     @inline(__always)
-    public func isVariable(prefix: UInt64, depth: Int) -> Bool {
+    package func isVariable(prefix: UInt64, depth: Int) -> Bool {
         let (i, found) = slot(for: Self.key(prefix: prefix, depth: depth))
         return found && isVar[i]
     }

@@ -7,7 +7,7 @@ import Darwin
 /// Counts distinct 64-bit hashes in bounded memory: exactly up to `exactLimit` values, then as a
 /// HyperLogLog with 2^10 registers (about 3% standard error, 1 KiB). Routes use it for their
 /// distinct writers and resources.
-public struct DistinctCounter: Sendable {
+package struct DistinctCounter: Sendable {
     static let exactSlots = 64
     static let exactLimit = 48
     static let registerBits = 10
@@ -17,12 +17,12 @@ public struct DistinctCounter: Sendable {
     private var exactCount = 0
     private var registers: [UInt8] = []
 
-    public init() {}
+    package init() {}
 
-    public var isExact: Bool { registers.isEmpty }
+    package var isExact: Bool { registers.isEmpty }
 
     @inline(__always)
-    public mutating func insert(_ hash0: UInt64) {
+    package mutating func insert(_ hash0: UInt64) {
         let hash = hash0 == 0 ? 1 : hash0
         if registers.isEmpty {
             if exact.isEmpty { exact = Array(repeating: 0, count: Self.exactSlots) }
@@ -56,7 +56,7 @@ public struct DistinctCounter: Sendable {
         exactCount = 0
     }
 
-    public var estimate: Int {
+    package var estimate: Int {
         if registers.isEmpty { return exactCount }
         let m = Double(Self.registerCount)
         var sum = 0.0
@@ -71,7 +71,7 @@ public struct DistinctCounter: Sendable {
         return Int(raw.rounded())
     }
 
-    public mutating func merge(_ other: DistinctCounter) {
+    package mutating func merge(_ other: DistinctCounter) {
         if other.registers.isEmpty {
             for v in other.exact where v != 0 { insert(v) }
             return

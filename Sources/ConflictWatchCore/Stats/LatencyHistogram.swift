@@ -1,17 +1,17 @@
 /// Log-linear histogram of latencies in microseconds: 8 sub-buckets per power of two, so any
 /// quantile is known within about 6%, in at most 2.5 KiB per route and no allocation per value.
-public struct LatencyHistogram: Sendable {
+package struct LatencyHistogram: Sendable {
     static let subBucketBits = 3
     static let subBuckets = 1 << subBucketBits
     static let bucketCount = subBuckets + (64 - subBucketBits) * subBuckets
 
     private var counts: [UInt32] = []
-    public private(set) var total: UInt64 = 0
+    package private(set) var total: UInt64 = 0
     /// Exact extremes: quantiles are clamped to them, so one sample reads back exactly.
     private var minimum: UInt64 = .max
     private var maximum: UInt64 = 0
 
-    public init() {}
+    package init() {}
 
     @inline(__always)
     static func index(_ v: UInt64) -> Int {
@@ -31,7 +31,7 @@ public struct LatencyHistogram: Sendable {
     }
 
     @inline(__always)
-    public mutating func record(micros: Int64) {
+    package mutating func record(micros: Int64) {
         guard micros >= 0 else { return }
         if counts.isEmpty { counts = Array(repeating: 0, count: Self.bucketCount) }
         let v = UInt64(micros)
@@ -42,7 +42,7 @@ public struct LatencyHistogram: Sendable {
     }
 
     /// The q-quantile (0…1) in microseconds, as the middle of its bucket; nil when empty.
-    public func quantile(_ q: Double) -> Double? {
+    package func quantile(_ q: Double) -> Double? {
         guard total > 0 else { return nil }
         let rank = max(1, UInt64((q * Double(total)).rounded(.up)))
         var seen: UInt64 = 0
@@ -57,7 +57,7 @@ public struct LatencyHistogram: Sendable {
         return nil
     }
 
-    public mutating func merge(_ other: LatencyHistogram) {
+    package mutating func merge(_ other: LatencyHistogram) {
         guard other.total > 0 else { return }
         if counts.isEmpty { counts = Array(repeating: 0, count: Self.bucketCount) }
         for i in 0..<Self.bucketCount { counts[i] &+= other.counts[i] }

@@ -1,17 +1,17 @@
 /// Per-route accounting keyed by the route's bytes, in an open-addressing table so a lookup
 /// costs one hash and usually one comparison. Bounded: past `maxRoutes` distinct routes, new
 /// ones are counted under `{other}` (reported in the summary).
-public struct RouteTable: Sendable {
-    public static let overflowRoute = "{other}"
+package struct RouteTable: Sendable {
+    package static let overflowRoute = "{other}"
 
-    public let maxRoutes: Int
+    package let maxRoutes: Int
     private var slots: [Int32]
     private var hashes: [UInt64]
     private(set) var keys: [[UInt8]] = []
-    public private(set) var stats: [RouteStats] = []
+    package private(set) var stats: [RouteStats] = []
     private var overflowIndex: Int = -1
 
-    public init(maxRoutes: Int = 10_000) {
+    package init(maxRoutes: Int = 10_000) {
         self.maxRoutes = maxRoutes
         var cap = 16
         while cap < maxRoutes * 2 { cap <<= 1 }
@@ -19,11 +19,11 @@ public struct RouteTable: Sendable {
         hashes = Array(repeating: 0, count: cap)
     }
 
-    public var count: Int { keys.count }
+    package var count: Int { keys.count }
 
     /// Index of `route`'s stats, creating them on first sight.
     @inline(__always)
-    public mutating func index(of route: UnsafeRawBufferPointer) -> Int {
+    package mutating func index(of route: UnsafeRawBufferPointer) -> Int {
         let h = ByteHash.hash(route)
         let mask = slots.count - 1
         var i = Int(truncatingIfNeeded: h) & mask
@@ -55,15 +55,15 @@ public struct RouteTable: Sendable {
     }
 
     @inline(__always)
-    public mutating func withStats<R>(at i: Int, _ body: (inout RouteStats) -> R) -> R {
+    package mutating func withStats<R>(at i: Int, _ body: (inout RouteStats) -> R) -> R {
         body(&stats[i])
     }
 
     /// The route's bytes, valid inside `body` (and, in practice, until the next new route).
     @inline(__always)
-    public func withKey<R>(at i: Int, _ body: (UnsafeRawBufferPointer) -> R) -> R {
+    package func withKey<R>(at i: Int, _ body: (UnsafeRawBufferPointer) -> R) -> R {
         keys[i].withUnsafeBytes(body)
     }
 
-    public func route(at i: Int) -> String { String(decoding: keys[i], as: UTF8.self) }
+    package func route(at i: Int) -> String { String(decoding: keys[i], as: UTF8.self) }
 }

@@ -3,8 +3,8 @@
 /// nothing across threads (SPEC §5.2, the route part; the contention model builds on it).
 public struct TrafficAnalyzer {
     public internal(set) var normalizer: RouteNormalizer
-    public internal(set) var routes: RouteTable
-    public let traffic: TrafficClass
+    package internal(set) var routes: RouteTable
+    package let traffic: TrafficClass
     public private(set) var exchanges: UInt64 = 0
     public private(set) var writes: UInt64 = 0
     public private(set) var conflicts: UInt64 = 0

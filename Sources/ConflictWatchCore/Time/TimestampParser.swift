@@ -2,16 +2,16 @@
 ///
 /// CLF times repeat for every line of the same second, so the last CLF stamp and its result are
 /// cached: most lines cost one 26-byte comparison.
-public struct TimestampParser: Sendable {
+package struct TimestampParser: Sendable {
     private var lastCLF: (UInt64, UInt64, UInt64, UInt16) = (0, 0, 0, 0)
     private var lastCLFMicros: Int64 = 0
     private var hasCached = false
 
-    public init() {}
+    package init() {}
 
     /// `10/Oct/2000:13:55:36 -0700` — exactly 26 bytes, as nginx `$time_local` and Apache `%t`.
     @inline(__always)
-    public mutating func parseCLF(_ b: UnsafeRawBufferPointer) -> Int64? {
+    package mutating func parseCLF(_ b: UnsafeRawBufferPointer) -> Int64? {
         guard b.count == 26, let base = b.baseAddress else { return nil }
         let key = (
             base.loadUnaligned(fromByteOffset: 0, as: UInt64.self),
@@ -41,7 +41,7 @@ public struct TimestampParser: Sendable {
 
     /// ISO 8601 / RFC 3339: `2025-12-31T17:37:40.493035218+01:00`, `…Z`, `…+0100`, a space
     /// instead of `T`, or no zone at all (taken as UTC). Fractions beyond microseconds are cut.
-    public static func parseISO8601(_ b: UnsafeRawBufferPointer) -> Int64? {
+    package static func parseISO8601(_ b: UnsafeRawBufferPointer) -> Int64? {
         guard b.count >= 19, b[4] == ASCII.dash, b[7] == ASCII.dash,
               b[10] == 0x54 || b[10] == 0x74 || b[10] == ASCII.space,
               b[13] == ASCII.colon, b[16] == ASCII.colon,
@@ -83,7 +83,7 @@ public struct TimestampParser: Sendable {
 
     /// Epoch time as a decimal number: seconds (`1693840791.7564995`, nginx `$msec`), or
     /// milliseconds / microseconds / nanoseconds when the integer part is too large for seconds.
-    public static func parseEpoch(_ b: UnsafeRawBufferPointer) -> Int64? {
+    package static func parseEpoch(_ b: UnsafeRawBufferPointer) -> Int64? {
         guard b.count > 0 else { return nil }
         var i = 0
         var whole: Int64 = 0
@@ -116,7 +116,7 @@ public struct TimestampParser: Sendable {
     }
 
     /// Tries every supported form; used for JSON values and custom formats.
-    public mutating func parseAny(_ b: UnsafeRawBufferPointer) -> Int64? {
+    package mutating func parseAny(_ b: UnsafeRawBufferPointer) -> Int64? {
         if b.count == 26, b[2] == ASCII.slash { return parseCLF(b) }
         if b.count == 28, b[0] == ASCII.openBracket, b[27] == ASCII.closeBracket {
             return parseCLF(b.slice(1, 27))

@@ -1,3 +1,5 @@
+import ConflictWatchCore
+
 /// Where the query API listens and the token it demands (SPEC §9). Every value is valid by
 /// construction: an address off the loopback interface without a token cannot be built, so a
 /// daemon cannot start serving the store to the network by accident.

@@ -1,3 +1,4 @@
+import ConflictWatchCore
 import Foundation
 
 /// `GET /`: the live dashboard, one self-contained page (no external assets; the server's CSP

@@ -1,3 +1,5 @@
+import ConflictWatchCore
+
 /// A request's query string as name/value pairs, percent-decoded strictly: `%` must be followed
 /// by two hex digits and the decoded bytes must be UTF-8. Hummingbird keeps a value it cannot
 /// decode as written, so `route=%ZZ%` would be matched as the literal glob `%ZZ%`; here it is a

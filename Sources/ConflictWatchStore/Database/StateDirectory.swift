@@ -1,3 +1,4 @@
+import ConflictWatchCore
 import Foundation
 
 /// Where the daemon keeps its state (SPEC §2): `$XDG_STATE_HOME/conflictwatch`, else

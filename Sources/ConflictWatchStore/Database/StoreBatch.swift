@@ -33,13 +33,3 @@ public struct StoreBatch: Sendable {
             && webhookDeliveries.isEmpty
     }
 }
-
-/// What a commit did beyond writing the batch.
-public struct CommitSummary: Sendable, Equatable {
-    /// Pending webhook deliveries dropped because their receiver's outbox was full.
-    public var webhooksDropped = 0
-
-    public init(webhooksDropped: Int = 0) {
-        self.webhooksDropped = webhooksDropped
-    }
-}

@@ -1,3 +1,4 @@
+import ConflictWatchCore
 @testable import ConflictWatchCapture
 
 /// Builds frames byte by byte for tests: link layers around an IP packet around a TCP segment.
@@ -132,5 +133,3 @@ func reconstruct(_ packets: [Conversation.Packet], linkType: LinkType = .etherne
     r.finish(sink: sink)
     return (out, r.report)
 }
-
-import ConflictWatchCore
