@@ -53,7 +53,7 @@ import Testing
         settings.fromStart = true
         let store = try ConflictStore(directory: dir, mode: .writer, logger: logger)
         let status = LiveStatus()
-        let pipeline = IngestPipeline(settings: settings, store: store, logger: logger, status: status)
+        let pipeline = IngestPipeline(settings: settings, store: store, logger: logger, status: StatusPublisher(status))
         try pipeline.start(now: 0)
         var now = 0.0
         while pipeline.step(now: now) > 0 {
@@ -114,7 +114,7 @@ import Testing
         let counts = CapturePacketCounts([live, CaptureReport()])
         #expect(counts == CapturePacketCounts([]).with(packets: inFile, kernel: 3, interface: 1))
         let status = LiveStatus()
-        status.update { counts.publish(into: &$0) }
+        status.update { StatusPublisher.write(counts, into: &$0) }
 
         let store = try ConflictStore(directory: dir, mode: .writer, logger: logger)
         let m = try await scrape(status, store: store)

@@ -51,7 +51,7 @@ import Testing
             settings.fromStart = true
             store = try ConflictStore(directory: dir, mode: .writer, logger: logger)
             let outbox = WebhookOutbox(targets: [WebhookTarget(url: "http://127.0.0.1:9/hook")], status: status, logger: logger)
-            pipeline = IngestPipeline(settings: settings, store: store, logger: logger, status: status, outbox: outbox)
+            pipeline = IngestPipeline(settings: settings, store: store, logger: logger, status: StatusPublisher(status), outbox: outbox)
             try pipeline.start(now: 0)
         }
 

@@ -1,5 +1,3 @@
-import Foundation
-
 /// `since`/`until` values, for the CLI's flags and the API's parameters alike: a span back from
 /// now (`90s`, `30m`, `1h`, `7d`) or an RFC 3339 time (`2026-11-24T10:00:00Z`), resolved to
 /// microseconds since the epoch. "Now" is the wall clock of whoever resolves it.
@@ -20,7 +18,7 @@ public enum QueryTime {
         return Array(text.utf8).withUnsafeBytes { TimestampParser.parseISO8601($0) }
     }
 
-    public static func nowMicros() -> Int64 { Int64(Date().timeIntervalSince1970 * 1_000_000) }
+    public static func nowMicros() -> Int64 { SystemClock.wallMicros() }
 
     /// The traffic minute holding `micros` (floor, also before 1970).
     package static func minute(_ micros: Int64) -> Int64 {

@@ -1,5 +1,4 @@
 import ConflictWatchCore
-import ConflictWatchServer
 
 /// The live interfaces' packet counters summed for the status (`conflictwatch_packets_total`,
 /// `conflictwatch_packets_dropped_total{reason}`): each interface's report is as of its last
@@ -15,13 +14,5 @@ public struct CapturePacketCounts: Sendable, Equatable {
             kernelDrops &+= r.kernelDrops ?? 0
             interfaceDrops &+= r.interfaceDrops ?? 0
         }
-    }
-
-    /// Writes the counts into a status snapshot (the daemon's publish and the tests use this).
-    public func publish(into s: inout LiveStatus.Snapshot) {
-        s.packets = packets
-        s.kernelDrops = kernelDrops
-        s.interfaceDrops = interfaceDrops
-        s.drops = kernelDrops &+ interfaceDrops
     }
 }

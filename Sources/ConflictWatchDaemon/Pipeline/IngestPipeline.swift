@@ -1,6 +1,5 @@
 import ConflictWatchCore
 import ConflictWatchIngest
-import ConflictWatchServer
 import ConflictWatchStore
 import Logging
 
@@ -17,8 +16,8 @@ final class IngestPipeline {
     let settings: DaemonSettings
     let store: ConflictStore
     let logger: Logger
-    /// Published after each flush for `/metrics` and `/healthz`.
-    let status: LiveStatus
+    /// Takes a `PipelineStatus` after each flush for `/metrics` and `/healthz`.
+    let status: StatusPublisher
     /// Makes the webhook outbox rows committed with alert events; nil when no receiver is configured.
     let outbox: WebhookOutbox?
     /// Live interfaces; their threads hand over batches of exchanges that `step` takes.
@@ -55,12 +54,11 @@ final class IngestPipeline {
     private(set) var counters = SourceReport(source: "followed files", format: "per source")
     /// Which alerts the silences cover; read from the store at `start`.
     private var silences = SilenceTracker()
-    /// `/metrics`' labelled series: alerts opened since start, and the routes given a label.
-    private var alertsOpened: [LiveStatus.AlertLabel: UInt64] = [:]
-    private var routeLabels = RouteLabelSet()
+    /// `/metrics`' labelled series: alerts opened since start; responses by status, recounted
+    /// with the routes' totals at most once a second.
+    private var alertsOpened: [AlertLabel: UInt64] = [:]
     private var lastRouteTotals = -Double.infinity
     private var statusTotals: [Int: UInt64] = [:]
-    private var routeTotals: [LiveStatus.RouteTotals] = []
 
     /// `continuing`: the pipeline a SIGHUP replaces (flushed just before). With the same model
     /// parameters its model goes on here as it is — open alerts with their ids, evidence and
@@ -68,7 +66,7 @@ final class IngestPipeline {
     /// changes no verdict and sends no event. With other parameters the model restarts from the
     /// snapshot just committed, as a restart does.
     init(settings: DaemonSettings, store: ConflictStore, logger: Logger,
-         status: LiveStatus = LiveStatus(), outbox: WebhookOutbox? = nil, captures: [InterfaceCapture] = [],
+         status: StatusPublisher = StatusPublisher(), outbox: WebhookOutbox? = nil, captures: [InterfaceCapture] = [],
          continuing previous: IngestPipeline? = nil) {
         self.settings = settings
         self.store = store
@@ -83,9 +81,8 @@ final class IngestPipeline {
         learnedState = LearnedState(stateDirectory: settings.stateDirectory)
         if let previous {
             // /metrics' labelled counters go on whatever the reload changed: a reload is not a
-            // restart, so none of them may drop, and a route keeps the label it had.
+            // restart, so none of them may drop (the publisher keeps the routes' labels).
             alertsOpened = previous.alertsOpened
-            routeLabels = previous.routeLabels
         }
         if let previous, previous.settings.parameters == settings.parameters {
             analyzer = previous.analyzer
@@ -342,7 +339,7 @@ final class IngestPipeline {
     private func countOpened(_ changes: (alerts: [Alert], transitions: [AlertTransition])) {
         for t in changes.transitions where t.kind == .opened {
             guard let a = changes.alerts.first(where: { $0.id == t.alertID }) else { continue }
-            alertsOpened[LiveStatus.AlertLabel(kind: a.kind, severity: a.severity), default: 0] &+= 1
+            alertsOpened[AlertLabel(a), default: 0] &+= 1
         }
     }
 
@@ -355,42 +352,29 @@ final class IngestPipeline {
     /// What `/metrics` and `/healthz` show; lag is 0 right after a commit and grows while the
     /// pipeline reads (see `publishLag(now:)`). `wallClockMicros` is the commit's time, if any.
     private func publishStatus(wallClockMicros: Int64?, now: Double) {
-        let c = counters
+        var p = PipelineStatus()
         let open = shownOpenAlerts()
-        var openByLabel: [LiveStatus.AlertLabel: Int] = [:]
-        for a in open { openByLabel[LiveStatus.AlertLabel(kind: a.kind, severity: a.severity), default: 0] += 1 }
-        let opened = alertsOpened
+        for a in open { p.openAlertsByLabel[AlertLabel(a), default: 0] += 1 }
+        p.openAlerts = open.count
+        p.alertsOpened = alertsOpened
         // Summing every route costs ~30 ms at 10,000 routes in a debug build (less in release):
         // once a second is plenty for a scrape every 15 s or more, and keeps it off most flushes.
         if now - lastRouteTotals >= 1 {
             lastRouteTotals = now
             statusTotals = analyzer.statusTotals()
-            routeTotals = routeLabels.bounded(analyzer.routeWriteTotals())
+            p.routeWrites = analyzer.routeWriteTotals()
         }
-        let (statuses, routes) = (statusTotals, routeTotals)
-        let conflictStatuses = settings.parameters.conflictStatuses
-        let unread = tailer.unreadBytes()
-        let files = tailer.fileCount
-        let (writes, conflicts) = (analyzer.writes, analyzer.conflicts)
-        let packets = CapturePacketCounts(captures.map(\.report))
-        status.update {
-            packets.publish(into: &$0)
-            $0.openAlertsByLabel = openByLabel
-            $0.alertsOpened = opened
-            $0.statuses = statuses
-            $0.routes = routes
-            $0.conflictStatuses = conflictStatuses
-            $0.lines = c.lines
-            $0.exchanges = c.exchanges
-            $0.malformed = c.malformed
-            $0.writes = writes
-            $0.conflicts = conflicts
-            $0.openAlerts = open.count
-            $0.lagSeconds = 0
-            $0.unreadBytes = unread
-            $0.followedFiles = files
-            if let wallClockMicros { $0.lastCommit = Double(wallClockMicros) / 1e6 }
-        }
+        p.statuses = statusTotals
+        p.conflictStatuses = settings.parameters.conflictStatuses
+        p.lines = counters.lines
+        p.exchanges = counters.exchanges
+        p.malformed = counters.malformed
+        (p.writes, p.conflicts) = (analyzer.writes, analyzer.conflicts)
+        p.unreadBytes = tailer.unreadBytes()
+        p.followedFiles = tailer.fileCount
+        p.packets = CapturePacketCounts(captures.map(\.report))
+        p.committedAtMicros = wallClockMicros
+        status.publish(p)
     }
 
     /// Between flushes: how long the oldest uncommitted line has waited; and, at most once a
@@ -402,7 +386,7 @@ final class IngestPipeline {
             publishStatus(wallClockMicros: nil, now: now)
         }
         let lag = oldestUncommitted.map { now - $0 } ?? 0
-        status.update { $0.lagSeconds = lag }
+        status.publishLag(lag)
     }
 
     /// Writes the learned baselines every minute and at shutdown; a failure is logged, not fatal

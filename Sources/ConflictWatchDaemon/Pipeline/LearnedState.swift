@@ -74,7 +74,3 @@ struct LearnedState {
         }
     }
 }
-
-struct LearnedStateError: Error, CustomStringConvertible {
-    var description: String
-}

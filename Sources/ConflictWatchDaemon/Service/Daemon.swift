@@ -1,3 +1,4 @@
+import ConflictWatchCore
 import ConflictWatchServer
 import ConflictWatchStore
 import Foundation
@@ -20,7 +21,7 @@ public enum Daemon {
         defer { withExtendedLifetime(lock) {} }
         let store = try ConflictStore(directory: settings.stateDirectory, mode: .writer, logger: logger)
         var initial = LiveStatus.Snapshot()
-        initial.started = Date().timeIntervalSince1970
+        initial.started = Double(SystemClock.wallMicros()) / 1e6
         let status = LiveStatus(initial)
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
         // Opened before anything runs: a missing CAP_NET_RAW or a bad interface stops the start

@@ -19,7 +19,8 @@ public struct TailService: Service {
     let logger: Logger
     /// Reads the configuration again on SIGHUP (`run --config`); nil keeps the settings.
     let reloadSettings: (@Sendable () throws -> DaemonSettings)?
-    let status: LiveStatus
+    /// Outlives the pipelines a SIGHUP swaps, so `/metrics`' route labels do too.
+    let status: StatusPublisher
     let outbox: WebhookOutbox?
     /// The store, opened as its one writer by `Daemon.run`, which holds the daemon lock.
     let store: ConflictStore
@@ -34,7 +35,7 @@ public struct TailService: Service {
         self.store = store
         self.captures = captures
         self.logger = logger
-        self.status = status
+        self.status = StatusPublisher(status)
         self.outbox = outbox
         self.reloadSettings = reloadSettings
     }
@@ -143,11 +144,4 @@ public struct TailService: Service {
         while dir.contains(where: { "*?[".contains($0) }) { dir = PathParts.split(dir).dir }
         return dir
     }
-}
-
-/// Set by the SIGHUP task, taken by the pipeline loop.
-final class ReloadRequest: Sendable {
-    private let pending = Atomic<Bool>(false)
-    func request() { pending.store(true, ordering: .relaxed) }
-    func take() -> Bool { pending.exchange(false, ordering: .relaxed) }
 }

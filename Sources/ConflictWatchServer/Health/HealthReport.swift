@@ -1,3 +1,4 @@
+import ConflictWatchCore
 import Foundation
 
 /// `/healthz`: always `"ok"` while the server answers (a probe only asks "is it up"); the
@@ -20,7 +21,7 @@ struct HealthReport: Codable, Equatable {
         case followedFiles = "followed_files"
     }
 
-    init(status live: LiveStatus?, now: Double = Date().timeIntervalSince1970) {
+    init(status live: LiveStatus?, now: Double = Double(SystemClock.wallMicros()) / 1e6) {
         guard let s = live?.snapshot else { return }
         uptimeSeconds = s.started > 0 ? max(0, now - s.started) : nil
         secondsSinceLastCommit = s.lastCommit.map { max(0, now - $0) }

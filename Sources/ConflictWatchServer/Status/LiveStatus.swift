@@ -1,24 +1,12 @@
 import ConflictWatchCore
 import Synchronization
 
-/// What a running daemon publishes for `/metrics` and `/healthz`: the pipeline replaces its part
-/// after each flush (a few times a second, never per line), the webhook sender its own, and the
-/// server reads a copy per request. One lock, taken rarely, so no reader can slow the ingest.
+/// What a running daemon publishes for `/metrics` and `/healthz`: the daemon's `StatusPublisher`
+/// replaces the pipeline's part after each flush (a few times a second, never per line), the
+/// webhook sender its own, and the server reads a copy per request. One lock, taken rarely, so no reader can slow the ingest.
 public final class LiveStatus: Sendable {
-    /// The labels of the per-alert series: two kinds times four severities, so at most 8 series.
-    public struct AlertLabel: Sendable, Hashable {
-        public var kind: Alert.Kind
-        public var severity: Alert.Severity
-
-        public init(kind: Alert.Kind, severity: Alert.Severity) {
-            self.kind = kind
-            self.severity = severity
-        }
-
-        public static let all: [AlertLabel] = [Alert.Kind.burst, .hotspot].flatMap { kind in
-            Alert.Severity.allCases.map { AlertLabel(kind: kind, severity: $0) }
-        }
-    }
+    /// The labels of the per-alert series (kind × severity).
+    public typealias AlertLabel = ConflictWatchCore.AlertLabel
 
     /// Writes and conflicts of one route label (a route, or `RouteLabelSet.otherLabel`).
     public struct RouteTotals: Sendable, Equatable {
