@@ -86,10 +86,13 @@ corpus: build
 	CORPUS_DIR=$(CORPUS_DIR) CONFLICTWATCH_BIN=$(abspath $(BIN_DEBUG)) python3 scripts/corpus_check.py
 	CORPUS_DIR=$(CORPUS_DIR) CONFLICTWATCH_BIN=$(abspath $(BIN_DEBUG)) python3 scripts/corpus_pcaps.py
 
+# Every figure of SPEC §11 in one run (Benchmarks/README.md): analyze on combined, JSON and custom
+# log_format logs of the same traffic beside wc -l and a C floor, pcap, the tail daemon, memory; then
+# one summary table, also written to $(BENCH_DIR)/summary.md. BENCH_STRICT=1: exit 1 on a missed target.
+BENCH_DIR ?= $(abspath .build/bench)
+
 bench: release
-	CONFLICTWATCH_BIN=$(abspath $(BIN_RELEASE)) bash Benchmarks/run.sh
-	CONFLICTWATCH_BIN=$(abspath $(BIN_RELEASE)) bash Benchmarks/pcap_bench.sh
-	CONFLICTWATCH_BIN=$(abspath $(BIN_RELEASE)) bash Benchmarks/daemon_bench.sh
+	BENCH_DIR=$(BENCH_DIR) CONFLICTWATCH_BIN=$(abspath $(BIN_RELEASE)) bash Benchmarks/bench.sh
 
 # The model's quality bar at full length (every scenario, several seeds): see scripts/quality.sh.
 quality: release

@@ -19,6 +19,17 @@ as the log has enough order lines (about 26% of all lines are /api/orders/{id} l
 `--lines 10000000 --resources 2000000` gives a log with >= 2,000,000 distinct resources (the memory
 target of SPEC section 11). The generator prints a short mix summary to stderr.
 
+`--format` picks how the same traffic is written (the random choices, hence the requests, are
+identical for every format; only the line layout differs):
+
+* `combined` (default): nginx/Apache `combined`;
+* `json`: one JSON object per line as nginx writes it with
+  `log_format bench_json escape=json '{...}'` (see JSON_LOG_FORMAT): every value a string,
+  `$time_iso8601` for the time, absent values (`-` in combined) as empty strings, quotes in the
+  user agent escaped JSON-style;
+* `custom`: nginx's `main` format from the stock nginx.conf (CUSTOM_LOG_FORMAT: combined plus
+  `"$http_x_forwarded_for"`), with quotes in the user agent written `\x22` as nginx does.
+
 Python 3 standard library only; same --seed and options give a byte-identical file.
 """
 
@@ -82,6 +93,19 @@ API_QUERIES = [
 ]
 STATIC_QUERIES = ["v=3f9a1c2", "v=3f9a1c2", "v=8be04d1", "cb=1716290000"]
 
+# The nginx log_format strings the json and custom outputs follow (Benchmarks/run.sh passes
+# CUSTOM_LOG_FORMAT to `analyze --log-format`; --print-log-format prints it).
+JSON_LOG_FORMAT = (
+    "log_format bench_json escape=json '{\"time_iso8601\":\"$time_iso8601\",\"remote_addr\":\"$remote_addr\","
+    "\"remote_user\":\"$remote_user\",\"request\":\"$request\",\"status\":\"$status\","
+    "\"body_bytes_sent\":\"$body_bytes_sent\",\"http_referer\":\"$http_referer\","
+    "\"http_user_agent\":\"$http_user_agent\"}';")
+CUSTOM_LOG_FORMAT = ('$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent '
+                     '"$http_referer" "$http_user_agent" "$http_x_forwarded_for"')
+
+# Raised whenever the output for given options changes (Benchmarks/run.sh keys its cached logs on it).
+OUTPUT_VERSION = 1
+
 TOKEN_ALPHABET = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 
 
@@ -97,8 +121,21 @@ def parse_args(argv):
                    help="time of the first line, ISO 8601 with offset (default 2026-11-24T00:00:00+01:00)")
     p.add_argument("--span", type=int, default=86_400,
                    help="seconds between the first and the last line (default 86400, one day)")
+    p.add_argument("--format", choices=("combined", "json", "custom"), default="combined",
+                   help="line layout of the same traffic: combined (default), json (nginx escape=json "
+                        "object per line) or custom (nginx's 'main' log_format)")
+    p.add_argument("--print-log-format", action="store_true",
+                   help="print the nginx log_format string of --format custom (for analyze --log-format) and exit")
+    p.add_argument("--output-version", action="store_true",
+                   help="print the output version (raised whenever the output for given options changes) and exit")
     p.add_argument("--quiet", action="store_true", help="no summary on stderr")
     a = p.parse_args(argv)
+    if a.print_log_format:
+        print(CUSTOM_LOG_FORMAT)
+        sys.exit(0)
+    if a.output_version:
+        print(OUTPUT_VERSION)
+        sys.exit(0)
     if a.lines < 0:
         p.error("--lines must be >= 0")
     if a.resources < 1:
@@ -171,6 +208,35 @@ def token_like(rng):
     return "".join(t)
 
 
+def _raw_value(v):
+    """A quoted combined field's value as the client sent it: Apache's \\" and nginx's \\x22 are a quote."""
+    return v.replace('\\"', '"').replace("\\x22", '"')
+
+
+def _json_str(v):
+    """A value as nginx's escape=json writes it (without the surrounding quotes); "-" (absent) is ""."""
+    if v == "-":
+        return ""
+    v = _raw_value(v)
+    out = []
+    for ch in v:
+        o = ord(ch)
+        if ch == '"':
+            out.append('\\"')
+        elif ch == "\\":
+            out.append("\\\\")
+        elif o < 0x20:
+            out.append("\\u%04x" % o)
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def _nginx_str(v):
+    """A quoted value as nginx's default escaping writes it: a quote is \\x22."""
+    return v if v == "-" else _raw_value(v).replace('"', "\\x22")
+
+
 def main(argv=None):
     a = parse_args(sys.argv[1:] if argv is None else argv)
     t0 = time.monotonic()
@@ -238,6 +304,47 @@ def main(argv=None):
                                                       d.hour, d.minute, d.second, zone)
             ts_cache[sec] = s
         return s
+
+    # ---- the other layouts (same values, other text) ----------------------------------------
+    iso_cache = {}
+
+    def ts_iso(sec):
+        s = iso_cache.get(sec)
+        if s is None:
+            d = start + _dt.timedelta(seconds=sec)
+            s = "%04d-%02d-%02dT%02d:%02d:%02d%s:%s" % (d.year, d.month, d.day, d.hour, d.minute, d.second,
+                                                       zone[:3], zone[3:])
+            iso_cache[sec] = s
+        return s
+
+    json_cache = {}   # user agents, referers and users repeat: escape each once
+
+    def js(v):
+        e = json_cache.get(v)
+        if e is None:
+            e = _json_str(v)
+            json_cache[v] = e
+        return e
+
+    ngx_cache = {}
+
+    def ngx(v):
+        e = ngx_cache.get(v)
+        if e is None:
+            e = _nginx_str(v)
+            ngx_cache[v] = e
+        return e
+
+    def json_line(client, user, sec, method, target, proto, status, size, ref, ua):
+        return ('{"time_iso8601":"%s","remote_addr":"%s","remote_user":"%s","request":"%s %s %s",'
+                '"status":"%s","body_bytes_sent":"%s","http_referer":"%s","http_user_agent":"%s"}\n' % (
+                    ts_iso(sec), client, js(user), method, target, proto, status, js(size), js(ref), js(ua)))
+
+    def custom_line(client, user, sec, method, target, proto, status, size, ref, ua):
+        return '%s - %s %s "%s %s %s" %s %s "%s" "%s" "-"\n' % (
+            client, user, ts(sec), method, target, proto, status, size, ngx(ref), ngx(ua))
+
+    other_line = {"combined": None, "json": json_line, "custom": custom_line}[a.format]
 
     # ---- output ---------------------------------------------------------------------------
     if a.out == "-":
@@ -451,12 +558,17 @@ def main(argv=None):
                 if ":" in client:
                     stats["v6"] += 1
 
-                app('%s - %s %s "%s %s %s" %s %s "%s" "%s"\n' % (
-                    client, user, ts(sec), method, target, proto, status, size, ref, ua))
+                if other_line is None:
+                    app('%s - %s %s "%s %s %s" %s %s "%s" "%s"\n' % (
+                        client, user, ts(sec), method, target, proto, status, size, ref, ua))
+                else:
+                    app(other_line(client, user, sec, method, target, proto, status, size, ref, ua))
             out.write("".join(buf).encode("utf-8"))
             i += n
             if len(ts_cache) > 100_000:
                 ts_cache.clear()
+            if len(iso_cache) > 100_000:
+                iso_cache.clear()
         out.flush()
         if tmp is not None:
             out.close()
@@ -473,9 +585,9 @@ def main(argv=None):
     if not a.quiet and N:
         dt = time.monotonic() - t0
         pct = lambda k: 100.0 * stats[k] / N
-        msg = ("generate_log.py: %d lines in %.1fs (seed %d, resources %d): GET %.1f%%, writes %.1f%%, "
+        msg = ("generate_log.py: %d %s lines in %.1fs (seed %d, resources %d): GET %.1f%%, writes %.1f%%, "
                "409 %.2f%%, 412 %.2f%%, query %.1f%%, IPv6 %.1f%%, bytes '-' %.1f%%"
-               % (N, dt, a.seed, R, pct("GET"), pct("write"), pct("409"), pct("412"), pct("query"),
+               % (N, a.format, dt, a.seed, R, pct("GET"), pct("write"), pct("409"), pct("412"), pct("query"),
                   pct("v6"), pct("dash_bytes")))
         if distinct_orders is not None:
             msg += ", distinct order ids %d" % len(distinct_orders)
