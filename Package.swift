@@ -51,7 +51,9 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
-        .target(name: "ConflictWatchCore", swiftSettings: strictSettings),
+        // The compiler's prefetch hint for the model's tables (a header, nothing to link).
+        .systemLibrary(name: "CPrefetch", path: "Sources/CPrefetch"),
+        .target(name: "ConflictWatchCore", dependencies: ["CPrefetch"], swiftSettings: strictSettings),
         // The test bench: the traffic simulator and the scoring of alerts against its truth.
         .target(name: "ConflictWatchLab", dependencies: ["ConflictWatchCore"], swiftSettings: strictSettings),
         // One way in for log lines (files, stdin, gzip, followed files) and captures read from files:
@@ -123,7 +125,7 @@ let package = Package(
         .testTarget(name: "ConflictWatchCoreTests", dependencies: ["ConflictWatchCore"], swiftSettings: strictSettings),
         .testTarget(name: "ConflictWatchLabTests", dependencies: ["ConflictWatchLab", "ConflictWatchCore"], swiftSettings: strictSettings),
         .testTarget(name: "ConflictWatchIngestTests", dependencies: [
-            "ConflictWatchIngest", "ConflictWatchCore",
+            "ConflictWatchIngest", "ConflictWatchCore", "ConflictWatchLab",
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: strictSettings),
         .testTarget(name: "ConflictWatchCaptureTests", dependencies: ["ConflictWatchCapture", "ConflictWatchCore"], swiftSettings: strictSettings),

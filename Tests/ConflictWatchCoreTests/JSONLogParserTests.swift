@@ -98,3 +98,54 @@ import Testing
     }
 }
 
+
+/// The word-at-a-time string scan against the plain byte loop it replaced, on strings with the
+/// special bytes (and UTF-8 lead bytes, which must not count) at every offset of a word.
+@Suite struct JSONStringScanTests {
+    static func naive(_ b: [UInt8], _ i: Int) -> (end: Int, escaped: Bool)? {
+        var j = i + 1
+        var escaped = false
+        while j < b.count {
+            let c = b[j]
+            if c == 0x22 { return (j, escaped) }
+            if c == 0x5C { escaped = true; j += 2; continue }
+            if c < 0x20 { return nil }
+            j += 1
+        }
+        return nil
+    }
+
+    @Test("same end, escape flag and refusals as a byte loop, for every offset and special byte")
+    func matchesByteLoop() {
+        let specials: [UInt8] = [0x22, 0x5C, 0x00, 0x1F, 0x0A, 0x20, 0x21, 0x23, 0x5B, 0x5D, 0x7F, 0x80, 0xC3, 0xFF]
+        var checked = 0
+        for length in 0..<24 {
+            for at in 0..<max(length, 1) {
+                for special in specials {
+                    for tail in [[UInt8](), [0x22], [0x5C, 0x22, 0x61, 0x22], [0x61, 0x62, 0x22, 0x20]] {
+                        var bytes: [UInt8] = [0x22] + (0..<length).map { UInt8(0x61 + $0 % 26) } + tail
+                        if length > 0 { bytes[1 + at] = special }
+                        let got = bytes.withUnsafeBytes { JSONLogParser.scanString($0, 0) }
+                        let want = Self.naive(bytes, 0)
+                        #expect(got?.end == want?.end && (got?.escaped ?? false) == (want?.escaped ?? false),
+                                "\(bytes): got \(String(describing: got)), want \(String(describing: want))")
+                        checked += 1
+                    }
+                }
+            }
+        }
+        #expect(checked > 10_000)
+    }
+
+    @Test func flagsEachSpecialByteInAWord() {
+        for position in 0..<8 {
+            for special: UInt8 in [0x22, 0x5C, 0x00, 0x1F] {
+                var w: UInt64 = 0x6161_6161_6161_6161
+                w = w & ~(UInt64(0xFF) << (8 * position)) | UInt64(special) << (8 * position)
+                #expect(JSONLogParser.mayEndString(w), "byte \(special) at \(position)")
+            }
+        }
+        #expect(!JSONLogParser.mayEndString(0x6161_6161_6161_6161))
+        #expect(!JSONLogParser.mayEndString(0xC3A9_C3A9_2020_7E21), "UTF-8, spaces and printable ASCII")
+    }
+}

@@ -2,6 +2,26 @@ import Testing
 @testable import ConflictWatchCore
 
 @Suite struct RouteNormalizerTests {
+    @Test("the table's overflow and invalid routes are names: renormalizing keeps them")
+    func specialNamesSurviveRenormalizing() {
+        var n = RouteNormalizer()
+        for name in [RouteTable.overflowRoute, "{invalid}"] {
+            #expect(Array(name.utf8).withUnsafeBytes { n.renormalize(route: $0).lossyString } == name)
+        }
+    }
+
+    @Test("an independent copy keeps what was learned and writes into a buffer of its own")
+    func independentCopy() {
+        var n = RouteNormalizer(varThreshold: 4)
+        for i in 0..<10 { _ = route("/users/u\(i)/profile", &n) }
+        var copy = n.independentCopy()
+        #expect(copy.generation == n.generation)
+        let mine = Array("/users/zz/profile".utf8).withUnsafeBytes { n.normalize(path: $0, hasRequestLine: true) }
+        let theirs = Array("/orders/1".utf8).withUnsafeBytes { copy.normalize(path: $0, hasRequestLine: true) }
+        #expect(mine.lossyString == "/users/{var}/profile", "the copy's write must not land in this buffer")
+        #expect(theirs.lossyString == "/orders/{id}")
+    }
+
     func route(_ path: String, _ n: inout RouteNormalizer) -> String {
         Array(path.utf8).withUnsafeBytes { n.normalize(path: $0, hasRequestLine: true).lossyString }
     }

@@ -99,3 +99,33 @@ import Testing
         #expect(t.route(at: 3) == RouteTable.overflowRoute)
     }
 }
+
+/// The per-bucket client table starts small and grows; what it reports must not depend on that.
+@Suite struct ClientBucketsGrowthTests {
+    @Test("grows while clients arrive, keeps their order and counts, stops at capacity / 2")
+    func growsInOrder() {
+        var table = ClientBuckets(capacity: 8_192)
+        #expect(table.slots == ClientBuckets.initialSlots)
+        var expected: [(label: String, writes: UInt32, conflicts: UInt32)] = []
+        for c in 0..<5_000 {
+            let label = "10.0.\(c / 250).\(c % 250)"
+            let hash = UInt64(c) &* 0x9E37_79B9_7F4A_7C15 | 1
+            let writes = UInt32(1 + c % 3)
+            for w in 0..<writes {
+                label.utf8CString.withUnsafeBytes { bytes in
+                    table.record(hash, label: UnsafeRawBufferPointer(rebasing: bytes.dropLast()), ratio: 0.25, conflict: w == 0 && c % 5 == 0, route: c % 4)
+                }
+            }
+            if c < 4_096 { expected.append((label, writes, c % 5 == 0 ? 1 : 0)) }
+        }
+        #expect(table.slots == 8_192, "doubled up to the bound")
+        #expect(table.count == 4_096, "at most capacity / 2 clients")
+        let seen = table.used.map { (table.label($0), table.entries[$0].writes, table.entries[$0].conflicts) }
+        #expect(seen.map(\.0) == expected.map(\.label), "the order the clients came in")
+        #expect(seen.map(\.1) == expected.map(\.writes))
+        #expect(seen.map(\.2) == expected.map(\.conflicts))
+        #expect(table.entries[table.used[5]].route == 1 && table.entries[table.used[5]].routeVotes == 1)
+        table.clear()
+        #expect(table.count == 0)
+    }
+}

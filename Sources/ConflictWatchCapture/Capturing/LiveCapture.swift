@@ -13,7 +13,7 @@ import Musl
 /// connection, and `run` returns the counters with the kernel's drop counts.
 public final class LiveCapture: @unchecked Sendable {
     private let handle: PcapHandle
-    private let queue: BatchQueue
+    private let queue: BatchQueue<PacketBatch>
     private var thread = pthread_t()
     private var failure: String? = nil
     private var stopping = false

@@ -1,6 +1,8 @@
+import ConflictWatchCore
+
 /// Packets copied off libpcap's buffer by the capture thread and handed to the pipeline thread
 /// in one piece: one lock round per batch, not per packet. Batches are recycled.
-public final class PacketBatch: @unchecked Sendable {
+public final class PacketBatch: ReusableBatch, @unchecked Sendable {
     public struct Record {
         public var time: Int64
         public var offset: Int

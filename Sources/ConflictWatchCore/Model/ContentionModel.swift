@@ -79,9 +79,27 @@ public struct ContentionModel {
 
     // MARK: - Per exchange
 
+    /// Asks the CPU for the table entries a later `observe` of this exchange will touch, so a
+    /// caller holding a batch hides the cache misses: `far` (some exchanges ahead) fetches the
+    /// read-tracker entry, the client's slot and the resource's set; `near` (a few ahead), with
+    /// the set in the cache by then, the resource's slot.
+    @inline(__always)
+    package func prefetch(pathHash: UInt64, clientHash: UInt64, isWrite: Bool, far: Bool) {
+        if far {
+            reads.prefetch(client: clientHash, resource: pathHash)
+            guard isWrite else { return }
+            clients.prefetch(clientHash)
+            resources.prefetchSet(hash: pathHash)
+        } else if isWrite {
+            resources.prefetchSlot(hash: pathHash)
+        }
+    }
+
+    /// `route` is read only when `routeIndex` is new to the model (it names the route); callers
+    /// pass nil for a route the model has.
     @inline(__always)
     public mutating func observe(
-        _ x: ExchangeView, routeIndex ri: Int, route: UnsafeRawBufferPointer,
+        _ x: ExchangeView, routeIndex ri: Int, route: UnsafeRawBufferPointer?,
         pathHash: UInt64, clientHash: UInt64, isWrite: Bool, isConflict: Bool
     ) {
         let t = x.time
@@ -94,7 +112,7 @@ public struct ContentionModel {
         } else if b > currentBucket {
             advance(toBucket: b)
         }
-        if ri >= routes.count { addRoutes(upTo: ri, route: route, at: t) }
+        if ri >= routes.count { addRoutes(upTo: ri, route: route ?? UnsafeRawBufferPointer(start: nil, count: 0), at: t) }
         guard isWrite else {
             // A successful read starts an edit window for this client and resource.
             if x.status >= 200 && x.status < 400, x.hasRequestLine {

@@ -1,3 +1,5 @@
+import CPrefetch
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -110,6 +112,28 @@ package struct ResourceTable {
         evictionKey[i] = log(slots[i].writeCount + 10 * slots[i].conflictCount) + decay.lambdaPerMicro * Double(slots[i].updated)
     }
 
+    /// Asks the CPU for the resource's set (its eight hashes): the first of two steps, taken
+    /// well ahead of the write.
+    @inline(__always)
+    func prefetchSet(hash h0: UInt64) {
+        let h = h0 == 0 ? 1 : h0
+        let base = Int(truncatingIfNeeded: h >> 20) & (sets - 1) &* Self.ways
+        cw_prefetch(hashes + base)
+        cw_prefetch(hashes + base + Self.ways - 1)
+    }
+
+    /// The second step, a few writes ahead, once the set is in the cache: the resource's slot.
+    @inline(__always)
+    func prefetchSlot(hash h0: UInt64) {
+        guard let i = find(hash: h0) else { return }
+        let raw = UnsafeRawPointer(slots + i)
+        var offset = 0
+        while offset < MemoryLayout<ResourceSlot>.stride {
+            cw_prefetch(raw + offset)
+            offset += 64
+        }
+    }
+
     /// Existing slot of a resource, if tracked.
     @inline(__always)
     func find(hash h0: UInt64) -> Int? {
@@ -180,22 +204,27 @@ final class ResourceStorage {
     let labels: UnsafeMutablePointer<UInt8>
     let capacity: Int
 
+    /// calloc: the kernel hands out zeroed pages on first touch, so an idle daemon or a small
+    /// log pays (in resident memory) only for the sets its resources land in, not for the whole
+    /// bound. An all-zero slot is never read before `slot(hash:)` writes it (`hashes` says which
+    /// slots are taken), and every field is a plain value, so zero bytes are a valid state.
     init(capacity: Int, labelBytes: Int) {
         self.capacity = capacity
-        hashes = .allocate(capacity: capacity)
-        hashes.initialize(repeating: 0, count: capacity)
-        evictionKey = .allocate(capacity: capacity)
-        evictionKey.initialize(repeating: 0, count: capacity)
-        slots = .allocate(capacity: capacity)
-        slots.initialize(repeating: ResourceSlot(), count: capacity)
-        labels = .allocate(capacity: capacity * labelBytes)
-        labels.initialize(repeating: 0, count: capacity * labelBytes)
+        hashes = Self.zeroed(UInt64.self, capacity)
+        evictionKey = Self.zeroed(Double.self, capacity)
+        slots = Self.zeroed(ResourceSlot.self, capacity)
+        labels = Self.zeroed(UInt8.self, capacity * labelBytes)
+    }
+
+    private static func zeroed<T>(_: T.Type, _ count: Int) -> UnsafeMutablePointer<T> {
+        guard let raw = calloc(max(count, 1), MemoryLayout<T>.stride) else { fatalError("out of memory for \(count) \(T.self)") }
+        return raw.bindMemory(to: T.self, capacity: max(count, 1))
     }
 
     deinit {
-        hashes.deallocate()
-        evictionKey.deallocate()
-        slots.deallocate()
-        labels.deallocate()
+        free(hashes)
+        free(evictionKey)
+        free(slots)
+        free(labels)
     }
 }

@@ -3,28 +3,29 @@
 /// lookup. Skipping the `{var}` learner on a hit loses nothing: it counts distinct values, and a
 /// repeated path adds none. Cleared whenever a position is learned as `{var}`, so cached
 /// routes never outlive what they were built from. Key and value sit
-/// side by side (one cache line per lookup).
+/// side by side (one cache line per lookup). Zeroed memory, the route stored plus one (0 is an
+/// empty slot), so a small input touches only the slots it uses.
 struct RouteCache {
-    private var entries: [(key: UInt64, route: Int)]
+    private var entries: ZeroedBuffer<(key: UInt64, routePlusOne: Int)>
     private let mask: Int
 
     init(slots: Int = 65_536) {
-        entries = Array(repeating: (0, -1), count: slots)
+        entries = ZeroedBuffer(count: slots)
         mask = slots - 1
     }
 
     @inline(__always)
     func lookup(_ hash: UInt64) -> Int? {
-        let e = entries[Int(truncatingIfNeeded: hash >> 24) & mask]
-        return e.key == hash ? e.route : nil
+        let e = entries.base[Int(truncatingIfNeeded: hash >> 24) & mask]
+        return e.key == hash && e.routePlusOne > 0 ? e.routePlusOne - 1 : nil
     }
 
     @inline(__always)
     mutating func store(_ hash: UInt64, route: Int) {
-        entries[Int(truncatingIfNeeded: hash >> 24) & mask] = (hash, route)
+        entries.base[Int(truncatingIfNeeded: hash >> 24) & mask] = (hash, route + 1)
     }
 
     mutating func clear() {
-        for i in entries.indices { entries[i] = (0, -1) }
+        entries.base.update(repeating: (0, 0), count: entries.count)
     }
 }

@@ -9,7 +9,7 @@ public struct RouteNormalizer {
 
     var learner: VarPositionLearner
     private let templates: RouteTemplates
-    private let out: RouteBuffer
+    private var out: RouteBuffer
 
     public init(varThreshold: Int = 64, maxLearnedPositions: Int = 16_384, templates: [String] = []) {
         learner = VarPositionLearner(threshold: varThreshold, capacity: maxLearnedPositions)
@@ -27,8 +27,17 @@ public struct RouteNormalizer {
     /// Re-applies what has been learned since to a route built earlier (`/users/alice` →
     /// `/users/{var}`), so that a run's early routes merge with its later ones.
     public mutating func renormalize(route: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer {
-        if route.equals(Self.invalidRoute) { return out.write(Self.invalidRoute) }
+        // `{invalid}` and the route table's `{other}` are names, not paths: kept as they are.
+        if route.first == ASCII.openBrace { return out.write(route) }
         return build(route, learn: false)
+    }
+
+    /// What was learned, with an output buffer of its own: a plain copy shares the buffer (a
+    /// class), so a copy handed to another thread must be made this way.
+    package func independentCopy() -> RouteNormalizer {
+        var copy = self
+        copy.out = RouteBuffer(capacity: Self.maxRouteBytes + 64)
+        return copy
     }
 
     /// Changes whenever a position is learned as `{var}`.

@@ -54,9 +54,9 @@ extension TrafficAnalyzer {
         let routeCount = try r.count(max: 1_000_000)
         for _ in 0..<routeCount {
             let key = Array(try r.data())
-            _ = key.withUnsafeBytes { fresh.routes.index(of: $0) }
+            _ = key.withUnsafeBytes { fresh.resolver.mirror(route: $0) }
         }
-        fresh.normalizer.learner = try VarPositionLearner(from: &r, like: fresh.normalizer.learner)
+        fresh.resolver.normalizer.learner = try VarPositionLearner(from: &r, like: fresh.normalizer.learner)
         try fresh.model.read(from: &r)
         guard r.atEnd else { throw SnapshotReader.Truncated() }
         self = fresh
@@ -498,10 +498,7 @@ extension ContentionModel {
 extension ClientBuckets {
     /// Puts back an entry of a snapshot (same slot rule as `record`).
     mutating func restore(_ e: Entry, label: ArraySlice<UInt8>) {
-        let mask = capacity - 1
-        var i = Int(truncatingIfNeeded: e.hash >> 7) & mask
-        while entries[i].hash != 0 && entries[i].hash != e.hash { i = (i + 1) & mask }
-        guard entries[i].hash == 0 else { return }
+        guard e.hash != 0, let (i, isNew) = slot(for: e.hash), isNew else { return }
         entries[i] = e
         let n = min(label.count, Self.labelBytes)
         entries[i].labelLength = UInt8(n)

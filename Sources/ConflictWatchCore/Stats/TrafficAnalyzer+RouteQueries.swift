@@ -5,20 +5,20 @@ extension TrafficAnalyzer {
     /// The row of the routes reported under one name (raw route indices), as `routeRows()`
     /// would give it — without building every other route's row.
     public func routeRow(named name: String, indices: [Int]) -> RouteRow {
-        var stats = routes.stats[indices[0]]
-        for i in indices.dropFirst() { stats.merge(routes.stats[i]) }
+        var stats = resolver.routes.stats[indices[0]]
+        for i in indices.dropFirst() { stats.merge(resolver.routes.stats[i]) }
         return Self.row(route: name, stats: stats)
     }
 
     /// Changes whenever a reported route name may have: a route was added or the normalizer
     /// learned a position. Lets a caller keep `reportedRouteNamesByIndex()` between calls.
-    public var routeNamesVersion: (routes: Int, generation: Int) { (routes.count, normalizer.generation) }
+    public var routeNamesVersion: (routes: Int, generation: Int) { (resolver.routes.count, resolver.normalizer.generation) }
 
     /// Reported route name of every raw route index, in index order.
     public mutating func reportedRouteNamesByIndex() -> [String] {
         let names = reportedRouteNames()
-        return (0..<routes.count).map { i in
-            let raw = routes.route(at: i)
+        return (0..<resolver.routes.count).map { i in
+            let raw = resolver.routes.route(at: i)
             return names[raw] ?? raw
         }
     }
@@ -29,7 +29,7 @@ extension TrafficAnalyzer {
     /// Responses by status code over every route since the start; 0 stands for "no response".
     public func statusTotals() -> [Int: UInt64] {
         var totals: [Int: UInt64] = [:]
-        for s in routes.stats {
+        for s in resolver.routes.stats {
             for (code, count) in zip(s.statusCodes, s.statusCounts) { totals[Int(code), default: 0] &+= count }
         }
         return totals
@@ -40,7 +40,7 @@ extension TrafficAnalyzer {
     public mutating func routeWriteTotals() -> [(route: String, writes: UInt64, conflicts: UInt64)] {
         let names = reportedRouteNamesByIndex()
         var totals: [String: (writes: UInt64, conflicts: UInt64)] = [:]
-        for (i, s) in routes.stats.enumerated() where s.writes > 0 || s.conflicts > 0 {
+        for (i, s) in resolver.routes.stats.enumerated() where s.writes > 0 || s.conflicts > 0 {
             totals[names[i], default: (0, 0)].writes &+= s.writes
             totals[names[i], default: (0, 0)].conflicts &+= s.conflicts
         }

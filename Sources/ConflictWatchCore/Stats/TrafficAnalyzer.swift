@@ -2,8 +2,10 @@
 /// One instance per ingest task; it never blocks, allocates only on a new route, and hands
 /// nothing across threads (SPEC §5.2, the route part; the contention model builds on it).
 public struct TrafficAnalyzer {
-    public internal(set) var normalizer: RouteNormalizer
-    package internal(set) var routes: RouteTable
+    /// Path → route index (normalizer, route table, path cache).
+    package internal(set) var resolver: RouteResolver
+    public var normalizer: RouteNormalizer { resolver.normalizer }
+    package var routes: RouteTable { resolver.routes }
     package let traffic: TrafficClass
     public private(set) var exchanges: UInt64 = 0
     public private(set) var writes: UInt64 = 0
@@ -11,16 +13,10 @@ public struct TrafficAnalyzer {
     public private(set) var firstTime: Int64 = .max
     public private(set) var lastTime: Int64 = .min
     public internal(set) var model: ContentionModel
-    private var cache = RouteCache()
     private var namesCache: (version: (Int, Int), names: [String: String])?
-    private var cacheGeneration = 0
 
     public init(parameters: ModelParameters = ModelParameters()) {
-        normalizer = RouteNormalizer(
-            varThreshold: parameters.routes.varThreshold,
-            maxLearnedPositions: parameters.routes.maxLearnedPositions,
-            templates: parameters.routes.templates)
-        routes = RouteTable(maxRoutes: parameters.routes.maxRoutes)
+        resolver = RouteResolver(parameters: parameters)
         traffic = TrafficClass(writeMethods: parameters.writeMethods, conflictStatuses: parameters.conflictStatuses)
         model = ContentionModel(parameters: parameters)
     }
@@ -29,18 +25,36 @@ public struct TrafficAnalyzer {
     @inline(__always)
     public mutating func record(_ x: ExchangeView) {
         let pathHash = ByteHash.hash(x.path)
-        let idx: Int
-        if x.hasRequestLine, let hit = cache.lookup(pathHash) {
-            idx = hit
-        } else {
-            let route = normalizer.normalize(path: x.path, hasRequestLine: x.hasRequestLine)
-            idx = routes.index(of: route)
-            if normalizer.generation != cacheGeneration {
-                cache.clear()
-                cacheGeneration = normalizer.generation
-            }
-            if x.hasRequestLine { cache.store(pathHash, route: idx) }
+        let idx = resolver.resolve(x, pathHash: pathHash)
+        account(x, route: idx, pathHash: pathHash, clientHash: ByteHash.hash(x.client))
+    }
+
+    /// Accounts one exchange whose route another thread resolved (`RouteResolver.resolveNoting`
+    /// on the same exchanges in the same order): `newRoute` are the bytes it noted for an index
+    /// this analyzer has not seen yet.
+    @inline(__always)
+    package mutating func record(_ x: ExchangeView, route idx: Int, newRoute: UnsafeRawBufferPointer?, pathHash: UInt64, clientHash: UInt64) {
+        if let newRoute, idx >= resolver.routes.count {
+            let mirrored = resolver.mirror(route: newRoute)
+            precondition(mirrored == idx, "route tables out of step: \(mirrored) here, \(idx) on the reading thread")
         }
+        account(x, route: idx, pathHash: pathHash, clientHash: clientHash)
+    }
+
+    /// See `ContentionModel.prefetch`: for an exchange `record` will see a few calls later.
+    /// Mutating only so that the analyzer is passed by reference: a caller in another module
+    /// would otherwise get a copy of it per call.
+    @inline(__always)
+    package mutating func prefetch(method: UnsafeRawBufferPointer, pathHash: UInt64, clientHash: UInt64, far: Bool) {
+        model.prefetch(pathHash: pathHash, clientHash: clientHash, isWrite: traffic.isWrite(method), far: far)
+    }
+
+    /// Takes over the route normalizer of the thread that resolves routes (what it learned up
+    /// to the exchange just accounted), so reported route names are what one thread would give.
+    package mutating func adopt(normalizer: RouteNormalizer) { resolver.adopt(normalizer: normalizer) }
+
+    @inline(__always)
+    private mutating func account(_ x: ExchangeView, route idx: Int, pathHash: UInt64, clientHash: UInt64) {
         let isWrite = traffic.isWrite(x.method)
         let isConflict = traffic.isConflict(x.status)
         exchanges &+= 1
@@ -48,8 +62,7 @@ public struct TrafficAnalyzer {
         if isConflict { conflicts &+= 1 }
         if x.time < firstTime { firstTime = x.time }
         if x.time > lastTime { lastTime = x.time }
-        let clientHash = ByteHash.hash(x.client)
-        routes.withStats(at: idx) { s in
+        resolver.routes.withStats(at: idx) { s in
             s.requests &+= 1
             s.countStatus(x.status)
             s.resources.insert(pathHash)
@@ -60,9 +73,16 @@ public struct TrafficAnalyzer {
             if isConflict { s.conflicts &+= 1 }
             if x.latencyMicros >= 0 { s.latency.record(micros: x.latencyMicros) }
         }
-        routes.withKey(at: idx) { route in
-            model.observe(x, routeIndex: idx, route: route, pathHash: pathHash, clientHash: clientHash,
+        // The route's bytes only for a route the model has not seen: reaching them retains the
+        // key's storage.
+        if idx < model.routes.count {
+            model.observe(x, routeIndex: idx, route: nil, pathHash: pathHash, clientHash: clientHash,
                           isWrite: isWrite, isConflict: isConflict)
+        } else {
+            resolver.routes.withKey(at: idx) { route in
+                model.observe(x, routeIndex: idx, route: route, pathHash: pathHash, clientHash: clientHash,
+                              isWrite: isWrite, isConflict: isConflict)
+            }
         }
     }
 
@@ -72,12 +92,12 @@ public struct TrafficAnalyzer {
     /// Route names as first seen → as reported after what was learned since. Kept until a
     /// route is added or the normalizer learns, since the daemon asks at every flush.
     mutating func reportedRouteNames() -> [String: String] {
-        let version = (routes.count, normalizer.generation)
+        let version = (resolver.routes.count, resolver.normalizer.generation)
         if let cached = namesCache, cached.version == version { return cached.names }
         var names: [String: String] = [:]
-        for i in 0..<routes.count {
-            let raw = routes.route(at: i)
-            names[raw] = routes.keys[i].withUnsafeBytes { normalizer.renormalize(route: $0).lossyString }
+        for i in 0..<resolver.routes.count {
+            let raw = resolver.routes.route(at: i)
+            names[raw] = resolver.routes.keys[i].withUnsafeBytes { resolver.normalizer.renormalize(route: $0).lossyString }
         }
         namesCache = (version, names)
         return names
@@ -133,7 +153,7 @@ public struct TrafficAnalyzer {
     /// Route only, without accounting (for `parse`).
     @inline(__always)
     public mutating func route(of x: ExchangeView) -> UnsafeRawBufferPointer {
-        normalizer.normalize(path: x.path, hasRequestLine: x.hasRequestLine)
+        resolver.normalizer.normalize(path: x.path, hasRequestLine: x.hasRequestLine)
     }
 
     /// One route's row from its (possibly merged) statistics.
@@ -154,9 +174,9 @@ public struct TrafficAnalyzer {
     public mutating func routeRows() -> [RouteRow] {
         var merged: [String: RouteStats] = [:]
         var order: [String] = []
-        for i in 0..<routes.count {
-            let key = routes.keys[i].withUnsafeBytes { normalizer.renormalize(route: $0).lossyString }
-            if merged[key] == nil { order.append(key); merged[key] = routes.stats[i] } else { merged[key]!.merge(routes.stats[i]) }
+        for i in 0..<resolver.routes.count {
+            let key = resolver.routes.keys[i].withUnsafeBytes { resolver.normalizer.renormalize(route: $0).lossyString }
+            if merged[key] == nil { order.append(key); merged[key] = resolver.routes.stats[i] } else { merged[key]!.merge(resolver.routes.stats[i]) }
         }
         var rows = order.map { Self.row(route: $0, stats: merged[$0]!) }
         rows.sort {

@@ -4,18 +4,25 @@ import Glibc
 import Musl
 #endif
 
-/// A bounded hand-over of batches between the capture thread and the pipeline thread, plus a
-/// pool of empty batches. When the pipeline falls behind the capture thread waits, and the
-/// kernel buffer absorbs (and counts) what does not fit.
-final class BatchQueue: @unchecked Sendable {
+/// A batch that a `BatchQueue` hands from one thread to another and back for reuse.
+package protocol ReusableBatch: AnyObject {
+    /// Empties the batch, keeping its memory.
+    func reset()
+}
+
+/// A bounded hand-over of batches between a producing thread (the capture thread, the reading
+/// thread of an analysis) and the thread that consumes them, plus a pool of empty batches, so a
+/// warmed-up pipeline allocates nothing and synchronises once per batch, never per item. When
+/// the consumer falls behind the producer waits.
+package final class BatchQueue<Batch: ReusableBatch>: @unchecked Sendable {
     private var mutex = pthread_mutex_t()
     private var changed = pthread_cond_t()
-    private var full: [PacketBatch] = []
-    private var free: [PacketBatch] = []
+    private var full: [Batch] = []
+    private var free: [Batch] = []
     private var closed = false
     private let depth: Int
 
-    init(depth: Int, makeBatch: () -> PacketBatch) {
+    package init(depth: Int, makeBatch: () -> Batch) {
         self.depth = depth
         pthread_mutex_init(&mutex, nil)
         pthread_cond_init(&changed, nil)
@@ -28,14 +35,14 @@ final class BatchQueue: @unchecked Sendable {
     }
 
     /// An empty batch to fill (waits for one to be recycled).
-    func take() -> PacketBatch {
+    package func take() -> Batch {
         pthread_mutex_lock(&mutex)
         defer { pthread_mutex_unlock(&mutex) }
         while free.isEmpty { pthread_cond_wait(&changed, &mutex) }
         return free.removeLast()
     }
 
-    func push(_ batch: PacketBatch) {
+    package func push(_ batch: Batch) {
         pthread_mutex_lock(&mutex)
         while full.count >= depth && !closed { pthread_cond_wait(&changed, &mutex) }
         full.append(batch)
@@ -44,7 +51,7 @@ final class BatchQueue: @unchecked Sendable {
     }
 
     /// The next filled batch, or nil once the queue is closed and drained.
-    func pop() -> PacketBatch? {
+    package func pop() -> Batch? {
         pthread_mutex_lock(&mutex)
         defer { pthread_mutex_unlock(&mutex) }
         while full.isEmpty && !closed { pthread_cond_wait(&changed, &mutex) }
@@ -54,7 +61,7 @@ final class BatchQueue: @unchecked Sendable {
         return b
     }
 
-    func recycle(_ batch: PacketBatch) {
+    package func recycle(_ batch: Batch) {
         batch.reset()
         pthread_mutex_lock(&mutex)
         free.append(batch)
@@ -62,7 +69,7 @@ final class BatchQueue: @unchecked Sendable {
         pthread_mutex_unlock(&mutex)
     }
 
-    func close() {
+    package func close() {
         pthread_mutex_lock(&mutex)
         closed = true
         pthread_cond_broadcast(&changed)

@@ -1,0 +1,133 @@
+import ConflictWatchCore
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Exchanges the reading thread parsed and routed, on their way to the accounting thread: the
+/// bytes the accounting reads (client, method, path) copied into one arena, each exchange's route
+/// index and hashes beside them, plus what the accounting must apply in step — a new route's
+/// bytes, the normalizer after it learned, the source's progress and its end. Owned by one
+/// thread at a time (`BatchQueue` hands it over); reused, so a warmed-up batch allocates nothing.
+final class RoutedBatch: ReusableBatch, @unchecked Sendable {
+    struct Record {
+        var time: Int64
+        var latencyMicros: Int64
+        var bytes: Int64
+        var pathHash: UInt64
+        var clientHash: UInt64
+        var status: Int32
+        var route: Int32
+        /// Arena offsets: client, method, path, then the new route's bytes (when `newRoute`).
+        var start: UInt32
+        var clientEnd: UInt32
+        var methodEnd: UInt32
+        var pathEnd: UInt32
+        var routeEnd: UInt32
+        var newRoute: Bool
+    }
+
+    let capacity: Int
+    /// A batch is handed over once its arena holds this much, even when not full of records.
+    let arenaTarget: Int
+    private let records: UnsafeMutablePointer<Record>
+    private(set) var count = 0
+    private var arena: UnsafeMutableRawPointer
+    private var arenaCapacity: Int
+    private var arenaUsed = 0
+    /// The normalizer as it was after the record at `after` (it learned from that exchange).
+    var normalizers: [(after: Int, normalizer: RouteNormalizer)] = []
+    /// Progress of the source being read, as of this batch: its index, bytes consumed, lines.
+    var progress: (source: Int, bytes: UInt64, lines: Int)?
+    /// The source whose last records these are ended; its report.
+    var finished: SourceReport?
+
+    init(capacity: Int = 512, arenaTarget: Int = 64 << 10) {
+        self.capacity = capacity
+        self.arenaTarget = arenaTarget
+        records = .allocate(capacity: capacity)
+        arenaCapacity = arenaTarget * 2
+        arena = malloc(arenaCapacity)!
+    }
+
+    deinit {
+        records.deallocate()
+        free(arena)
+    }
+
+    var isFull: Bool { count == capacity || arenaUsed >= arenaTarget }
+
+    func reset() {
+        count = 0
+        arenaUsed = 0
+        normalizers.removeAll(keepingCapacity: true)
+        progress = nil
+        finished = nil
+    }
+
+    @inline(__always)
+    private func copy(_ bytes: UnsafeRawBufferPointer) -> UInt32 {
+        if bytes.count > 0 {
+            (arena + arenaUsed).copyMemory(from: bytes.baseAddress!, byteCount: bytes.count)
+            arenaUsed += bytes.count
+        }
+        return UInt32(arenaUsed)
+    }
+
+    /// Appends `x` routed to `route`; `newRoute` are the bytes the reading thread's route table
+    /// was given for an index it had not handed out before.
+    @inline(__always)
+    func append(_ x: ExchangeView, route: Int, newRoute: UnsafeRawBufferPointer?, pathHash: UInt64, clientHash: UInt64) {
+        let need = x.client.count + x.method.count + x.path.count + (newRoute?.count ?? 0)
+        if arenaUsed + need > arenaCapacity { grow(to: arenaUsed + need) }
+        let start = UInt32(arenaUsed)
+        let clientEnd = copy(x.client)
+        let methodEnd = copy(x.method)
+        let pathEnd = copy(x.path)
+        let routeEnd = newRoute.map { copy($0) } ?? pathEnd
+        records[count] = Record(
+            time: x.time, latencyMicros: x.latencyMicros, bytes: x.bytes, pathHash: pathHash, clientHash: clientHash,
+            status: x.status, route: Int32(truncatingIfNeeded: route), start: start, clientEnd: clientEnd, methodEnd: methodEnd,
+            pathEnd: pathEnd, routeEnd: routeEnd, newRoute: newRoute != nil)
+        count += 1
+    }
+
+    private func grow(to needed: Int) {
+        var c = arenaCapacity
+        while c < needed { c *= 2 }
+        guard let bigger = realloc(arena, c) else { fatalError("out of memory for a batch of \(c) bytes") }
+        arena = bigger
+        arenaCapacity = c
+    }
+
+    /// What a prefetch needs of record `i`: its method and hashes.
+    @inline(__always)
+    func prefetchKeys(_ i: Int) -> (method: UnsafeRawBufferPointer, pathHash: UInt64, clientHash: UInt64) {
+        let r = records[i]
+        let method = UnsafeRawBufferPointer(start: UnsafeRawPointer(arena) + Int(r.clientEnd), count: Int(r.methodEnd - r.clientEnd))
+        return (method, r.pathHash, r.clientHash)
+    }
+
+    /// Each record as an exchange (valid during the call), in order, with its index.
+    @inline(__always)
+    func forEach(_ body: (Int, ExchangeView, Record, UnsafeRawBufferPointer?) -> Void) {
+        var x = ExchangeView()
+        let base = UnsafeRawPointer(arena)
+        for i in 0..<count {
+            let r = records[i]
+            x.time = r.time
+            x.latencyMicros = r.latencyMicros
+            x.bytes = r.bytes
+            x.status = r.status
+            x.client = UnsafeRawBufferPointer(start: base + Int(r.start), count: Int(r.clientEnd - r.start))
+            x.method = UnsafeRawBufferPointer(start: base + Int(r.clientEnd), count: Int(r.methodEnd - r.clientEnd))
+            x.path = UnsafeRawBufferPointer(start: base + Int(r.methodEnd), count: Int(r.pathEnd - r.methodEnd))
+            let route = r.newRoute ? UnsafeRawBufferPointer(start: base + Int(r.pathEnd), count: Int(r.routeEnd - r.pathEnd)) : nil
+            body(i, x, r, route)
+        }
+    }
+}
