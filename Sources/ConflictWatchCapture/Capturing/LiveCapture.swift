@@ -14,7 +14,7 @@ import Musl
 public final class LiveCapture: @unchecked Sendable {
     private let handle: PcapHandle
     private let queue: BatchQueue<PacketBatch>
-    private var thread = pthread_t()
+    private var thread: WorkerThread?
     private var failure: String? = nil
     private var stopping = false
     /// How often (wall clock) kernel counters are read and `tick` is called.
@@ -53,15 +53,10 @@ public final class LiveCapture: @unchecked Sendable {
         guard handle.linkType.isSupported else {
             return Result(report: CaptureReport(), error: "link type \(handle.linkType.name) is not supported")
         }
-        let box = Unmanaged.passRetained(self).toOpaque()
-        let rc = pthread_create(&thread, nil, { arg in
-            let me = Unmanaged<LiveCapture>.fromOpaque(arg!).takeRetainedValue()
-            me.captureLoop()
-            return nil
-        }, box)
-        guard rc == 0 else {
-            Unmanaged<LiveCapture>.fromOpaque(box).release()
-            return Result(report: CaptureReport(), error: "cannot start the capture thread: \(String(cString: strerror(rc)))")
+        do {
+            thread = try WorkerThread { self.captureLoop() }
+        } catch {
+            return Result(report: CaptureReport(), error: "cannot start the capture thread: \(error.description)")
         }
         var reconstructor = ExchangeReconstructor(linkType: handle.linkType, configuration: configuration)
         var drops: (received: UInt64, dropped: UInt64, interfaceDropped: UInt64)? = nil
@@ -81,7 +76,7 @@ public final class LiveCapture: @unchecked Sendable {
                 tick(Self.with(drops, reconstructor.report))
             }
         }
-        pthread_join(thread, nil)
+        thread?.join()
         if let s = handle.statistics() { drops = s }
         reconstructor.finish(sink: onExchange)
         afterBatch()

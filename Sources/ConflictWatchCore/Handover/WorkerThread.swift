@@ -33,7 +33,7 @@ package final class WorkerThread {
         }, box)
         guard rc == 0 else {
             Unmanaged<Body>.fromOpaque(box).release()
-            throw WorkerThreadError(description: "cannot start a thread: \(String(cString: strerror(rc)))")
+            throw WorkerThreadError(description: String(cString: strerror(rc)))
         }
         #if canImport(Darwin)
         thread = t!

@@ -20,19 +20,11 @@ public struct RouteResolver {
     /// route on first sight).
     @inline(__always)
     public mutating func resolve(_ x: ExchangeView, pathHash: UInt64) -> Int {
-        if x.hasRequestLine, let hit = cache.lookup(pathHash) { return hit }
-        let route = normalizer.normalize(path: x.path, hasRequestLine: x.hasRequestLine)
-        let idx = routes.index(of: route)
-        if normalizer.generation != cacheGeneration {
-            cache.clear()
-            cacheGeneration = normalizer.generation
-        }
-        if x.hasRequestLine { cache.store(pathHash, route: idx) }
-        return idx
+        resolveNoting(x, pathHash: pathHash).index
     }
 
-    /// Like `resolve`, and the bytes the route table was asked for when the index is new
-    /// (valid until the next call): what another table must be given to assign the same index.
+    /// The route index, and the bytes the route table was given when the index is new (valid
+    /// until the next call): what another table must be given to assign the same index.
     @inline(__always)
     package mutating func resolveNoting(_ x: ExchangeView, pathHash: UInt64) -> (index: Int, new: UnsafeRawBufferPointer?) {
         if x.hasRequestLine, let hit = cache.lookup(pathHash) { return (hit, nil) }
