@@ -8,7 +8,7 @@ public struct ExchangeReconstructor {
     public let linkType: LinkType
     var decoder: PacketDecoder
     var context: CaptureContext
-    var index: [FlowKey: Int32] = [:]
+    var index: FlowTable
     var connections: ContiguousArray<Connection> = []
     var flowsCreated = 0
     /// Latest traffic time seen; idle flows are swept against it.
@@ -22,7 +22,7 @@ public struct ExchangeReconstructor {
         self.linkType = linkType
         decoder = PacketDecoder(linkType: linkType)
         context = CaptureContext(configuration: configuration)
-        index.reserveCapacity(min(configuration.maxFlows, 4096))
+        index = FlowTable(capacity: min(configuration.maxFlows, 4096))
     }
 
     /// Connections currently tracked.
@@ -54,7 +54,7 @@ public struct ExchangeReconstructor {
         let key = FlowKey(segment)
         let direction = key.direction(of: segment)
         var i: Int
-        if let found = index[key] {
+        if let found = index.find(key) {
             i = Int(found)
             if segment.isSYN, !segment.hasACK, isReused(i, direction) {
                 finishConnection(at: i, sink: sink)
@@ -102,7 +102,7 @@ public struct ExchangeReconstructor {
         context.counters.flows &+= 1
         connections.append(Connection(key: key, number: flowsCreated, time: time, configuration: context.configuration))
         let i = connections.count - 1
-        index[key] = Int32(i)
+        index.set(key, Int32(i))
         return i
     }
 
@@ -112,11 +112,11 @@ public struct ExchangeReconstructor {
     }
 
     mutating func remove(at i: Int) {
-        index[connections[i].key] = nil
+        index.remove(connections[i].key)
         let last = connections.count - 1
         if i != last {
             connections.swapAt(i, last)
-            index[connections[i].key] = Int32(i)
+            index.set(connections[i].key, Int32(i))
         }
         connections.removeLast()
     }
@@ -143,7 +143,7 @@ public struct ExchangeReconstructor {
         let oldest = connections.indices.sorted { connections[$0].lastSeen < connections[$1].lastSeen }.prefix(victims)
         let keys = oldest.map { connections[$0].key }
         for key in keys {
-            guard let i = index[key] else { continue }
+            guard let i = index.find(key) else { continue }
             context.counters.evictedFlows &+= 1
             finishConnection(at: Int(i), sink: sink)
         }

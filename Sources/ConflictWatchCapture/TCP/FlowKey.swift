@@ -6,6 +6,16 @@ public struct FlowKey: Hashable, Sendable {
     public var portA: UInt16
     public var portB: UInt16
 
+    /// The empty slot's key in a `FlowTable`.
+    static let zero = FlowKey(a: IPAddress(v4: 0), b: IPAddress(v4: 0), portA: 0, portB: 0)
+
+    init(a: IPAddress, b: IPAddress, portA: UInt16, portB: UInt16) {
+        self.a = a
+        self.b = b
+        self.portA = portA
+        self.portB = portB
+    }
+
     @inline(__always)
     public init(_ s: TCPSegment) {
         if (s.source, s.sourcePort) < (s.destination, s.destinationPort) {
