@@ -5,17 +5,6 @@ import Testing
 /// connections opening and closing in random order, the table growing, deletions shifting
 /// probe runs back.
 @Suite struct FlowTableTests {
-    struct Random {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     static func key(_ n: UInt64) -> FlowKey {
         // Few distinct addresses and ports, as on one busy server: many keys share most fields.
         FlowKey(a: IPAddress(v4: 0x0A00_0000 | UInt32(n % 50)), b: n % 7 == 0 ? IPAddress(high: 0x2001_0DB8 << 32, low: n % 3) : IPAddress(v4: 0x7F00_0001),
@@ -26,7 +15,7 @@ import Testing
     func matchesDictionary() {
         var table = FlowTable(capacity: 8)
         var reference: [FlowKey: Int32] = [:]
-        var rng = Random(state: 1)
+        var rng = SplitMix64(state: 1)
         for step in 0..<200_000 {
             let k = Self.key(rng.next() % 3_000)
             switch rng.next() % 3 {

@@ -5,19 +5,6 @@ import Testing
 /// Bad input never wins: random bytes, flipped bits and cut frames must neither crash nor grow
 /// memory without bound; what they break is counted.
 @Suite struct HostileInputTests {
-    /// A small deterministic generator (SplitMix64), so failures reproduce.
-    struct Random {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func below(_ n: Int) -> Int { Int(next() % UInt64(max(1, n))) }
-    }
-
     static func traffic() -> [Conversation.Packet] {
         var packets: [Conversation.Packet] = []
         for k in 0..<8 {
@@ -30,7 +17,7 @@ import Testing
 
     @Test(arguments: [LinkType.ethernet, .linuxSLL2, .null, .raw, .nflog])
     func randomFramesAreSurvived(link: LinkType) {
-        var rng = Random(state: 42)
+        var rng = SplitMix64(state: 42)
         var r = ExchangeReconstructor(linkType: link)
         for _ in 0..<20_000 {
             let frame = (0..<rng.below(200)).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
@@ -44,7 +31,7 @@ import Testing
         let clean = Self.traffic()
         let baseline = reconstruct(clean).exchanges.count
         #expect(baseline == 32)
-        var rng = Random(state: 7)
+        var rng = SplitMix64(state: 7)
         for round in 0..<40 {
             var packets = clean
             for _ in 0..<(1 + round) {

@@ -112,7 +112,7 @@ public struct ContentionModel {
         } else if b > currentBucket {
             advance(toBucket: b)
         }
-        if ri >= routes.count { addRoutes(upTo: ri, route: route ?? UnsafeRawBufferPointer(start: nil, count: 0), at: t) }
+        if ri >= routes.count { addRoutes(upTo: ri, route: route ?? .empty, at: t) }
         guard isWrite else {
             // A successful read starts an edit window for this client and resource.
             if x.status >= 200 && x.status < 400, x.hasRequestLine {

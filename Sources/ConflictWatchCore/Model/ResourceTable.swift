@@ -68,10 +68,10 @@ package struct ResourceTable {
         sets = s
         capacity = s * Self.ways
         storage = ResourceStorage(capacity: capacity, labelBytes: Self.labelBytes)
-        hashes = storage.hashes
-        evictionKey = storage.evictionKey
-        slots = storage.slots
-        labels = storage.labels
+        hashes = storage.hashes.base
+        evictionKey = storage.evictionKey.base
+        slots = storage.slots.base
+        labels = storage.labels.base
     }
 
     /// Slot of the resource, creating it (possibly evicting) when absent.
@@ -196,35 +196,21 @@ package struct ResourceTable {
     var occupied: [Int] { (0..<capacity).filter { hashes[$0] != 0 } }
 }
 
-/// Owns the table's memory (so the struct stays cheap to pass around and frees it once).
+/// Owns the table's memory (so the struct stays cheap to pass around and frees it once), in
+/// `ZeroedBuffer`s: an idle daemon or a small log pays (in resident memory) only for the sets
+/// its resources land in, not for the whole bound. An all-zero slot is never read before
+/// `slot(hash:)` writes it (`hashes` says which slots are taken), and every field is a plain
+/// value, so zero bytes are a valid state.
 final class ResourceStorage {
-    let hashes: UnsafeMutablePointer<UInt64>
-    let evictionKey: UnsafeMutablePointer<Double>
-    let slots: UnsafeMutablePointer<ResourceSlot>
-    let labels: UnsafeMutablePointer<UInt8>
-    let capacity: Int
+    let hashes: ZeroedBuffer<UInt64>
+    let evictionKey: ZeroedBuffer<Double>
+    let slots: ZeroedBuffer<ResourceSlot>
+    let labels: ZeroedBuffer<UInt8>
 
-    /// calloc: the kernel hands out zeroed pages on first touch, so an idle daemon or a small
-    /// log pays (in resident memory) only for the sets its resources land in, not for the whole
-    /// bound. An all-zero slot is never read before `slot(hash:)` writes it (`hashes` says which
-    /// slots are taken), and every field is a plain value, so zero bytes are a valid state.
     init(capacity: Int, labelBytes: Int) {
-        self.capacity = capacity
-        hashes = Self.zeroed(UInt64.self, capacity)
-        evictionKey = Self.zeroed(Double.self, capacity)
-        slots = Self.zeroed(ResourceSlot.self, capacity)
-        labels = Self.zeroed(UInt8.self, capacity * labelBytes)
-    }
-
-    private static func zeroed<T>(_: T.Type, _ count: Int) -> UnsafeMutablePointer<T> {
-        guard let raw = calloc(max(count, 1), MemoryLayout<T>.stride) else { fatalError("out of memory for \(count) \(T.self)") }
-        return raw.bindMemory(to: T.self, capacity: max(count, 1))
-    }
-
-    deinit {
-        free(hashes)
-        free(evictionKey)
-        free(slots)
-        free(labels)
+        hashes = ZeroedBuffer(count: capacity)
+        evictionKey = ZeroedBuffer(count: capacity)
+        slots = ZeroedBuffer(count: capacity)
+        labels = ZeroedBuffer(count: capacity * labelBytes)
     }
 }
