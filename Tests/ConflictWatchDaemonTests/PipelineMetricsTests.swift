@@ -50,6 +50,7 @@ import Testing
         #expect(conflicts + oks == UInt64(lines.count) && conflicts > 200)
 
         var settings = DaemonSettings(sources: [.init(pattern: log, format: .combined)], parameters: ModelParameters(), stateDirectory: dir)
+        settings.threads = 1
         settings.fromStart = true
         let store = try ConflictStore(directory: dir, mode: .writer, logger: logger)
         let status = LiveStatus()

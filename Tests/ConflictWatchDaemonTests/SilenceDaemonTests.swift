@@ -48,6 +48,7 @@ import Testing
             log = dir + "/access.log"
             _ = FileManager.default.createFile(atPath: log, contents: nil)
             var settings = DaemonSettings(sources: [.init(pattern: log, format: .combined)], parameters: ModelParameters(), stateDirectory: dir)
+            settings.threads = 1
             settings.fromStart = true
             store = try ConflictStore(directory: dir, mode: .writer, logger: logger)
             let outbox = WebhookOutbox(targets: [WebhookTarget(url: "http://127.0.0.1:9/hook")], status: status, logger: logger)

@@ -215,6 +215,7 @@ import Testing
                 + Self.traffic(start: t0.addingTimeInterval(640), seconds: 180)
             try Data(traffic.utf8).write(to: URL(fileURLWithPath: log))
             var settings = DaemonSettings(sources: [.init(pattern: log, format: .combined)], parameters: ModelParameters(), stateDirectory: dir)
+            settings.threads = 1
             settings.fromStart = true
             let targets = [WebhookTarget(url: base + "/hook")]
 

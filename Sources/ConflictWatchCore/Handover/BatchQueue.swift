@@ -61,6 +61,32 @@ package final class BatchQueue<Batch: ReusableBatch>: @unchecked Sendable {
         return b
     }
 
+    /// The next filled batch if one is ready, without waiting.
+    package func tryPop() -> Batch? {
+        pthread_mutex_lock(&mutex)
+        defer { pthread_mutex_unlock(&mutex) }
+        if full.isEmpty { return nil }
+        let b = full.removeFirst()
+        pthread_cond_broadcast(&changed)
+        return b
+    }
+
+    /// Waits until a filled batch is ready (or the queue is closed), at most `micros`; true when
+    /// one is. For a consumer that must not block for long (a task between its other duties).
+    package func waitForBatch(micros: Int) -> Bool {
+        pthread_mutex_lock(&mutex)
+        defer { pthread_mutex_unlock(&mutex) }
+        if !full.isEmpty || closed { return !full.isEmpty }
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        let nanos = Int(now.tv_nsec) + micros * 1000
+        var deadline = timespec(tv_sec: now.tv_sec + nanos / 1_000_000_000, tv_nsec: nanos % 1_000_000_000)
+        while full.isEmpty && !closed {
+            if pthread_cond_timedwait(&changed, &mutex, &deadline) != 0 { break }
+        }
+        return !full.isEmpty
+    }
+
     package func recycle(_ batch: Batch) {
         batch.reset()
         pthread_mutex_lock(&mutex)

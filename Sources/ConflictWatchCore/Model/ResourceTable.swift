@@ -35,6 +35,10 @@ struct ResourceSlot {
     /// Edit window EWMA in ms; negative = not observed yet.
     var editWindowMs: Float = -1
     var labelLength: UInt8 = 0
+    /// What would otherwise be padding before `writerHashes`, kept zero: the model snapshot
+    /// writes a slot's bytes as they are, and padding would carry whatever memory held there
+    /// (two runs over the same traffic gave different snapshots).
+    var reserved: (UInt8, UInt8, UInt8) = (0, 0, 0)
     /// Recent writers: 32-bit client fingerprints and when each last wrote.
     var writerHashes: (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32) = (0, 0, 0, 0, 0, 0, 0, 0)
     var writerSeen: (Int64, Int64, Int64, Int64, Int64, Int64, Int64, Int64) = (0, 0, 0, 0, 0, 0, 0, 0)

@@ -48,4 +48,15 @@ public struct RouteResolver {
     package mutating func adopt(normalizer other: RouteNormalizer) {
         normalizer = other
     }
+
+    /// A resolver for another thread that goes on exactly as this one would from here (what the
+    /// normalizer learned, the routes and their indices), with buffers of its own: a plain copy
+    /// would share the normalizer's output buffer and the path cache, which are classes. The
+    /// cache starts empty; it is only a cache.
+    package func independentCopy() -> RouteResolver {
+        var copy = self
+        copy.normalizer = normalizer.independentCopy()
+        copy.cache = RouteCache()
+        return copy
+    }
 }

@@ -26,6 +26,10 @@ public struct DaemonSettings: Sendable, Equatable {
     public var retentionDays = ConflictStore.defaultRetentionDays
     /// Longest time between reading a line and committing what it produced (SPEC: lag ≤ 1 s).
     public var flushInterval = 0.25
+    /// 2: the files are read, decoded and routed on a thread of their own while the pipeline's
+    /// task accounts and commits (the model sees the same exchanges in the same order); 1: one
+    /// thread does it all (tests that step the pipeline by hand).
+    public var threads = 2
     /// Ranked hot spots kept per snapshot.
     public var hotspotCount = 20
     /// Receivers of opened/closed alerts (SPEC §8). Read at start; a SIGHUP does not change them.

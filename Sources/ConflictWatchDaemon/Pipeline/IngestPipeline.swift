@@ -12,6 +12,8 @@ import Darwin
 /// The live pipeline: tailed lines → parser → analyzer → store. One owner (the tail service's
 /// task) drives it; a flush commits the alerts, rollups and hot spots together with the
 /// checkpoints of exactly the lines that produced them, so a crash loses or repeats nothing.
+/// With `settings.threads` 2 (the default) the files are read, decoded and routed on a thread of
+/// their own (`TailReader`) and this task accounts and flushes; with 1 it does it all.
 final class IngestPipeline {
     let settings: DaemonSettings
     let store: ConflictStore
@@ -22,7 +24,16 @@ final class IngestPipeline {
     let outbox: WebhookOutbox?
     /// Live interfaces; their threads hand over batches of exchanges that `step` takes.
     let captures: [InterfaceCapture]
-    private let tailer: LogTailer
+    /// The files read on this thread (one thread, or no other to be had); nil while a
+    /// `TailReader` reads them, or when there are none.
+    private var tailer: LogTailer?
+    private var reader: TailReader?
+    /// Blocks until a followed directory changes or the milliseconds pass (the reader's idle wait).
+    let waitForChange: @Sendable (Int32) -> Void
+    /// The end of the last pass the reader handed over that was accounted: what a flush commits.
+    private var passEnd: TailProgress?
+    /// Batches of the reading thread accounted per `step` at most (tests take fewer).
+    var batchesPerStep = TailReader.batchesPerCall
     private var analyzer: TrafficAnalyzer
     /// One line decoder per source (the parser's auto-detection is per file); the one in use is
     /// held outside the dictionary so a line costs no hashing of its source's path.
@@ -49,9 +60,15 @@ final class IngestPipeline {
     /// replaces: its open alerts are re-adopted.
     private(set) var restored = false
     private let learnedState: LearnedState
-    /// What the followed lines gave, counted by the line decoder as `analyze` counts a file's;
-    /// captured exchanges add to `exchanges`.
-    private(set) var counters = SourceReport(source: "followed files", format: "per source")
+    /// What the followed lines gave, counted by the line decoder as `analyze` counts a file's.
+    private var tailCounters = SourceReport(source: "followed files", format: "per source")
+    private var capturedExchanges: UInt64 = 0
+    /// The followed lines' counts; captured exchanges add to `exchanges`.
+    var counters: SourceReport {
+        var c = tailCounters
+        c.exchanges &+= capturedExchanges
+        return c
+    }
     /// Which alerts the silences cover; read from the store at `start`.
     private var silences = SilenceTracker()
     /// `/metrics`' labelled series: alerts opened since start; responses by status, recounted
@@ -67,17 +84,15 @@ final class IngestPipeline {
     /// snapshot just committed, as a restart does.
     init(settings: DaemonSettings, store: ConflictStore, logger: Logger,
          status: StatusPublisher = StatusPublisher(), outbox: WebhookOutbox? = nil, captures: [InterfaceCapture] = [],
+         waitForChange: @escaping @Sendable (Int32) -> Void = { usleep(UInt32($0) * 1000) },
          continuing previous: IngestPipeline? = nil) {
         self.settings = settings
+        self.waitForChange = waitForChange
         self.store = store
         self.logger = logger
         self.status = status
         self.outbox = outbox
         self.captures = captures
-        var tail = LogTailer.Settings(patterns: settings.sources.map(\.pattern))
-        tail.fromStart = settings.fromStart
-        tail.maxLineLength = settings.maxLineLength
-        tailer = LogTailer(settings: tail, logger: logger)
         learnedState = LearnedState(stateDirectory: settings.stateDirectory)
         if let previous {
             // /metrics' labelled counters go on whatever the reload changed: a reload is not a
@@ -90,7 +105,8 @@ final class IngestPipeline {
             pendingRollups = previous.pendingRollups
             lastDataAt = previous.lastDataAt
             clockAtData = previous.clockAtData
-            counters = previous.counters
+            tailCounters = previous.tailCounters
+            capturedExchanges = previous.capturedExchanges
             restored = true
             logger.info("model parameters unchanged; the running model goes on", metadata: ["open_alerts": "\(analyzer.model.openAlertCount)"])
             return
@@ -103,6 +119,18 @@ final class IngestPipeline {
         rollups = RollupTracker(bucketSeconds: parameters.bucketSeconds)
         restoreModel()
         analyzer.keepsClosedAlerts = false
+    }
+
+    deinit {
+        // Gone without a flush (the store failed): the stored checkpoints are the last good ones.
+        reader?.abandon()
+    }
+
+    private static func makeTailer(_ settings: DaemonSettings, logger: Logger) -> LogTailer {
+        var tail = LogTailer.Settings(patterns: settings.sources.map(\.pattern))
+        tail.fromStart = settings.fromStart
+        tail.maxLineLength = settings.maxLineLength
+        return LogTailer(settings: tail, logger: logger)
     }
 
     /// Alerts the model has open (silenced ones included).
@@ -144,8 +172,68 @@ final class IngestPipeline {
         let rows = try store.checkpoints().filter { row in
             settings.sources.contains { Self.matches($0.pattern, row.source) }
         }
-        tailer.restore(rows.map(\.position), now: now)
+        if settings.threads > 1, !settings.sources.isEmpty {
+            startReader(from: rows.map(\.position), now: now)
+        } else {
+            let t = tailer ?? Self.makeTailer(settings, logger: logger)
+            t.restore(rows.map(\.position), now: now)
+            tailer = t
+        }
         lastFlush = now
+    }
+
+    /// A reading thread for the files, resuming at `positions`; one thread (logged) when the
+    /// system will not give another.
+    private func startReader(from positions: [TailPosition], now: Double) {
+        let tailer = Self.makeTailer(settings, logger: logger)
+        tailer.restore(positions, now: now)
+        passEnd = TailProgress(positions: tailer.positions(), report: tailCounters, fileCount: tailer.fileCount,
+                               unreadBytes: tailer.unreadBytes(), bytesRead: 0)
+        let sources = settings.sources
+        let maxLineLength = settings.maxLineLength
+        do {
+            reader = try TailReader.start(
+                tailer: tailer, resolver: analyzer.resolver.independentCopy(), report: tailCounters, decoders: decoders,
+                makeDecoder: { source in
+                    LineDecoder(format: sources.first { Self.matches($0.pattern, source) }?.format ?? .auto, maxLineLength: maxLineLength)
+                },
+                waitForChange: waitForChange)
+        } catch {
+            logger.warning("cannot start the reading thread; reading on the pipeline's", metadata: ["error": "\(error)"])
+            passEnd = nil
+            self.tailer = tailer
+        }
+    }
+
+    /// A `TailReader` reads the files: when nothing is new, the pipeline waits for its batches,
+    /// not for the files.
+    var readsOnAnotherThread: Bool { reader != nil }
+
+    /// Blocks until the reading thread hands over a batch, at most `micros` (false at once
+    /// without a reading thread).
+    func waitForBatch(micros: Int) -> Bool { reader?.waitForBatch(micros: micros) ?? false }
+
+    /// Stops the reading thread (if any) once everything it read is accounted; the pipeline is
+    /// then at a pass end, ready for a flush. `start` begins reading again.
+    func stopReading() {
+        guard let r = reader else { return }
+        reader = nil
+        let taken = r.finish(into: &analyzer, atNewTime: rollupBoundary)
+        took(taken)
+        decoders = r.decoders
+    }
+
+    /// Cuts the rollups' bucket and minute before an exchange of a later one is accounted.
+    private var rollupBoundary: (Int64, inout TrafficAnalyzer) -> Void {
+        { [unowned self] time, analyzer in rollups.willRecord(time: time, analyzer: &analyzer, into: &pendingRollups) }
+    }
+
+    /// Notes what the reading thread's batches brought.
+    private func took(_ taken: (exchanges: Int, bytes: Int, passEnd: TailProgress?)) {
+        if let p = taken.passEnd {
+            passEnd = p
+            tailCounters = p.report
+        }
     }
 
     /// Alerts a previous run left open: this model did not see them start and would never close
@@ -178,8 +266,17 @@ final class IngestPipeline {
     /// exchanges taken (0 when there was nothing new).
     @discardableResult
     func step(now: Double) -> Int {
-        var n = tailer.poll(now: now) { file, line, event, number in
-            self.handle(file.source, line, event, number)
+        var n: Int
+        if let reader {
+            let taken = reader.account(into: &analyzer, toPassEnd: false, limit: batchesPerStep, atNewTime: rollupBoundary)
+            took(taken)
+            n = taken.exchanges + taken.bytes
+        } else if let tailer {
+            n = tailer.poll(now: now) { file, line, event, number in
+                self.handle(file.source, line, event, number)
+            }
+        } else {
+            n = 0
         }
         if !captures.isEmpty { n += takeCaptured() }
         if n > 0 {
@@ -204,7 +301,7 @@ final class IngestPipeline {
 
     private func handle(_ source: String, _ line: UnsafeRawBufferPointer, _ event: FollowedFile.LineEvent, _ number: Int64) {
         if decoder == nil || source != decoderSource { switchDecoder(to: source) }
-        if decoder!.decode(line, event, number: Int(number), into: &exchange, report: &counters) {
+        if decoder!.decode(line, event, number: Int(number), into: &exchange, report: &tailCounters) {
             rollups.willRecord(time: exchange.time, analyzer: &analyzer, into: &pendingRollups)
             analyzer.record(exchange)
         }
@@ -217,7 +314,7 @@ final class IngestPipeline {
             var batches = capture.take()
             for batch in batches {
                 batch.forEach { x in
-                    counters.exchanges &+= 1
+                    capturedExchanges &+= 1
                     rollups.willRecord(time: x.time, analyzer: &analyzer, into: &pendingRollups)
                     analyzer.record(x)
                 }
@@ -239,15 +336,27 @@ final class IngestPipeline {
         decoderSource = source
     }
 
-    /// Flushes when there is something to write and the interval has passed.
+    /// Flushes when there is something to write and the interval has passed: `flushInterval`,
+    /// or once a second while the reading thread is catching up (more than `catchingUpBytes`
+    /// written beyond its last pass). A commit stores the model's snapshot with the checkpoints,
+    /// which costs the same however few lines it covers; behind a backlog a line waits for the
+    /// backlog anyway, and the time goes to reading it instead.
     func flushIfDue(now: Double) throws(StoreError) {
         if silences.refreshIfDue(store: store, now: now, logger: logger) { dirty = true }
-        guard dirty, now - lastFlush >= settings.flushInterval else { return }
+        var interval = settings.flushInterval
+        if let p = passEnd, reader != nil, p.unreadBytes > Self.catchingUpBytes { interval = max(interval, 1) }
+        guard dirty, now - lastFlush >= interval else { return }
         try flush(now: now)
     }
 
+    static let catchingUpBytes: UInt64 = 4 << 20
+
     /// Commits everything produced since the last flush with the matching checkpoints.
     func flush(now: Double) throws(StoreError) {
+        if let reader {
+            // Checkpoints exist only at a pass's end: account the rest of a pass begun.
+            took(reader.account(into: &analyzer, toPassEnd: true, atNewTime: rollupBoundary))
+        }
         var batch = StoreBatch()
         if let m = rollups.minute {
             batch.rollups = pendingRollups + rollups.cut(m, analyzer: &analyzer)
@@ -266,7 +375,8 @@ final class IngestPipeline {
         batch.events = changes.transitions
         let wallClock = SystemClock.wallMicros()
         let updated = CivilTime.rfc3339(wallClock)
-        batch.checkpoints = tailer.positions().mapValues { $0.map { SourceCheckpoint($0, updated: updated) } }
+        let positions = passEnd?.positions ?? tailer?.positions() ?? [:]
+        batch.checkpoints = positions.mapValues { $0.map { SourceCheckpoint($0, updated: updated) } }
         // The model as of exactly these checkpoints: a kill -9 restarts as warm as a SIGTERM.
         batch.modelState = analyzer.snapshot()
         var events: [AlertEvent] = []
@@ -366,12 +476,13 @@ final class IngestPipeline {
         }
         p.statuses = statusTotals
         p.conflictStatuses = settings.parameters.conflictStatuses
+        let counters = counters
         p.lines = counters.lines
         p.exchanges = counters.exchanges
         p.malformed = counters.malformed
         (p.writes, p.conflicts) = (analyzer.writes, analyzer.conflicts)
-        p.unreadBytes = tailer.unreadBytes()
-        p.followedFiles = tailer.fileCount
+        p.unreadBytes = passEnd?.unreadBytes ?? tailer?.unreadBytes() ?? 0
+        p.followedFiles = passEnd?.fileCount ?? tailer?.fileCount ?? 0
         p.packets = CapturePacketCounts(captures.map(\.report))
         p.committedAtMicros = wallClockMicros
         status.publish(p)
@@ -403,8 +514,10 @@ final class IngestPipeline {
 
     /// SIGHUP: closes every file and follows again from the checkpoints just written.
     func reopen(now: Double) throws(StoreError) {
+        stopReading()
         try flush(now: now)
-        tailer.closeAll()
+        tailer?.closeAll()
+        passEnd = nil
         try start(now: now)
     }
 }

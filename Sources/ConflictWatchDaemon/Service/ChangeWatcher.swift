@@ -43,20 +43,24 @@ final class ChangeWatcher: @unchecked Sendable {
 
     /// Returns after a change or `timeoutMillis`.
     func wait(timeoutMillis: Int32) async {
-        let fd = fd
         await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
             queue.async {
-                if fd >= 0 {
-                    var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-                    if poll(&p, 1, timeoutMillis) > 0 {
-                        var drain = [UInt8](repeating: 0, count: 4096)
-                        while read(fd, &drain, drain.count) > 0 {}
-                    }
-                } else {
-                    usleep(UInt32(timeoutMillis) * 1000)
-                }
+                self.waitBlocking(timeoutMillis: timeoutMillis)
                 c.resume()
             }
+        }
+    }
+
+    /// The same, blocking the calling thread (the reading thread's idle wait; never a task's).
+    func waitBlocking(timeoutMillis: Int32) {
+        if fd >= 0 {
+            var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            if poll(&p, 1, timeoutMillis) > 0 {
+                var drain = [UInt8](repeating: 0, count: 4096)
+                while read(fd, &drain, drain.count) > 0 {}
+            }
+        } else {
+            usleep(UInt32(timeoutMillis) * 1000)
         }
     }
 }

@@ -43,13 +43,13 @@ public struct TailService: Service {
     public func run() async throws {
         // However this ends, the webhook sender gets no more events and may finish.
         defer { outbox?.finish() }
+        let watcher = ChangeWatcher(directories: settings.sources.map { Self.watchDirectory($0.pattern) }, logger: logger)
         var pipeline = IngestPipeline(settings: settings, store: store, logger: logger, status: status, outbox: outbox,
-                                      captures: captures)
+                                      captures: captures, waitForChange: { watcher.waitBlocking(timeoutMillis: $0) })
         try pipeline.start(now: SystemClock.monotonicSeconds())
         for c in captures { c.start() }
         // However the loop ends, the capture threads are stopped (and joined).
         defer { for c in captures { c.stop() } }
-        let watcher = ChangeWatcher(directories: settings.sources.map { Self.watchDirectory($0.pattern) }, logger: logger)
         let reload = ReloadRequest()
         logger.info("daemon started", metadata: [
             "store": "\(store.path)", "sources": "\(settings.sources.map(\.pattern))", "pid": "\(getpid())"])
@@ -62,7 +62,9 @@ public struct TailService: Service {
             pipeline = try await loop(pipeline, store: store, watcher: watcher, reload: reload)
             group.cancelAll()
         }
-        // What the captures held when they stopped (they finish every open connection).
+        // What the reading thread and the captures held when they stopped (the captures finish
+        // every open connection).
+        pipeline.stopReading()
         for c in captures { c.stop() }
         let now = SystemClock.monotonicSeconds()
         pipeline.step(now: now)
@@ -77,6 +79,7 @@ public struct TailService: Service {
     /// Returns the pipeline in use at the end (a reload may have replaced it).
     func loop(_ first: IngestPipeline, store: ConflictStore, watcher: ChangeWatcher, reload: ReloadRequest) async throws -> IngestPipeline {
         var pipeline = first
+        var idleWait = IdleBackoff()
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             let now = SystemClock.monotonicSeconds()
             if reload.take() {
@@ -94,7 +97,19 @@ public struct TailService: Service {
             }
             if n == 0 {
                 try pipeline.flushIfDue(now: now + 1)
-                await watcher.wait(timeoutMillis: 100)
+                if pipeline.readsOnAnotherThread {
+                    // The reading thread waits on the files; this task only on its batches: right
+                    // after traffic it blocks for the next one (a millisecond at most, as long as
+                    // a commit holds it anyway), then sleeps longer and longer.
+                    let wait = idleWait.next()
+                    if wait > IdleBackoff.blockingLimit || !pipeline.waitForBatch(micros: wait) {
+                        if wait > IdleBackoff.blockingLimit { try? await Task.sleep(for: .microseconds(wait)) }
+                    }
+                } else {
+                    await watcher.wait(timeoutMillis: 100)
+                }
+            } else {
+                idleWait.reset()
             }
         }
         return pipeline
@@ -114,13 +129,14 @@ public struct TailService: Service {
                 if next != pipeline.settings {
                     logger.notice("SIGHUP: configuration changed; restarting the pipeline", metadata: [
                         "sources": "\(next.sources.map(\.pattern))"])
+                    pipeline.stopReading()
                     try pipeline.flush(now: now)
                     if next.webhooks != pipeline.settings.webhooks || next.listen != pipeline.settings.listen
                         || next.interfaces != pipeline.settings.interfaces {
                         logger.notice("SIGHUP: webhooks, interfaces and the listen address take effect at the next start")
                     }
                     let fresh = IngestPipeline(settings: next, store: store, logger: logger, status: status, outbox: outbox,
-                                               captures: captures, continuing: pipeline)
+                                               captures: captures, waitForChange: pipeline.waitForChange, continuing: pipeline)
                     if fresh.restored || pipeline.openAlertCount == 0 {
                         try fresh.start(now: now)
                         return fresh

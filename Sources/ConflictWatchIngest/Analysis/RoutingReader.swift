@@ -4,14 +4,7 @@ import ConflictWatchCore
 /// (`SourceIngestor`: framing, decoding, parsing), hashes and routes each exchange with its own
 /// `RouteResolver`, and queues `RoutedBatch`es; `drain` accounts them on the caller's thread.
 final class RoutingReader: @unchecked Sendable {
-    /// Batches in flight: enough that neither thread waits on the other's jitter, few enough
-    /// that they stay in the caches.
-    static let depth = 4
-    /// How many exchanges ahead the two prefetch steps look (`ContentionModel.prefetch`).
-    static let farAhead = 12
-    static let nearAhead = 4
-
-    private let queue = BatchQueue<RoutedBatch>(depth: RoutingReader.depth) { RoutedBatch() }
+    private let queue = BatchQueue<RoutedBatch>(depth: RoutedBatch.depth) { RoutedBatch() }
     private let paths: [String]
     private let ingestor: SourceIngestor
     private var resolver: RouteResolver
@@ -37,14 +30,7 @@ final class RoutingReader: @unchecked Sendable {
             let report = ingestor.run(path: path, progress: { bytes, lines in
                 batch.progress = (i, bytes, lines)
             }) { x, _ in
-                let pathHash = ByteHash.hash(x.path)
-                let routed = resolver.resolveNoting(x, pathHash: pathHash)
-                batch.append(x, route: routed.index, newRoute: routed.new, pathHash: pathHash, clientHash: ByteHash.hash(x.client))
-                if resolver.normalizer.generation != generation {
-                    generation = resolver.normalizer.generation
-                    // Its own output buffer: the accounting thread renormalizes with it.
-                    batch.normalizers.append((batch.count - 1, resolver.normalizer.independentCopy()))
-                }
+                batch.append(routing: x, with: &resolver, generation: &generation)
                 if batch.isFull {
                     queue.push(batch)
                     batch = queue.take()
@@ -64,27 +50,9 @@ final class RoutingReader: @unchecked Sendable {
         observe: ((ExchangeView, inout TrafficAnalyzer) -> Void)?
     ) {
         var linesBefore = session.summary.lines
+        var lastTime = Int64.min
         while let batch = queue.pop() {
-            var next = 0
-            let count = batch.count
-            batch.forEach { i, x, r, newRoute in
-                // The model's tables are far larger than the caches: ask for what the exchanges
-                // a little further on will touch while this one is accounted.
-                if i + Self.farAhead < count {
-                    let k = batch.prefetchKeys(i + Self.farAhead)
-                    session.analyzer.prefetch(method: k.method, pathHash: k.pathHash, clientHash: k.clientHash, far: true)
-                }
-                if i + Self.nearAhead < count {
-                    let k = batch.prefetchKeys(i + Self.nearAhead)
-                    session.analyzer.prefetch(method: k.method, pathHash: k.pathHash, clientHash: k.clientHash, far: false)
-                }
-                if let observe { observe(x, &session.analyzer) }
-                session.analyzer.record(x, route: Int(r.route), newRoute: newRoute, pathHash: r.pathHash, clientHash: r.clientHash)
-                if next < batch.normalizers.count, batch.normalizers[next].after == i {
-                    session.analyzer.adopt(normalizer: batch.normalizers[next].normalizer)
-                    next += 1
-                }
-            }
+            batch.account(into: &session.analyzer, before: observe, lastTime: &lastTime)
             if let p = batch.progress { progress(p.source, p.bytes, linesBefore + UInt64(p.lines)) }
             if let report = batch.finished {
                 session.add(report)

@@ -33,7 +33,7 @@ public struct RouteRollup: Codable, FetchableRecord, PersistableRecord, Sendable
         self.requests = requests
         self.writes = writes
         self.conflicts = conflicts
-        self.statuses = (try? RecordJSON.encode(statuses)) ?? "{}"
+        self.statuses = RecordJSON.encodeCounts(statuses)
         self.writers = writers
         self.resources = resources
         self.p50Ms = p50Ms
@@ -51,7 +51,7 @@ public struct RouteRollup: Codable, FetchableRecord, PersistableRecord, Sendable
         conflicts += later.conflicts
         var s = statusCounts
         for (k, v) in later.statusCounts { s[k, default: 0] += v }
-        statuses = (try? RecordJSON.encode(s)) ?? statuses
+        statuses = RecordJSON.encodeCounts(s)
         writers = later.writers
         resources = later.resources
         p50Ms = later.p50Ms ?? p50Ms

@@ -1,0 +1,168 @@
+import ConflictWatchCore
+import Synchronization
+
+/// The reading half of the daemon on two threads: on a thread of its own it follows the files
+/// (`LogTailer`), decodes every line and routes each exchange with its own `RouteResolver`, and
+/// queues `RoutedBatch`es; the pipeline's task accounts them (`account`) and flushes. Every
+/// pass over the files that read something ends with a batch carrying the pass's
+/// `TailProgress`, and the accounting only commits checkpoints from such an end, so the
+/// checkpoints always cover exactly the exchanges the committed model has seen.
+package final class TailReader: @unchecked Sendable {
+    /// Batches accounted per `account` call at most, so a reader that keeps the queue full still
+    /// lets the pipeline flush and publish its status.
+    package static let batchesPerCall = 64
+
+    /// Deeper than `analyze`'s: the accounting side stops for its commits (the model's snapshot
+    /// and a SQLite transaction, tens of milliseconds), and the reading thread should go on
+    /// meanwhile rather than wait on a full queue. Batches cost memory only once used.
+    static let depth = 32
+
+    private let queue = BatchQueue<RoutedBatch>(depth: TailReader.depth) { RoutedBatch() }
+    private let tailer: LogTailer
+    private var resolver: RouteResolver
+    /// The line decoder per source (format auto-detection is per file); handed to the next
+    /// reader after a SIGHUP so detection is not redone.
+    package private(set) var decoders: [String: LineDecoder]
+    private let makeDecoder: @Sendable (String) -> LineDecoder
+    private var report: SourceReport
+    private let waitForChange: @Sendable (Int32) -> Void
+    private let stopping = Atomic<Bool>(false)
+    private var thread: WorkerThread?
+    /// Accounting side: the last batch taken ended a pass (nothing of a later pass is accounted).
+    private var atPassEnd = true
+    /// Accounting side: the time of the last exchange accounted (`RoutedBatch.account`).
+    private var lastTime = Int64.min
+
+    private init(tailer: LogTailer, resolver: RouteResolver, report: SourceReport, decoders: [String: LineDecoder],
+                 makeDecoder: @escaping @Sendable (String) -> LineDecoder, waitForChange: @escaping @Sendable (Int32) -> Void) {
+        self.tailer = tailer
+        self.resolver = resolver
+        self.report = report
+        self.decoders = decoders
+        self.makeDecoder = makeDecoder
+        self.waitForChange = waitForChange
+    }
+
+    /// Starts reading on a new thread. `tailer` (already restored from the checkpoints) is the
+    /// reader's alone from now on; `resolver` must resolve as the accounting's analyzer does
+    /// (`RouteResolver.independentCopy()` of it); `report` are the counts so far;
+    /// `waitForChange(ms)` blocks until a followed directory changes or the time passes.
+    package static func start(
+        tailer: LogTailer, resolver: RouteResolver, report: SourceReport, decoders: [String: LineDecoder] = [:],
+        makeDecoder: @escaping @Sendable (String) -> LineDecoder, waitForChange: @escaping @Sendable (Int32) -> Void
+    ) throws(WorkerThreadError) -> TailReader {
+        let reader = TailReader(tailer: tailer, resolver: resolver, report: report, decoders: decoders,
+                                makeDecoder: makeDecoder, waitForChange: waitForChange)
+        reader.thread = try WorkerThread { reader.read() }
+        return reader
+    }
+
+    /// The reading thread: a pass over the files, its end handed over, until asked to stop.
+    private func read() {
+        var batch = queue.take()
+        var generation = resolver.normalizer.generation
+        var exchange = ExchangeView()
+        var decoder: LineDecoder?
+        var decoderSource = ""
+        var fileCount = -1
+        while !stopping.load(ordering: .relaxed) {
+            let n = tailer.poll(now: SystemClock.monotonicSeconds()) { file, line, event, number in
+                if decoder == nil || file.source != decoderSource {
+                    if let d = decoder { decoders[decoderSource] = d }
+                    decoder = decoders[file.source] ?? makeDecoder(file.source)
+                    decoderSource = file.source
+                }
+                if decoder!.decode(line, event, number: Int(number), into: &exchange, report: &report) {
+                    batch.append(routing: exchange, with: &resolver, generation: &generation)
+                    if batch.isFull {
+                        queue.push(batch)
+                        batch = queue.take()
+                    }
+                }
+            }
+            // A pass that found or lost a file ends too, so its checkpoints get stored.
+            if n > 0 || tailer.fileCount != fileCount {
+                fileCount = tailer.fileCount
+                batch.tail = TailProgress(positions: tailer.positions(), report: report, fileCount: fileCount,
+                                          unreadBytes: tailer.unreadBytes(), bytesRead: n)
+                queue.push(batch)
+                batch = queue.take()
+            }
+            if n == 0 { waitForChange(100) }
+        }
+        if let d = decoder { decoders[decoderSource] = d }
+        queue.recycle(batch)
+        queue.close()
+    }
+
+    /// Accounts, in order, the batches ready now (at most `limit`) and, when
+    /// `toPassEnd`, waits for the rest of a pass already begun. `atNewTime` sees the time of
+    /// each exchange whose time differs from the one before, before the analyzer sees it.
+    /// Returns the exchanges accounted, the bytes the ended passes read, and the newest pass end
+    /// taken.
+    package func account(
+        into analyzer: inout TrafficAnalyzer, toPassEnd: Bool, limit: Int = batchesPerCall,
+        atNewTime: ((Int64, inout TrafficAnalyzer) -> Void)?
+    ) -> (exchanges: Int, bytes: Int, passEnd: TailProgress?) {
+        var exchanges = 0
+        var bytes = 0
+        var passEnd: TailProgress?
+        var taken = 0
+        while true {
+            let batch: RoutedBatch?
+            if toPassEnd && !atPassEnd {
+                batch = queue.pop()
+            } else if taken < limit {
+                batch = queue.tryPop()
+            } else {
+                batch = nil
+            }
+            guard let batch else { break }
+            taken += 1
+            batch.account(into: &analyzer, before: nil, atNewTime: atNewTime, lastTime: &lastTime)
+            exchanges += batch.count
+            if let t = batch.tail {
+                bytes += t.bytesRead
+                passEnd = t
+                atPassEnd = true
+            } else {
+                atPassEnd = false
+            }
+            queue.recycle(batch)
+        }
+        return (exchanges, bytes, passEnd)
+    }
+
+    /// Blocks until the reading thread hands over a batch, at most `micros`; true when one is
+    /// ready.
+    package func waitForBatch(micros: Int) -> Bool { queue.waitForBatch(micros: micros) }
+
+    /// Stops the reading thread after its current pass and accounts everything it read; returns
+    /// as `account` does. The reader is done afterwards.
+    package func finish(
+        into analyzer: inout TrafficAnalyzer, atNewTime: ((Int64, inout TrafficAnalyzer) -> Void)?
+    ) -> (exchanges: Int, bytes: Int, passEnd: TailProgress?) {
+        stopping.store(true, ordering: .relaxed)
+        var total = (exchanges: 0, bytes: 0, passEnd: TailProgress?.none)
+        while let batch = queue.pop() {
+            batch.account(into: &analyzer, before: nil, atNewTime: atNewTime, lastTime: &lastTime)
+            total.exchanges += batch.count
+            if let t = batch.tail {
+                total.bytes += t.bytesRead
+                total.passEnd = t
+            }
+            queue.recycle(batch)
+        }
+        thread?.join()
+        atPassEnd = true
+        return total
+    }
+
+    /// Stops the reading thread, discarding what it read and nobody accounted (the pipeline is
+    /// going away without a flush: its checkpoints in the store are still the last good ones).
+    package func abandon() {
+        stopping.store(true, ordering: .relaxed)
+        while let batch = queue.pop() { queue.recycle(batch) }
+        thread?.join()
+    }
+}

@@ -1,0 +1,171 @@
+import ConflictWatchCore
+import ConflictWatchStore
+import Foundation
+import Logging
+import Testing
+@testable import ConflictWatchDaemon
+
+/// The daemon with a reading thread (`TailReader`) against the daemon on one thread, on a log
+/// whose routes the normalizer must learn (slugs past the `{var}` threshold) and with a retry
+/// storm: the same model state, alerts, routes and checkpoints; and a crash after a flush
+/// mid-way loses and repeats no line.
+@Suite struct TwoThreadPipelineTests {
+    var logger: Logger {
+        var l = Logger(label: "test")
+        l.logLevel = .critical
+        return l
+    }
+
+    /// 20 minutes of writes to orders (a 40-s storm of 409s from one client at minute 12) and
+    /// reads of users by name; ~400 distinct names, so `/api/users/*` is learned as `{var}`
+    /// part-way through.
+    static let traffic: String = {
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "en_US_POSIX")
+        f.timeZone = TimeZone(identifier: "UTC")
+        f.dateFormat = "dd/MMM/yyyy:HH:mm:ss Z"
+        let t0 = Date(timeIntervalSince1970: 1_795_514_400)
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        func next(_ n: UInt64) -> UInt64 {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return (state >> 33) % n
+        }
+        var out = ""
+        for s in 0..<1200 {
+            let t = f.string(from: t0.addingTimeInterval(Double(s)))
+            for _ in 0..<12 {
+                let client = next(60) + 1
+                switch next(3) {
+                case 0:
+                    out += "10.0.1.\(client) - - [\(t)] \"GET /api/users/u\(String(next(400), radix: 26)) HTTP/1.1\" 200 10 \"-\" \"x\"\n"
+                default:
+                    let status = next(40) == 0 ? 409 : 200
+                    out += "10.0.0.\(client) - - [\(t)] \"PUT /api/orders/\(next(300)) HTTP/1.1\" \(status) 1 \"-\" \"x\"\n"
+                }
+            }
+            if (720..<760).contains(s) {
+                for _ in 0..<6 { out += "127.0.0.66 - - [\(t)] \"PUT /api/orders/13 HTTP/1.1\" 409 1 \"-\" \"retry\"\n" }
+            }
+        }
+        return out
+    }()
+
+    static var lineCount: UInt64 { UInt64(traffic.utf8.count(where: { $0 == UInt8(ascii: "\n") })) }
+
+    struct Outcome: Equatable {
+        var model: [UInt8]?
+        var alerts: [Alert]
+        var routes: [RouteRow]
+        var checkpoints: [SourceCheckpoint]
+        var lines: UInt64
+    }
+
+    func settings(_ dir: String, threads: Int) -> DaemonSettings {
+        var s = DaemonSettings(sources: [.init(pattern: dir + "/access.log", format: .combined)], parameters: ModelParameters(), stateDirectory: dir)
+        s.threads = threads
+        s.fromStart = true
+        return s
+    }
+
+    /// Steps the pipeline until every line of the log is counted (the reading thread gets there
+    /// on its own time), flushing when `flushEvery` steps have passed; gives up after 60 s.
+    func drive(_ pipeline: IngestPipeline, now: inout Double, flushEvery: Int?, stopAt: UInt64 = lineCount) throws {
+        let deadline = Date().addingTimeInterval(60)
+        var steps = 0
+        while pipeline.counters.lines < stopAt, Date() < deadline {
+            if pipeline.step(now: now) == 0 { usleep(1000) }
+            now += 0.001
+            steps += 1
+            if let flushEvery, steps % flushEvery == 0 { try pipeline.flush(now: now) }
+        }
+    }
+
+    func outcome(_ store: ConflictStore, lines: UInt64) throws -> Outcome {
+        Outcome(model: try store.modelState(), alerts: try store.alerts(AlertFilter()), routes: try store.routes(),
+                // Where each file was read to (the directories differ from run to run).
+                checkpoints: try store.checkpoints().map { c in
+                    var only = c
+                    (only.source, only.path, only.device, only.inode, only.updated) = ("", "", 0, 0, "")
+                    return only
+                },
+                lines: lines)
+    }
+
+    func withLog<T>(_ text: String = traffic, _ body: (String) throws -> T) throws -> T {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("cw-2t-\(UUID().uuidString.prefix(8))").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try Data(text.utf8).write(to: URL(fileURLWithPath: dir + "/access.log"))
+        return try body(dir)
+    }
+
+    func run(threads: Int) throws -> Outcome {
+        try withLog { dir in
+            let store = try ConflictStore(directory: dir, mode: .writer, logger: logger)
+            let pipeline = IngestPipeline(settings: settings(dir, threads: threads), store: store, logger: logger)
+            try pipeline.start(now: 0)
+            var now = 0.0
+            try drive(pipeline, now: &now, flushEvery: nil)
+            pipeline.stopReading()
+            try pipeline.flush(now: now + 1)
+            return try outcome(store, lines: pipeline.counters.lines)
+        }
+    }
+
+    @Test func sameStateAsOneThread() throws {
+        let one = try run(threads: 1)
+        let two = try run(threads: 2)
+        #expect(one.lines == Self.lineCount)
+        #expect(one.routes.contains { $0.route == "/api/users/{var}" }, "the normalizer learned: \(one.routes.map(\.route))")
+        #expect(one.alerts.contains { $0.kind == .burst }, "the storm alerts")
+        #expect(two.lines == one.lines)
+        #expect(two.routes == one.routes)
+        #expect(two.alerts == one.alerts)
+        #expect(two.checkpoints == one.checkpoints)
+        #expect(two.model != nil && two.model == one.model, "the model's snapshot")
+    }
+
+    /// The first third of the log with a commit after every step, then the rest appended and
+    /// committed as soon as one batch of it is accounted, part-way through the reading thread's
+    /// pass (the commit must wait for the pass's end or its checkpoint would lag the model), then the pipeline dropped (a kill -9 just after that
+    /// commit); a new pipeline resumes from the store. Every line is then counted exactly once.
+    @Test func crashAfterAFlushLosesAndRepeatsNothing() throws {
+        let one = try run(threads: 1)
+        let lines = Self.traffic.split(separator: "\n", omittingEmptySubsequences: false)
+        let cut = lines.count / 3
+        let head = lines[..<cut].joined(separator: "\n") + "\n"
+        let rest = lines[cut...].joined(separator: "\n")
+        let resumed = try withLog(head) { dir in
+            var now = 0.0
+            do {
+                let store = try ConflictStore(directory: dir, mode: .writer, logger: logger)
+                let first = IngestPipeline(settings: settings(dir, threads: 2), store: store, logger: logger)
+                try first.start(now: now)
+                try drive(first, now: &now, flushEvery: 1, stopAt: UInt64(cut))
+                try first.flush(now: now)
+                let log = try #require(FileHandle(forWritingAtPath: dir + "/access.log"))
+                try log.seekToEnd()
+                try log.write(contentsOf: Data(rest.utf8))
+                try log.close()
+                first.batchesPerStep = 1
+                let deadline = Date().addingTimeInterval(30)
+                while first.step(now: now) == 0, Date() < deadline { usleep(200) }
+                #expect(first.counters.lines == UInt64(cut), "the step took one batch of the pass, not its end")
+                try first.flush(now: now)
+            }
+            let store = try ConflictStore(directory: dir, mode: .writer, logger: logger)
+            let committed = try #require(try store.checkpoints().first).line
+            #expect(committed > Int64(cut))
+            let second = IngestPipeline(settings: settings(dir, threads: 2), store: store, logger: logger)
+            try second.start(now: now)
+            try drive(second, now: &now, flushEvery: 5, stopAt: Self.lineCount - UInt64(committed))
+            second.stopReading()
+            try second.flush(now: now + 1)
+            return try outcome(store, lines: 0)
+        }
+        #expect(resumed.routes.map(\.route) == one.routes.map(\.route))
+        #expect(resumed.routes.map(\.requests) == one.routes.map(\.requests))
+        #expect(resumed.routes.map(\.conflicts) == one.routes.map(\.conflicts))
+        #expect(resumed.checkpoints == one.checkpoints)
+    }
+}
