@@ -220,6 +220,28 @@ import Testing
         #expect(storm.class.first == "single_client")
     }
 
+    @Test func aClientStormBegunLateInABucketIsFoundWithinTwoBuckets() throws {
+        // The same route (26% conflicts); a client's first stale write is refused 9.6 s into a
+        // bucket, then 8 a bucket: 8 of 8 in one bucket is not enough (P ≈ 3e-5 against
+        // 1e-4 / 61 clients), and the lone first refusal left no history for a three-bucket look
+        // at the second full bucket; 16 of 16 over the last two is (P ≈ 1e-9), found within two
+        // buckets of the first refusal.
+        var d = TrafficDriver()
+        let t0 = TrafficDriver.start
+        Self.randomConflicts(&d, seconds: 30 * 60, clientPrefix: "10.2.0.", method: "PUT", status: 412,
+                             path: { "/v2/accounts/\($0 % 400)/ledger" }, ratio: { _ in 0.26 })
+        let first = t0 + 20 * Self.minute + 9_600_000
+        d.send(at: first, client: "127.0.0.66", method: "PUT", path: "/v2/accounts/7/ledger", status: 412)
+        for i in 0..<48 {
+            d.send(at: t0 + 20 * Self.minute + 10 * Self.second + Int64(i) * 1_250_000, client: "127.0.0.66", method: "PUT",
+                   path: "/v2/accounts/7/ledger", status: 412)
+        }
+        let bursts = d.bursts()
+        let storm = try #require(bursts.first { $0.client == "127.0.0.66" }, "\(bursts.map(\.reason))")
+        let delay = try #require(parseRFC3339(storm.start)) - first
+        #expect(delay <= 2 * 10 * Self.second, "found \(Double(delay) / 1e6) s after its first refusal")
+    }
+
     @Test func aClientStormDoesNotTeachItsRouteThatItIsNormal() throws {
         // A busy route with exactly 25% conflicts; one client replays a stale write once a second
         // for 10 minutes: caught as that client's burst, too small for the route's own test. Its

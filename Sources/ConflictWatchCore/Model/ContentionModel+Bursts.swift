@@ -308,11 +308,21 @@ extension ContentionModel {
             let count = Int(e.conflicts)
             let mu = e.expected + p.priorConflictsPerBucket
             var pValue = Self.clientTail(count, writes: Int(e.writes), expected: mu)
-            // The 3-bucket look is for finding a storm, not for holding one open.
-            if openClientBursts[e.hash] == nil, let h = clientHistory[e.hash], h.bucket == b - 1, h.previous.bucket == b - 2, Double(count) > mu {
-                let x3 = count + h.count + h.previous.count
-                let n3 = Int(e.writes) + h.writes + h.previous.writes
-                pValue = min(pValue, 2 * Self.clientTail(x3, writes: n3, expected: mu + h.expected + h.previous.expected))
+            // The look over the client's last buckets is for finding a storm, not for holding one
+            // open: three buckets where the client had conflicts in the two before, else two. A
+            // storm that began with a lone conflict late in a bucket left no history there (only
+            // clients with two or more are kept), and waiting for three full buckets found it
+            // more than two buckets after it began.
+            if openClientBursts[e.hash] == nil, let h = clientHistory[e.hash], h.bucket == b - 1, Double(count) > mu {
+                var x = count + h.count
+                var n = Int(e.writes) + h.writes
+                var m = mu + h.expected
+                if h.previous.bucket == b - 2 {
+                    x += h.previous.count
+                    n += h.previous.writes
+                    m += h.previous.expected
+                }
+                pValue = min(pValue, 2 * Self.clientTail(x, writes: n, expected: m))
             }
             guard pValue < (openClientBursts[e.hash] != nil ? p.continueAlpha : p.alpha / active) else { continue }
             let main = Int(max(e.route, 0))
