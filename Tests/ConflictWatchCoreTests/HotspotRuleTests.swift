@@ -71,6 +71,52 @@ import Testing
         #expect(since >= sale && since <= sale + 30 * Self.second)
     }
 
+    /// Writers join one object a few seconds apart (a sale opening), each editing every 3 s.
+    static func gatheringBuyers(_ d: inout TrafficDriver, path: String, from t0: Int64, seconds: Int, buyers: Int = 12, joinEvery: Int64 = 8_000_000) {
+        for c in 0..<buyers {
+            var t = t0 + Int64(c) * joinEvery
+            var i = 0
+            while t < t0 + Int64(seconds) * second {
+                edit(&d, at: t, client: "100.65.0.\(c + 1)", path: path, window: 800_000, conflict: i % 4 == 3)
+                t += 3 * second
+                i += 1
+            }
+        }
+    }
+
+    /// Buyers gather on a product (one more every 8 s, each editing every 3 s) beside a counter
+    /// contended all along (12 clients every 3 s, every third edit refused). 20 s in (12 s after
+    /// its first concurrent writes) the product's expected conflicts at its current rate, even
+    /// with the largest rising boost, are below the counter's; carried on at the rate its writes
+    /// are rising (`forecastRate`), they lead. Without the forecast it leads only after ~40 s.
+    @Test func anAcceleratingHotSpotIsRankedByWhereItsWritesAreGoing() throws {
+        let t0 = TrafficDriver.start
+        let sale = t0 + 30 * Self.minute
+        let asOf = sale + 20 * Self.second
+        var d = TrafficDriver()
+        for c in 0..<12 {
+            var t = t0 + Int64(c) * 250_000
+            var i = 0
+            while t < asOf {
+                Self.edit(&d, at: t, client: "10.9.0.\(c + 1)", path: "/api/counters/1", window: 600_000, conflict: i % 3 == 2)
+                t += 3 * Self.second
+                i += 1
+            }
+        }
+        Self.gatheringBuyers(&d, path: "/api/products/7/stock", from: sale, seconds: 180)
+        // The traffic as it stood then, not the rest of the sale.
+        d.pending.removeAll { $0.time > asOf }
+        d.flush()
+        let m = d.analyzer.model
+        let scores = m.resourceScores(at: asOf)
+        #expect(scores.first?.resource == "/api/products/7/stock", "ranking: \(scores.prefix(3).map { ($0.resource, $0.expectedConflicts, $0.score) })")
+        let s = try #require(m.resources.occupied.first { m.resources.label($0) == "/api/products/7/stock" })
+        let atCurrentRate = m.expectedConflicts(slot: s, route: Int(m.resources.slots[s].route), at: asOf,
+                                                writers: m.resources.recentWriters(s, at: asOf, window: m.writerWindowMicros))
+        let counter = try #require(scores.first { $0.resource == "/api/counters/1" })
+        #expect(atCurrentRate * ContentionModel.maxRisingBoost.squareRoot() < counter.score, "the scenario needs the forecast")
+    }
+
     @Test func hotSpotsOfOneRouteAreOneAlert() throws {
         var d = TrafficDriver()
         let t0 = TrafficDriver.start

@@ -1,6 +1,12 @@
 import Testing
 @testable import ConflictWatchCore
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Reference values computed independently with scipy 1.17 / Python's math module:
 ///   stats.poisson.sf(k-1, mu)
 ///   stats.nbinom.sf(k-1, r, r/(r+mu))
@@ -100,5 +106,22 @@ import Testing
         #expect(HotspotFormula.calibration(observed: 0, expected: 0, prior: 0.4, weight: 2) == 0.4)
         #expect(close(HotspotFormula.calibration(observed: 0, expected: 1000, prior: 1, weight: 2), 2.0 / 1002))
         #expect(close(HotspotFormula.calibration(observed: 300, expected: 100, prior: 1, weight: 2), 302.0 / 102))
+    }
+
+    /// The mean age of a decayed sum's contents after a window of a steady stream, against a
+    /// numerical integration of t·e^(−kt) over e^(−kt) on [0, A].
+    @Test(arguments: [(10.0, 60.0), (35.0, 60.0), (600.0, 60.0), (100.0, 600.0), (5000.0, 600.0)])
+    func meanAgeOfADecayedSum(window: Double, halfLife: Double) {
+        let k = log(2) / halfLife
+        let steps = 200_000
+        let dt = window / Double(steps)
+        var weighted = 0.0, total = 0.0
+        for i in 0..<steps {
+            let t = (Double(i) + 0.5) * dt
+            weighted += t * exp(-k * t) * dt
+            total += exp(-k * t) * dt
+        }
+        let age = ContentionModel.meanAge(window: window, halfLife: halfLife)
+        #expect(abs(age - weighted / total) < 1e-6 * max(1, age), "\(age) vs \(weighted / total)")
     }
 }

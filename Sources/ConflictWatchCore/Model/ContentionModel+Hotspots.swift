@@ -66,6 +66,36 @@ extension ContentionModel {
         return (ratio, Int(recent) >= p.minWrites && TailProbability.poisson(atLeast: Int(recent), mean: expected) < p.alpha)
     }
 
+    /// The write rate to expect over the coming horizon for a resource whose writes accelerate.
+    /// The rate and level half-lives' decayed rates, both over the resource's own history, lag
+    /// the current rate by their mean ages; under a steady rise their gap over the difference of
+    /// those ages is its slope, carried on to the middle of the horizon. Never below the current
+    /// estimate (a slowing resource keeps it). The ranking uses it only for a rise that is more
+    /// than chance: a flash sale's product is ranked by where its writes are going, not by where
+    /// they were a minute ago.
+    func forecastRate(slot s: Int, at t: Int64) -> Double {
+        let fast = rate(slot: s, at: t)
+        let age = Double(t - resources.slots[s].firstSeen) / 1e6
+        // The same floors as `rate`: the first seconds of a resource are not a trend.
+        let fastAge = max(age, p.rateHalfLifeSeconds / 6)
+        let slowAge = max(age, p.hotspotLevelHalfLifeSeconds / 6)
+        let long = resources.slots[s].longWrites * levelDecay.factor(elapsedMicros: t - resources.slots[s].longUpdated)
+        let slow = levelDecay.ratePerSecond(count: long) / (1 - levelDecay.factor(elapsedMicros: Int64(slowAge * 1e6)))
+        let fastLag = Self.meanAge(window: fastAge, halfLife: p.rateHalfLifeSeconds)
+        let slowLag = Self.meanAge(window: slowAge, halfLife: p.hotspotLevelHalfLifeSeconds)
+        guard fast > slow, slowLag > fastLag else { return fast }
+        let slope = (fast - slow) / (slowLag - fastLag)
+        return fast + slope * (fastLag + p.horizonSeconds / 2)
+    }
+
+    /// Mean age of what a decayed sum with `halfLife` holds after `window` seconds of a steady
+    /// stream, normalized as `rate` normalizes it: 1/k − A·e^(−kA)/(1 − e^(−kA)).
+    static func meanAge(window a: Double, halfLife h: Double) -> Double {
+        let k = log(2) / h
+        let e = exp(-k * a)
+        return 1 / k - a * e / (1 - e)
+    }
+
     /// A write rate too small to matter (one write an hour), so idle resources do not divide by zero.
     static let rateFloor = 1.0 / 3600
 
@@ -90,8 +120,8 @@ extension ContentionModel {
     /// Expected conflicts within the horizon: c · λ · q · H (unbounded, so it keeps ranking
     /// where the probability saturates at 1).
     @inline(__always)
-    func expectedConflicts(slot s: Int, route ri: Int, at t: Int64, writers: Int) -> Double {
-        let lambda = rate(slot: s, at: t)
+    func expectedConflicts(slot s: Int, route ri: Int, at t: Int64, writers: Int, rate forecast: Double? = nil) -> Double {
+        let lambda = forecast ?? rate(slot: s, at: t)
         let q = HotspotFormula.overlap(rate: lambda, editWindowSeconds: editWindowSeconds(s, ri), writers: writers)
         return HotspotFormula.expectedConflicts(rate: lambda, overlap: q, calibration: calibration(slot: s, route: ri, at: t), horizonSeconds: p.horizonSeconds)
     }

@@ -95,10 +95,11 @@ extension ContentionModel {
         for s in resources.occupied where Int(resources.slots[s].totalWrites) >= p.minWrites {
             let ri = Int(resources.slots[s].route)
             let writers = resources.recentWriters(s, at: t, window: writerWindowMicros)
-            let e = expectedConflicts(slot: s, route: ri, at: t, writers: writers)
             // Only a rise that is more than chance lifts a resource: the ranking must not reshuffle
-            // on every resource's ordinary ups and downs.
+            // on every resource's ordinary ups and downs. Such a rise is also carried on over the
+            // horizon (`forecastRate`).
             let r = rise(slot: s, at: t)
+            let e = expectedConflicts(slot: s, route: ri, at: t, writers: writers, rate: r.significant ? forecastRate(slot: s, at: t) : nil)
             let ranked = Self.rankScore(expected: e, ratio: r.significant ? r.ratio : 1)
             out.append(ResourceScore(
                 resource: resources.label(s), route: routeName(routes[ri].name),
