@@ -391,12 +391,9 @@ extension ContentionModel {
         // Resources: open hot spots first, then the heaviest by eviction weight.
         var chosen = resources.occupied
         if chosen.count > ModelSnapshot.maxResources {
-            chosen.sort { a, b in
-                let ka = resources.slots[a].openHotspot >= 0 ? resources.evictionKey[a] + 1e12 : resources.evictionKey[a]
-                let kb = resources.slots[b].openHotspot >= 0 ? resources.evictionKey[b] + 1e12 : resources.evictionKey[b]
-                return ka > kb
+            chosen = HeaviestFirst.prefix(of: chosen, keep: ModelSnapshot.maxResources) { s in
+                resources.slots[s].openHotspot >= 0 ? resources.evictionKey[s] + 1e12 : resources.evictionKey[s]
             }
-            chosen.removeLast(chosen.count - ModelSnapshot.maxResources)
         }
         w.int(chosen.count)
         for s in chosen {
