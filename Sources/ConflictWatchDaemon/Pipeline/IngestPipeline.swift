@@ -189,15 +189,11 @@ final class IngestPipeline {
         tailer.restore(positions, now: now)
         passEnd = TailProgress(positions: tailer.positions(), report: tailCounters, fileCount: tailer.fileCount,
                                unreadBytes: tailer.unreadBytes(), bytesRead: 0)
-        let sources = settings.sources
-        let maxLineLength = settings.maxLineLength
+        let settings = settings
         do {
             reader = try TailReader.start(
                 tailer: tailer, resolver: analyzer.resolver.independentCopy(), report: tailCounters, decoders: decoders,
-                makeDecoder: { source in
-                    LineDecoder(format: sources.first { Self.matches($0.pattern, source) }?.format ?? .auto, maxLineLength: maxLineLength)
-                },
-                waitForChange: waitForChange)
+                makeDecoder: { Self.decoder(for: $0, settings) }, waitForChange: waitForChange)
         } catch {
             logger.warning("cannot start the reading thread; reading on the pipeline's", metadata: ["error": "\(error)"])
             passEnd = nil
@@ -330,10 +326,16 @@ final class IngestPipeline {
         if let d = decoders[source] {
             decoder = d
         } else {
-            let format = settings.sources.first { Self.matches($0.pattern, source) }?.format ?? .auto
-            decoder = LineDecoder(format: format, maxLineLength: settings.maxLineLength)
+            decoder = Self.decoder(for: source, settings)
         }
         decoderSource = source
+    }
+
+    /// A new line decoder for a followed file: the format of the first configured source it
+    /// matches.
+    static func decoder(for source: String, _ settings: DaemonSettings) -> LineDecoder {
+        let format = settings.sources.first { matches($0.pattern, source) }?.format ?? .auto
+        return LineDecoder(format: format, maxLineLength: settings.maxLineLength)
     }
 
     /// Flushes when there is something to write and the interval has passed: `flushInterval`,

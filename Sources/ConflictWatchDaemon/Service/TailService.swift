@@ -102,8 +102,10 @@ public struct TailService: Service {
                     // after traffic it blocks for the next one (a millisecond at most, as long as
                     // a commit holds it anyway), then sleeps longer and longer.
                     let wait = idleWait.next()
-                    if wait > IdleBackoff.blockingLimit || !pipeline.waitForBatch(micros: wait) {
-                        if wait > IdleBackoff.blockingLimit { try? await Task.sleep(for: .microseconds(wait)) }
+                    if wait > IdleBackoff.blockingLimit {
+                        try? await Task.sleep(for: .microseconds(wait))
+                    } else {
+                        _ = pipeline.waitForBatch(micros: wait)
                     }
                 } else {
                     await watcher.wait(timeoutMillis: 100)
