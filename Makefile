@@ -19,7 +19,8 @@ deps:
 # Tools the integration tests drive for real: nginx writes the logs, curl and python3 (a versioned
 # test backend and racing clients) send the requests, tcpdump captures them, logrotate rotates
 # the daemon's logs, chromium (headless) loads the dashboard and the report; man (man-db) and
-# col (bsdextrautils) render the installed man page in the install check.
+# col (bsdextrautils) render the installed man page in the install check; postgresql (initdb and
+# pg_ctl, off PATH in /usr/lib/postgresql/N/bin, and psql) runs the fleet tests' throwaway server.
 test-deps: deps
 	@missing=""; \
 	command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing="$$missing nginx"; \
@@ -30,6 +31,7 @@ test-deps: deps
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
 	command -v man >/dev/null 2>&1 || missing="$$missing man-db"; \
 	command -v col >/dev/null 2>&1 || missing="$$missing bsdextrautils"; \
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing$$missing (apt-get)"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
@@ -51,10 +53,11 @@ demo: release
 
 # Unit tests run in parallel; the integration tests (real nginx, racing clients, captures) one
 # at a time, so their timing does not depend on what else the two cores are doing.
+# Each run gets a throwaway PostgreSQL: the fleet tests need a real one, never a mock (scripts/with_postgres.sh).
 test: test-deps imports lint
 	$(SWIFT) build --build-tests $(STRICT_FLAGS)
-	CONFLICTWATCH_BIN=$(abspath $(BIN_DEBUG)) $(SWIFT) test $(STRICT_FLAGS) --skip IntegrationTests
-	CONFLICTWATCH_BIN=$(abspath $(BIN_DEBUG)) $(SWIFT) test $(STRICT_FLAGS) --filter IntegrationTests --no-parallel
+	CONFLICTWATCH_BIN=$(abspath $(BIN_DEBUG)) bash scripts/with_postgres.sh $(SWIFT) test $(STRICT_FLAGS) --skip IntegrationTests
+	CONFLICTWATCH_BIN=$(abspath $(BIN_DEBUG)) bash scripts/with_postgres.sh $(SWIFT) test $(STRICT_FLAGS) --filter IntegrationTests --no-parallel
 	$(MAKE) install-check
 
 # Each target declares exactly the modules it imports (scripts/check_imports.py says why SwiftPM's

@@ -39,6 +39,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.70.0"),
         .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.24.0"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.0.0"),
+        // The fleet's shared store (SPEC §7).
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.21.0"),
     ],
     targets: [
         .systemLibrary(
@@ -73,6 +75,15 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: strictSettings),
+        // A fleet on PostgreSQL (SPEC §7): the agents' shipper, the aggregator that merges their
+        // summaries and runs the model on the fleet, and the fleet's queries.
+        .target(name: "ConflictWatchFleet", dependencies: [
+            "ConflictWatchCore", "ConflictWatchStore",
+            .product(name: "PostgresNIO", package: "postgres-nio"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ], swiftSettings: strictSettings),
         // The query API and metrics (SPEC §9): Hummingbird over the store and the live status.
         .target(name: "ConflictWatchServer", dependencies: [
             "ConflictWatchCore", "ConflictWatchStore",
@@ -87,7 +98,7 @@ let package = Package(
         ], swiftSettings: strictSettings),
         // The daemon (SPEC §8): tailing through rotation, the live pipeline, checkpoints, webhooks.
         .target(name: "ConflictWatchDaemon", dependencies: [
-            "ConflictWatchCore", "ConflictWatchIngest", "ConflictWatchCapture", "ConflictWatchStore", "ConflictWatchServer",
+            "ConflictWatchCore", "ConflictWatchIngest", "ConflictWatchCapture", "ConflictWatchStore", "ConflictWatchServer", "ConflictWatchFleet",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "Logging", package: "swift-log"),
             // The webhook sender's requests and timeouts are AsyncHTTPClient's NIO types.
@@ -109,6 +120,7 @@ let package = Package(
                 "ConflictWatchStore",
                 "ConflictWatchDaemon",
                 "ConflictWatchServer",
+                "ConflictWatchFleet",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -149,6 +161,12 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ], swiftSettings: strictSettings),
+        // Runs against the real PostgreSQL `make test` starts (scripts/with_postgres.sh).
+        .testTarget(name: "ConflictWatchFleetTests", dependencies: [
+            "ConflictWatchFleet", "ConflictWatchCore",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "PostgresNIO", package: "postgres-nio"),
         ], swiftSettings: strictSettings),
         .testTarget(name: "ConflictWatchCLITests", dependencies: ["ConflictWatchCLI"], swiftSettings: strictSettings),
         .testTarget(name: "IntegrationTests", dependencies: ["ConflictWatchTestSupport"], swiftSettings: strictSettings),

@@ -42,6 +42,21 @@ import Testing
         #expect(c.webhooks == [.init(url: "https://hooks.example/x"), .init(url: "http://127.0.0.1:8080/alerts", minSeverity: .high)])
     }
 
+    @Test func fleetSettings() throws {
+        let c = try DaemonConfig.parse("""
+            sources:
+              - path: /var/log/nginx/access.log
+            database_url: postgres://cw:pw@db.internal:5433/fleet
+            agent: web-03
+            agent_timeout_seconds: 45
+            """)
+        #expect(c.databaseURL == "postgres://cw:pw@db.internal:5433/fleet")
+        #expect(c.agent == "web-03" && c.agentTimeoutSeconds == 45)
+        // Without the key nothing is shipped: the embedded store stays the default (SPEC §7).
+        let plain = try DaemonConfig.parse("sources:\n  - path: /a.log\n")
+        #expect(plain.databaseURL == nil && plain.agent == nil && plain.agentTimeoutSeconds == nil)
+    }
+
     @Test func interfaceSources() throws {
         let c = try DaemonConfig.parse("""
             sources:
@@ -77,6 +92,11 @@ import Testing
         ("sources:\n  - interface: lo\n    filter: tcp port banana\n", "config:3: sources[0].filter:"),
         ("sources:\n  - interface: lo\n    path: /a.log\n", "config:3: sources[0].path: unknown key; an interface source takes"),
         ("sources:\n  - interface: lo\n    snaplen: 10\n", "config:3: sources[0].snaplen: expected bytes"),
+        ("sources:\n  - path: /a.log\ndatabase_url: mysql://u@h/db\n", "config:3: database_url: database URL scheme 'mysql': only postgres://"),
+        ("sources:\n  - path: /a.log\ndatabase_url: postgres://u:secret@h:0/db\n", "config:3: database_url: database URL postgres://u:***@h:0/db: the port"),
+        ("sources:\n  - path: /a.log\nagent: web 3\n", "config:3: agent: expected this agent's name"),
+        ("sources:\n  - path: /a.log\nagent_timeout_seconds: 0\n", "config:3: agent_timeout_seconds: expected whole seconds in 1…3600"),
+        ("sources:\n  - path: /a.log\nagent_timeout_seconds: 86400\n", "config:3: agent_timeout_seconds: expected whole seconds in 1…3600"),
     ])
     func errorsNameKeyAndLine(text: String, expected: String) {
         do {

@@ -14,6 +14,7 @@ import Testing
             "v4-webhook-outbox",
             "v5-silences",
             "v6-route-buckets",
+            "v7-fleet-outbox",
         ]
         let current = StoreMigrations.migrator.migrations
         #expect(Array(current.prefix(released.count)) == released, "a released migration was renamed, removed or moved")

@@ -1,5 +1,6 @@
 import ArgumentParser
 import ConflictWatchCore
+import ConflictWatchFleet
 import ConflictWatchServer
 import ConflictWatchStore
 
@@ -23,6 +24,7 @@ struct AlertsListCommand: AsyncParsableCommand {
     )
 
     @OptionGroup var source: QuerySourceOptions
+    @OptionGroup var fleetSource: FleetSourceOptions
 
     @Option(name: .long, help: ArgumentHelp("Alerts still open at or after this: 30m, 1h, 7d or RFC 3339.", valueName: "when"))
     var since: String?
@@ -55,6 +57,7 @@ struct AlertsListCommand: AsyncParsableCommand {
     var format: QueryFormat = .table
 
     func validate() throws {
+        try fleetSource.check(against: source)
         for (name, value) in [("--since", since), ("--until", until)] {
             if let value, !TimeSpec.isValid(value) {
                 throw ValidationError("\(name) \(value): give a span such as 30m, 1h, 7d or a time such as 2026-11-24T10:00:00Z")
@@ -67,7 +70,15 @@ struct AlertsListCommand: AsyncParsableCommand {
         let query = AlertQuery(since: since, until: until, kind: kind, route: route, client: client,
                                minSeverity: minSeverity, open: open, limit: limit, hideSilenced: hideSilenced)
         let alerts: [Alert]
-        if let api = source.client {
+        let fromFleet: [Alert]?
+        do {
+            fromFleet = try await fleetSource.withFleet { try await $0.alerts(query.filter(), agent: fleetSource.agent) }
+        } catch let e as QueryParameterError {
+            throw RuntimeFailure("--\(e.description)")
+        }
+        if let fromFleet {
+            alerts = fromFleet
+        } else if let api = source.client {
             alerts = try await api.get([Alert].self, path: AlertQuery.path, parameters: query.parameters)
         } else {
             do {
@@ -78,7 +89,7 @@ struct AlertsListCommand: AsyncParsableCommand {
                 throw RuntimeFailure("--\(e.description)")
             }
         }
-        await WindowHint.report(what: "alerts", since: since, listed: !alerts.isEmpty, source: source)
+        if fromFleet == nil { await WindowHint.report(what: "alerts", since: since, listed: !alerts.isEmpty, source: source) }
         switch format {
         case .json: QueryOutput.write(try QueryOutput.json(alerts))
         case .table: QueryOutput.write(ReportRenderer.alerts(alerts))

@@ -1,5 +1,6 @@
 import ArgumentParser
 import ConflictWatchCore
+import ConflictWatchFleet
 import ConflictWatchServer
 import ConflictWatchStore
 
@@ -16,6 +17,7 @@ struct AlertsShowCommand: AsyncParsableCommand {
     )
 
     @OptionGroup var source: QuerySourceOptions
+    @OptionGroup var fleetSource: FleetSourceOptions
 
     @Option(name: .long, help: "table (for people) or json (the SPEC §6 alert).")
     var format: OutputFormat = .table
@@ -23,9 +25,18 @@ struct AlertsShowCommand: AsyncParsableCommand {
     @Argument(help: ArgumentHelp("The alert's id, as `alerts` lists it.", valueName: "id"))
     var id: String
 
+    func validate() throws {
+        try fleetSource.check(against: source)
+    }
+
     func run() async throws {
         let a: Alert
-        if let api = source.client {
+        if let fromFleet = try await fleetSource.withFleet({ try await $0.alert(id: id) }) {
+            guard let found = fromFleet else {
+                throw RuntimeFailure("no alert \(id) in the fleet's database; list them with `conflictwatch alerts --database-url URL`")
+            }
+            a = found
+        } else if let api = source.client {
             a = try await api.get(Alert.self, path: AlertQuery.path + "/" + APIClient.encode(id))
         } else {
             let found: Alert?
@@ -50,6 +61,7 @@ struct AlertsShowCommand: AsyncParsableCommand {
                 resource  \(e(a.resource ?? "-"))
                 client    \(e(a.client ?? "-"))
                 time      \(e(TableTime.utc(a.start))) → \(e(a.end.map(TableTime.utc) ?? "open"))
+                agents    \(e(a.agents?.joined(separator: ",") ?? "-"))
                 peak      \(a.peakCount) (expected \(a.expected), score \(a.score)\(a.probability.map { ", p \($0)" } ?? ""))
                 statuses  \(e(a.statuses.sorted { $0.key < $1.key }.map { "\($0.key):\($0.value)" }.joined(separator: " ")))
                 reason    \(e(a.reason))\(a.silenced ? "\nsilenced  yes (no webhook, not counted as open; see `conflictwatch silence list`)" : "")

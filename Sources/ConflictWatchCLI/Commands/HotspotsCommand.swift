@@ -1,5 +1,6 @@
 import ArgumentParser
 import ConflictWatchCore
+import ConflictWatchFleet
 import ConflictWatchServer
 import ConflictWatchStore
 
@@ -16,6 +17,7 @@ struct HotspotsCommand: AsyncParsableCommand {
     )
 
     @OptionGroup var source: QuerySourceOptions
+    @OptionGroup var fleetSource: FleetSourceOptions
 
     @Option(name: .long, help: "How many hot spots.")
     var top: Int = HotspotQuery.defaultTop
@@ -24,13 +26,16 @@ struct HotspotsCommand: AsyncParsableCommand {
     var format: QueryFormat = .table
 
     func validate() throws {
+        try fleetSource.check(against: source)
         guard top > 0 else { throw ValidationError("--top must be at least 1") }
     }
 
     func run() async throws {
         let query = HotspotQuery(top: top)
         let rows: [HotspotRow]
-        if let api = source.client {
+        if let fromFleet = try await fleetSource.withFleet({ try await $0.hotspots(top: query.top) }) {
+            rows = fromFleet
+        } else if let api = source.client {
             rows = try await api.get([HotspotRow].self, path: HotspotQuery.path, parameters: query.parameters)
         } else {
             do {

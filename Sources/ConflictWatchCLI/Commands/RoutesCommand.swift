@@ -1,5 +1,6 @@
 import ArgumentParser
 import ConflictWatchCore
+import ConflictWatchFleet
 import ConflictWatchServer
 import ConflictWatchStore
 
@@ -21,6 +22,7 @@ struct RoutesCommand: AsyncParsableCommand {
     )
 
     @OptionGroup var source: QuerySourceOptions
+    @OptionGroup var fleetSource: FleetSourceOptions
 
     @Option(name: .long, help: ArgumentHelp("From this traffic time: 30m, 1h, 7d or RFC 3339 (default: everything).", valueName: "when"))
     var since: String?
@@ -35,6 +37,7 @@ struct RoutesCommand: AsyncParsableCommand {
     var format: QueryFormat = .table
 
     func validate() throws {
+        try fleetSource.check(against: source)
         for (name, value) in [("--since", since), ("--until", until)] {
             if let value, !TimeSpec.isValid(value) {
                 throw ValidationError("\(name) \(value): give a span such as 30m, 1h, 7d or a time such as 2026-11-24T10:00:00Z")
@@ -46,7 +49,16 @@ struct RoutesCommand: AsyncParsableCommand {
     func run() async throws {
         let query = RouteQuery(since: since, until: until)
         let rows: [RouteRow]
-        if let api = source.client {
+        let fromFleet: [RouteRow]?
+        do {
+            let w = try query.window()
+            fromFleet = try await fleetSource.withFleet { try await $0.routes(sinceMinute: w.sinceMinute, untilMinute: w.untilMinute) }
+        } catch let e as QueryParameterError {
+            throw RuntimeFailure("--\(e.description)")
+        }
+        if let fromFleet {
+            rows = fromFleet
+        } else if let api = source.client {
             rows = try await api.get([RouteRow].self, path: RouteQuery.path, parameters: query.parameters)
         } else {
             do {
@@ -57,7 +69,7 @@ struct RoutesCommand: AsyncParsableCommand {
                 throw RuntimeFailure("--\(e.description)")
             }
         }
-        if rows.isEmpty { await WindowHint.report(what: "routes", since: since, listed: false, source: source) }
+        if rows.isEmpty, fromFleet == nil { await WindowHint.report(what: "routes", since: since, listed: false, source: source) }
         switch format {
         case .json: QueryOutput.write(try QueryOutput.json(rows))
         case .table: QueryOutput.write(ReportRenderer.routes(rows, top: top, fromStore: true))

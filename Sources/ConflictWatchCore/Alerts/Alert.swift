@@ -78,6 +78,9 @@ public struct Alert: Codable, Sendable, Equatable {
     /// but no webhook and not counted as open. The model never sets it; the daemon and the store
     /// decide it from the silences, so `analyze` always reports false.
     public var silenced = false
+    /// A fleet's alert (SPEC §7): the agents whose traffic it was found in. Nil (and not
+    /// written) for one server's alerts.
+    public var agents: [String]? = nil
 
     enum CodingKeys: String, CodingKey {
         case id, kind, `class`, severity, route, resource, client, statuses, start, end
@@ -85,7 +88,7 @@ public struct Alert: Codable, Sendable, Equatable {
         case expected, score, probability
         case topClients = "top_clients"
         case topResources = "top_resources"
-        case samples, reason, escalations, silenced
+        case samples, reason, escalations, silenced, agents
     }
 
     public init(
@@ -138,6 +141,7 @@ public struct Alert: Codable, Sendable, Equatable {
         reason = try c.decode(String.self, forKey: .reason)
         escalations = try c.decodeIfPresent([Escalation].self, forKey: .escalations) ?? []
         silenced = try c.decodeIfPresent(Bool.self, forKey: .silenced) ?? false
+        agents = try c.decodeIfPresent([String].self, forKey: .agents)
     }
 
     /// Every SPEC §6 key is written, absent values as `null` (not left out), so consumers can
@@ -164,5 +168,6 @@ public struct Alert: Codable, Sendable, Equatable {
         try c.encode(reason, forKey: .reason)
         try c.encode(escalations, forKey: .escalations)
         try c.encode(silenced, forKey: .silenced)
+        try c.encodeIfPresent(agents, forKey: .agents)
     }
 }

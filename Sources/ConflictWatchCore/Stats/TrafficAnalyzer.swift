@@ -14,6 +14,9 @@ public struct TrafficAnalyzer {
     public private(set) var lastTime: Int64 = .min
     public internal(set) var model: ContentionModel
     private var namesCache: (version: (Int, Int), names: [String: String])?
+    /// A fleet agent's copy of every exchange it accounts, shipped with each commit (SPEC §7);
+    /// nil on a single server.
+    package var fleetTap: FleetSummaryWriter?
 
     public init(parameters: ModelParameters = ModelParameters()) {
         resolver = RouteResolver(parameters: parameters)
@@ -27,6 +30,16 @@ public struct TrafficAnalyzer {
         let pathHash = ByteHash.hash(x.path)
         let idx = resolver.resolve(x, pathHash: pathHash)
         account(x, route: idx, pathHash: pathHash, clientHash: ByteHash.hash(x.client))
+    }
+
+    /// `record(_:)` that says which route the exchange was counted under (the fleet aggregator
+    /// notes which agents each route's traffic came through).
+    @inline(__always) @discardableResult
+    package mutating func recordRoute(_ x: ExchangeView) -> Int {
+        let pathHash = ByteHash.hash(x.path)
+        let idx = resolver.resolve(x, pathHash: pathHash)
+        account(x, route: idx, pathHash: pathHash, clientHash: ByteHash.hash(x.client))
+        return idx
     }
 
     /// Accounts one exchange whose route another thread resolved (`RouteResolver.resolveNoting`
@@ -57,6 +70,7 @@ public struct TrafficAnalyzer {
     private mutating func account(_ x: ExchangeView, route idx: Int, pathHash: UInt64, clientHash: UInt64) {
         let isWrite = traffic.isWrite(x.method)
         let isConflict = traffic.isConflict(x.status)
+        if fleetTap != nil { fleetTap!.append(x) }
         exchanges &+= 1
         if isWrite { writes &+= 1 }
         if isConflict { conflicts &+= 1 }
@@ -91,7 +105,7 @@ public struct TrafficAnalyzer {
 
     /// Route names as first seen → as reported after what was learned since. Kept until a
     /// route is added or the normalizer learns, since the daemon asks at every flush.
-    mutating func reportedRouteNames() -> [String: String] {
+    package mutating func reportedRouteNames() -> [String: String] {
         let version = (resolver.routes.count, resolver.normalizer.generation)
         if let cached = namesCache, cached.version == version { return cached.names }
         var names: [String: String] = [:]

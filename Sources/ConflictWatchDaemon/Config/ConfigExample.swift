@@ -64,5 +64,15 @@ public enum ConfigExample {
         api_request_timeout_seconds: 10
         api_max_connections: 256
 
+        # A fleet (several web servers behind a load balancer, docs/fleet.md): every host runs
+        # this daemon with the same PostgreSQL; one of them at a time merges all hosts' traffic
+        # and runs the model on the whole. The URL can come from CONFLICTWATCH_DATABASE_URL
+        # instead (keeps a password out of this file). `agent` names this host in alerts
+        # (default: the host name); an agent silent for agent_timeout_seconds (1-3600) no
+        # longer holds the others back.
+        # database_url: postgres://conflictwatch@db.internal:5432/conflictwatch
+        # agent: web-01
+        # agent_timeout_seconds: 30
+
         """
 }

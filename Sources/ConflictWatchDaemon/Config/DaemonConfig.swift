@@ -1,5 +1,6 @@
 import ConflictWatchCapture
 import ConflictWatchCore
+import ConflictWatchFleet
 import ConflictWatchServer
 import Foundation
 import Yams
@@ -32,6 +33,10 @@ public struct DaemonConfig: Sendable, Equatable {
     /// `api_request_timeout_seconds`, `api_max_connections`).
     public var apiLimits = ServerLimits()
     public var webhooks: [WebhookTarget] = []
+    /// The fleet's PostgreSQL (`database_url`) and this agent's name (`agent`), SPEC §7.
+    public var databaseURL: String? = nil
+    public var agent: String? = nil
+    public var agentTimeoutSeconds: Int? = nil
 
     public init() {}
 
@@ -44,7 +49,8 @@ public struct DaemonConfig: Sendable, Equatable {
     }
 
     static let topKeys: Set = ["sources", "state_dir", "model", "openapi", "retention_days", "log_level", "from_start", "max_line_length", "listen", "api_token", "webhooks",
-                                  "api_idle_timeout_seconds", "api_request_timeout_seconds", "api_max_connections"]
+                                  "api_idle_timeout_seconds", "api_request_timeout_seconds", "api_max_connections",
+                                  "database_url", "agent", "agent_timeout_seconds"]
     static let webhookKeys: Set = ["url", "min_severity"]
     static let sourceKeys: Set = ["path", "format"]
     static let interfaceKeys: Set = ["interface", "filter", "snaplen", "buffer_mb", "promisc"]
@@ -188,6 +194,24 @@ public struct DaemonConfig: Sendable, Equatable {
             case "state_dir":
                 guard let s = value.string, s.hasPrefix("/") else { throw fail("expected an absolute directory, such as /var/lib/conflictwatch") }
                 c.stateDirectory = s
+            case "database_url":
+                guard let s = value.string, !s.isEmpty else { throw fail("expected a PostgreSQL URL such as postgres://conflictwatch@db.internal:5432/conflictwatch") }
+                do {
+                    _ = try FleetDatabaseURL(s)
+                } catch {
+                    throw fail(error.description)
+                }
+                c.databaseURL = s
+            case "agent_timeout_seconds":
+                guard let n = value.int, FleetSettings.agentTimeoutRange.contains(n) else {
+                    throw fail("expected whole seconds in 1…3600 (default 30), got \(Self.shown(value))")
+                }
+                c.agentTimeoutSeconds = n
+            case "agent":
+                guard let s = value.string, FleetSettings.validAgentName(s) else {
+                    throw fail("expected this agent's name: 1 to 64 printable characters without spaces or '/' (default: the host name)")
+                }
+                c.agent = s
             case "model":
                 guard let s = value.string, !s.isEmpty else { throw fail("expected the path of a model JSON file") }
                 c.model = s

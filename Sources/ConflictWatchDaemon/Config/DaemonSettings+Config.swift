@@ -1,4 +1,5 @@
 import ConflictWatchCore
+import ConflictWatchFleet
 import ConflictWatchServer
 import ConflictWatchStore
 import Foundation
@@ -43,6 +44,15 @@ extension DaemonSettings {
         settings.retentionDays = file.retentionDays
         settings.webhooks = file.webhooks
         settings.interfaces = file.interfaces
+        if let text = file.databaseURL ?? FleetSettings.urlFromEnvironment() {
+            do {
+                var fleet = FleetSettings(url: try FleetDatabaseURL(text), agent: file.agent ?? FleetSettings.hostName())
+                if let t = file.agentTimeoutSeconds { fleet.agentTimeoutSeconds = Double(t) }
+                settings.fleet = fleet
+            } catch {
+                throw .invalid("bad configuration: \(path): database_url: \(error.description)")
+            }
+        }
         if let listen = file.listen {
             do {
                 settings.listen = try QueryServerConfiguration.parse(

@@ -37,6 +37,8 @@ public struct DaemonSettings: Sendable, Equatable {
     public var webhookRetry = RetryPolicy()
     /// Where the query API listens (SPEC §9); nil serves none. Read at start, like webhooks.
     public var listen: QueryServerConfiguration? = nil
+    /// A fleet agent's PostgreSQL and name (SPEC §7); nil on a single server.
+    public var fleet: FleetSettings? = nil
 
     public init(sources: [Source], parameters: ModelParameters, stateDirectory: String) {
         self.sources = sources

@@ -101,6 +101,9 @@ final class IngestPipeline {
         }
         if let previous, previous.settings.parameters == settings.parameters {
             analyzer = previous.analyzer
+            // Joining or leaving a fleet takes effect at a reload too (what was accounted before
+            // is in the summaries already committed, or in none).
+            if settings.fleet == nil { analyzer.fleetTap = nil } else if analyzer.fleetTap == nil { analyzer.fleetTap = FleetSummaryWriter() }
             rollups = previous.rollups
             pendingRollups = previous.pendingRollups
             lastDataAt = previous.lastDataAt
@@ -119,6 +122,7 @@ final class IngestPipeline {
         rollups = RollupTracker(bucketSeconds: parameters.bucketSeconds)
         restoreModel()
         analyzer.keepsClosedAlerts = false
+        if settings.fleet != nil { analyzer.fleetTap = FleetSummaryWriter() }
     }
 
     deinit {
@@ -381,6 +385,10 @@ final class IngestPipeline {
         batch.checkpoints = positions.mapValues { $0.map { SourceCheckpoint($0, updated: updated) } }
         // The model as of exactly these checkpoints: a kill -9 restarts as warm as a SIGTERM.
         batch.modelState = analyzer.snapshot()
+        // A fleet agent's exchanges since the last commit, into the outbox with these
+        // checkpoints: shipped exactly once whatever happens to the process (SPEC §7).
+        let clock = analyzer.model.clock
+        batch.fleetSummary = analyzer.fleetTap?.take(clock: clock)
         var events: [AlertEvent] = []
         if outbox != nil, !changes.transitions.isEmpty || !unsilenced.isEmpty {
             var byID: [String: Alert] = [:]

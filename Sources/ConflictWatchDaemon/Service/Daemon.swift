@@ -1,4 +1,5 @@
 import ConflictWatchCore
+import ConflictWatchFleet
 import ConflictWatchServer
 import ConflictWatchStore
 import Foundation
@@ -50,8 +51,26 @@ public enum Daemon {
                                   successTerminationBehavior: .gracefullyShutdownGroup,
                                   failureTerminationBehavior: .gracefullyShutdownGroup))
         }
+        var agentStatus: FleetAgentStatus?
+        if let fleet = settings.fleet {
+            // A database that is down is waited for (the outbox holds the summaries); a schema
+            // newer than this build stops the daemon with the reason (`FleetError.fatal`).
+            let box = FleetBacklog()
+            let aggregatorStatus = FleetAggregatorStatus()
+            agentStatus = FleetAgentStatus(backlog: box, aggregator: aggregatorStatus)
+            services.append(.init(service: FleetShipper(url: fleet.url, agent: fleet.agent, store: store, backlog: box, logger: logger),
+                                  successTerminationBehavior: .ignore, failureTerminationBehavior: .gracefullyShutdownGroup))
+            var aggregator = FleetAggregator.Settings(url: fleet.url, agent: fleet.agent, parameters: settings.parameters)
+            aggregator.hotspotCount = settings.hotspotCount
+            aggregator.agentTimeout = fleet.agentTimeoutSeconds
+            aggregator.keepSummariesDays = settings.retentionDays
+            services.append(.init(service: FleetAggregator(settings: aggregator, status: aggregatorStatus, logger: logger),
+                                  successTerminationBehavior: .ignore, failureTerminationBehavior: .gracefullyShutdownGroup))
+            logger.info("fleet agent", metadata: ["agent": "\(fleet.agent)", "database": "\(fleet.url)"])
+        }
         services.append(.init(service: TailService(settings: settings, store: store, logger: logger, status: status,
-                                                   outbox: outbox, captures: captures, reloadSettings: reloadSettings),
+                                                   outbox: outbox, captures: captures, fleet: agentStatus,
+                                                   reloadSettings: reloadSettings),
                               successTerminationBehavior: .gracefullyShutdownGroup,
                               failureTerminationBehavior: .gracefullyShutdownGroup))
         var config = ServiceGroupConfiguration(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)

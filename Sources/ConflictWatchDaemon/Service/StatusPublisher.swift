@@ -1,4 +1,5 @@
 import ConflictWatchCore
+import ConflictWatchFleet
 import ConflictWatchServer
 import Synchronization
 
@@ -10,10 +11,13 @@ final class StatusPublisher: Sendable {
     let status: LiveStatus
     private let routeLabels: Mutex<RouteLabelSet>
     private let routes: Mutex<[LiveStatus.RouteTotals]>
+    /// A fleet agent's shipper and aggregator, read at every report; nil outside a fleet.
+    let fleet: FleetAgentStatus?
 
-    init(_ status: LiveStatus = LiveStatus(), routeLabels: RouteLabelSet = RouteLabelSet()) {
+    init(_ status: LiveStatus = LiveStatus(), routeLabels: RouteLabelSet = RouteLabelSet(), fleet: FleetAgentStatus? = nil) {
         self.status = status
         self.routeLabels = Mutex(routeLabels)
+        self.fleet = fleet
         routes = Mutex([])
     }
 
@@ -43,12 +47,17 @@ final class StatusPublisher: Sendable {
             $0.unreadBytes = p.unreadBytes
             $0.followedFiles = p.followedFiles
             if let micros = p.committedAtMicros { $0.lastCommit = Double(micros) / 1e6 }
+            if let fleet { $0.fleet = fleet.snapshot }
         }
     }
 
     /// Between flushes: how long the oldest uncommitted line has waited.
     func publishLag(_ seconds: Double) {
-        status.update { $0.lagSeconds = seconds }
+        let fleet = self.fleet?.snapshot
+        status.update {
+            $0.lagSeconds = seconds
+            if let fleet { $0.fleet = fleet }
+        }
     }
 
     /// The live interfaces' packet counters as `/metrics` shows them.

@@ -1,4 +1,5 @@
 import ConflictWatchCore
+import ConflictWatchFleet
 import ConflictWatchIngest
 import ConflictWatchServer
 import ConflictWatchStore
@@ -27,15 +28,17 @@ public struct TailService: Service {
     /// Live interfaces, opened by `Daemon.run`; started with the pipeline, stopped before its
     /// last flush.
     let captures: [InterfaceCapture]
+    /// A fleet agent's unshipped summaries: reading pauses while they fill their bound.
+    var fleetBacklog: FleetBacklog? { status.fleet?.backlog }
 
     init(settings: DaemonSettings, store: ConflictStore, logger: Logger, status: LiveStatus = LiveStatus(),
-         outbox: WebhookOutbox? = nil, captures: [InterfaceCapture] = [],
+         outbox: WebhookOutbox? = nil, captures: [InterfaceCapture] = [], fleet: FleetAgentStatus? = nil,
          reloadSettings: (@Sendable () throws -> DaemonSettings)? = nil) {
         self.settings = settings
         self.store = store
         self.captures = captures
         self.logger = logger
-        self.status = StatusPublisher(status)
+        self.status = StatusPublisher(status, fleet: fleet)
         self.outbox = outbox
         self.reloadSettings = reloadSettings
     }
@@ -80,10 +83,26 @@ public struct TailService: Service {
     func loop(_ first: IngestPipeline, store: ConflictStore, watcher: ChangeWatcher, reload: ReloadRequest) async throws -> IngestPipeline {
         var pipeline = first
         var idleWait = IdleBackoff()
+        var paused = false
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             let now = SystemClock.monotonicSeconds()
             if reload.take() {
                 pipeline = try reloaded(pipeline, store: store, now: now)
+            }
+            // The fleet's PostgreSQL has been away long enough to fill the outbox: stop reading
+            // (the logs hold the rest; the checkpoints say where to go on) until it drains.
+            if let backlog = fleetBacklog, backlog.isFull {
+                if !paused {
+                    paused = true
+                    logger.warning("fleet outbox full; reading paused until the fleet database takes it", metadata: [
+                        "outbox_bytes": "\(backlog.pendingBytes)", "max_bytes": "\(backlog.maxBytes)"])
+                }
+                try pipeline.flushIfDue(now: now)
+                try? await Task.sleep(for: .milliseconds(200))
+                continue
+            } else if paused {
+                paused = false
+                logger.notice("fleet outbox drained; reading again")
             }
             let n = pipeline.step(now: now)
             pipeline.publishLag(now: now)

@@ -138,6 +138,20 @@ final class MetricsExporter: Sendable {
         count(dropped, [("reason", "kernel")], s.kernelDrops)
         count(dropped, [("reason", "interface")], s.interfaceDrops)
 
+        if let f = s.fleet {
+            set(describe("fleet_leader", "1 while this agent holds the fleet's aggregator role, else 0."), [], f.leading ? 1 : 0)
+            let agents = describe("fleet_agents", "Agents whose summaries hold the fleet's watermark (state=live) and agents dropped from it after agent_timeout_seconds of silence (state=dropped), as the leader sees them; 0 on the other agents.")
+            set(agents, [("state", "live")], Double(f.liveAgents))
+            set(agents, [("state", "dropped")], Double(f.droppedAgents))
+            set(describe("fleet_outbox", unit: "bytes", "Summaries in this agent's local outbox not yet shipped to PostgreSQL; reading pauses at 512 MiB."), [], Double(f.outboxBytes))
+            count(describe("fleet_shipped_summaries", unit: "total", "Summaries this agent shipped to PostgreSQL."), [], f.shippedSummaries)
+            count(describe("fleet_shipped_exchanges", unit: "total", "Exchanges in the summaries this agent shipped."), [], f.shippedExchanges)
+            count(describe("fleet_accounted_exchanges", unit: "total", "Exchanges this agent's aggregator took through the fleet's model while it led."), [], f.accounted)
+            if let w = f.watermark {
+                set(describe("fleet_watermark", unit: "seconds", "The fleet's traffic-time watermark (Unix time) as the leader last saw it."), [], w)
+            }
+        }
+
         set(describe("build_info", "Always 1; the labels say which build is running."),
             [("version", BuildInfo.version), ("swift_version", BuildInfo.swiftVersion)], 1)
         return registry.emitToString()

@@ -70,6 +70,29 @@ public final class LiveStatus: Sendable {
         public var lastCommit: Double? = nil
         /// Wall-clock seconds since the epoch when the daemon started.
         public var started = 0.0
+        /// A fleet agent's shipping and aggregation (SPEC §7); nil when the daemon is not one.
+        public var fleet: Fleet? = nil
+
+        public init() {}
+    }
+
+    /// A fleet agent as `/metrics` shows it (docs/fleet.md).
+    public struct Fleet: Sendable, Equatable {
+        /// Whether this agent holds the aggregator role now.
+        public var leading = false
+        /// Agents holding the fleet's watermark, and agents dropped from it for silence (as the
+        /// leader last saw them; 0 on the others).
+        public var liveAgents = 0
+        public var droppedAgents = 0
+        /// Bytes of summaries in the local outbox, not shipped yet.
+        public var outboxBytes: Int64 = 0
+        /// Summaries and exchanges shipped to PostgreSQL since the daemon started.
+        public var shippedSummaries: UInt64 = 0
+        public var shippedExchanges: UInt64 = 0
+        /// Exchanges this agent's aggregator took through the fleet's model while it led.
+        public var accounted: UInt64 = 0
+        /// The fleet's traffic-time watermark as the leader last saw it, Unix seconds.
+        public var watermark: Double? = nil
 
         public init() {}
     }

@@ -169,6 +169,11 @@ public final class ConflictStore: Sendable {
                         sql: "INSERT INTO model_state (id, snapshot, updated) VALUES (1, ?, ?) ON CONFLICT(id) DO UPDATE SET snapshot = excluded.snapshot, updated = excluded.updated",
                         arguments: [Data(state), CivilTime.rfc3339(CivilTime.nowMicros())])
                 }
+                if let f = batch.fleetSummary {
+                    try db.execute(
+                        sql: "INSERT INTO fleet_outbox (clock, records, first_time, last_time, payload) VALUES (?, ?, ?, ?, ?)",
+                        arguments: [f.clock, f.count, f.firstTime, f.lastTime, Data(f.bytes)])
+                }
                 return CommitSummary(webhooksDropped: try Self.insertDeliveries(batch.webhookDeliveries, capacity: batch.webhookCapacity, db))
             }
         } catch {

@@ -23,6 +23,9 @@ public struct StoreBatch: Sendable {
     /// The webhook outbox rows of `events` (one per receiver that wants the event), committed
     /// with them so a crash can neither lose an event nor report one the store lacks.
     public var webhookDeliveries: [WebhookDelivery] = []
+    /// A fleet agent's summary of the exchanges these checkpoints account (SPEC §7), kept in the
+    /// outbox until PostgreSQL has it.
+    public var fleetSummary: FleetSummary? = nil
     /// Pending rows kept per receiver; beyond it the oldest are dropped (and counted).
     public var webhookCapacity = WebhookDelivery.defaultCapacity
 
@@ -30,6 +33,6 @@ public struct StoreBatch: Sendable {
 
     public var isEmpty: Bool {
         alerts.isEmpty && rollups.isEmpty && buckets.isEmpty && routeAliases.isEmpty && hotspots == nil && checkpoints.isEmpty && events.isEmpty && modelState == nil
-            && webhookDeliveries.isEmpty
+            && webhookDeliveries.isEmpty && fleetSummary == nil
     }
 }

@@ -137,6 +137,24 @@ enum StoreMigrations {
                 t.primaryKey(["start", "route"])
             }
         }
+        // A fleet agent's summaries (SPEC §7), committed with the checkpoints of the lines they
+        // hold and deleted once PostgreSQL has them: the outbox makes shipping exactly once.
+        // `incarnation` names this store's stream, so a store made anew never reuses sequence
+        // numbers the fleet already has.
+        m.registerMigration("v7-fleet-outbox") { db in
+            try db.create(table: "fleet_outbox") { t in
+                t.autoIncrementedPrimaryKey("seq")
+                t.column("clock", .integer).notNull()
+                t.column("records", .integer).notNull()
+                t.column("first_time", .integer)
+                t.column("last_time", .integer)
+                t.column("payload", .blob).notNull()
+            }
+            try db.create(table: "fleet_identity") { t in
+                t.primaryKey("id", .integer)
+                t.column("incarnation", .text).notNull()
+            }
+        }
         return m
     }
 }

@@ -96,17 +96,7 @@ extension ConflictStore {
                 merged[r.route] = (r, r.minute)
             }
         }
-        var out = merged.values.compactMap { m -> RouteRow? in
-            let r = m.rollup
-            guard r.requests > 0 else { return nil }
-            return RouteRow(
-                storedRoute: r.route, requests: UInt64(r.requests), writes: UInt64(max(r.writes, 0)),
-                conflicts: UInt64(max(r.conflicts, 0)), statuses: r.statusCounts.filter { $0.value > 0 }.mapValues { UInt64($0) },
-                conflictRatio: r.writes > 0 ? Double(r.conflicts) / Double(r.writes) : 0,
-                writers: r.writers, resources: r.resources, p50Ms: r.p50Ms, p99Ms: r.p99Ms)
-        }
-        out.sort { ($0.conflicts, $0.writes, $0.requests, $1.route) > ($1.conflicts, $1.writes, $1.requests, $0.route) }
-        return out
+        return RouteRollup.rows(merged.values.map(\.rollup))
     }
 
     /// Follows renames to the current name (bounded, in case of a cycle).

@@ -1,14 +1,14 @@
 import Foundation
 
 /// JSON for the text columns: keys sorted so equal values give equal text.
-enum RecordJSON {
-    static func encode<T: Encodable>(_ value: T) throws -> String {
+package enum RecordJSON {
+    package static func encode<T: Encodable>(_ value: T) throws -> String {
         let e = JSONEncoder()
         e.outputFormatting = [.sortedKeys]
         return String(decoding: try e.encode(value), as: UTF8.self)
     }
 
-    static func decode<T: Decodable>(_ type: T.Type, from text: String) throws -> T {
+    package static func decode<T: Decodable>(_ type: T.Type, from text: String) throws -> T {
         try JSONDecoder().decode(type, from: Data(text.utf8))
     }
 
@@ -16,7 +16,7 @@ enum RecordJSON {
     /// minute (and per bucket), and JSONEncoder cost more than the rest of the cut together.
     /// The same text as `encode` (keys sorted, no spaces); keys that would need escaping go
     /// through `encode`.
-    static func encodeCounts(_ counts: [String: Int64]) -> String {
+    package static func encodeCounts(_ counts: [String: Int64]) -> String {
         let plain = counts.keys.allSatisfy { key in
             key.utf8.allSatisfy { $0 >= 0x20 && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") && $0 < 0x7F && $0 != UInt8(ascii: "/") }
         }

@@ -1,0 +1,69 @@
+/// What a fleet agent ships (SPEC §7): every exchange it accounted since its last commit, in the
+/// order it accounted them, with the fields the routes and the model read — time, status,
+/// latency, client, method, path. The aggregator merges the agents' summaries by time and runs
+/// the same analyzer on them, so the fleet's routes, hot spots and alerts are what one daemon
+/// reading every web server's log would report. (Exact records rather than sketches: the
+/// model's rules follow individual writes — writer sets, edit windows, retry loops — and a
+/// sketch would make the fleet's model a different one; docs/fleet.md weighs the bytes.)
+///
+/// Appending copies the fields into one growing buffer that is reused from commit to commit:
+/// no allocation per line once it has grown.
+public struct FleetSummaryWriter: Sendable {
+    /// "CWF1", little-endian.
+    public static let magic: UInt32 = 0x3146_5743
+    /// Bytes per record before its strings: time, latency (8 each), status, three lengths (2 each).
+    static let fixedBytes = 8 + 8 + 4 + 2 + 2 + 2
+    /// Longest client, method or path kept (longer ones are cut: a field this long is an attack
+    /// or a broken log, and the route and the model never need more of it).
+    public static let maxField = Int(UInt16.max)
+
+    private var records: [UInt8] = []
+    public private(set) var count = 0
+    public private(set) var firstTime: Int64 = .max
+    public private(set) var lastTime: Int64 = .min
+
+    public init() {}
+
+    @inline(__always)
+    public mutating func append(_ x: ExchangeView) {
+        count += 1
+        if x.time < firstTime { firstTime = x.time }
+        if x.time > lastTime { lastTime = x.time }
+        let client = x.client.count > Self.maxField ? UnsafeRawBufferPointer(rebasing: x.client[0..<Self.maxField]) : x.client
+        let method = x.method.count > Self.maxField ? UnsafeRawBufferPointer(rebasing: x.method[0..<Self.maxField]) : x.method
+        let path = x.path.count > Self.maxField ? UnsafeRawBufferPointer(rebasing: x.path[0..<Self.maxField]) : x.path
+        put(x.time)
+        put(x.latencyMicros)
+        put(x.status)
+        put(UInt16(client.count))
+        put(UInt16(method.count))
+        put(UInt16(path.count))
+        records.append(contentsOf: client)
+        records.append(contentsOf: method)
+        records.append(contentsOf: path)
+    }
+
+    @inline(__always)
+    private mutating func put<T: FixedWidthInteger>(_ v: T) {
+        withUnsafeBytes(of: v.littleEndian) { records.append(contentsOf: $0) }
+    }
+
+    /// The summary of everything appended since the last take, stamped with the agent's traffic
+    /// clock (how far its traffic has got, idle time included); the writer starts over.
+    public mutating func take(clock: Int64) -> FleetSummary {
+        var out: [UInt8] = []
+        out.reserveCapacity(FleetSummary.headerBytes + records.count)
+        func put<T: FixedWidthInteger>(_ v: T) { withUnsafeBytes(of: v.littleEndian) { out.append(contentsOf: $0) } }
+        put(Self.magic)
+        put(UInt32(count))
+        put(clock)
+        out.append(contentsOf: records)
+        let summary = FleetSummary(bytes: out, count: count, firstTime: count > 0 ? firstTime : nil,
+                                   lastTime: count > 0 ? lastTime : nil, clock: clock)
+        records.removeAll(keepingCapacity: records.capacity <= 16 << 20)
+        count = 0
+        firstTime = .max
+        lastTime = .min
+        return summary
+    }
+}

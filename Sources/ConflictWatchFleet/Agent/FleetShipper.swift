@@ -1,0 +1,116 @@
+import ConflictWatchCore
+import ConflictWatchStore
+import Logging
+import ServiceLifecycle
+import Synchronization
+
+/// A fleet agent's shipper (SPEC §7): moves the summaries its pipeline committed to the local
+/// outbox (with their checkpoints) into PostgreSQL, oldest first, then deletes them locally.
+/// Shipping is idempotent (a summary is keyed by the agent, its store's incarnation and its
+/// sequence number), so a crash between the two steps doubles nothing. While PostgreSQL is
+/// away the outbox grows and the shipper retries; past `maxOutboxBytes` the pipeline stops
+/// reading (`backlog.isFull`), so the logs themselves hold what is not yet read and nothing is
+/// lost however long the outage.
+public struct FleetShipper: Service {
+    public let url: FleetDatabaseURL
+    public let agent: String
+    let store: ConflictStore
+    let logger: Logger
+    public let backlog: FleetBacklog
+    /// How often the outbox is looked at when it was empty (also the agent's heartbeat).
+    var interval: Duration = .milliseconds(500)
+
+    public init(url: FleetDatabaseURL, agent: String, store: ConflictStore, backlog: FleetBacklog, logger: Logger) {
+        self.url = url
+        self.agent = agent
+        self.store = store
+        self.backlog = backlog
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        let incarnation = try store.fleetIncarnation()
+        var logger = logger
+        logger[metadataKey: "agent"] = "\(agent)"
+        var db: FleetDatabase?
+        var failing = false
+        var retry = Duration.milliseconds(250)
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            do throws(FleetError) {
+                let connected: FleetDatabase
+                if let db { connected = db } else {
+                    connected = try await FleetDatabase.connect(url, logger: logger)
+                    db = connected
+                }
+                let shipped = try await shipOnce(connected, incarnation: incarnation)
+                if failing {
+                    failing = false
+                    logger.notice("fleet database reachable again; shipping the outbox", metadata: ["database": "\(url)"])
+                }
+                retry = .milliseconds(250)
+                if !shipped { try? await Task.sleep(for: interval) }
+            } catch {
+                if error.fatal { throw error }
+                if !failing {
+                    failing = true
+                    logger.warning("cannot ship to the fleet database; summaries stay in the local outbox and are shipped when it is back",
+                                   metadata: ["error": "\(error)"])
+                }
+                if let d = db { await d.close() }
+                db = nil
+                backlog.update(bytes: (try? store.fleetOutboxSize().bytes) ?? 0)
+                try? await Task.sleep(for: retry)
+                retry = min(retry * 2, .seconds(5))
+            }
+        }
+        // A last look, so a clean stop leaves nothing behind that could have gone.
+        if let db {
+            _ = try? await shipOnce(db, incarnation: incarnation)
+            await db.close()
+        }
+    }
+
+    /// Ships what the outbox holds (a bounded slice) or, when it is empty, just says the agent
+    /// is alive. True when it shipped something.
+    func shipOnce(_ db: FleetDatabase, incarnation: String) async throws(FleetError) -> Bool {
+        let rows: [ConflictStore.FleetOutboxRow]
+        do {
+            rows = try store.fleetOutbox(limit: 256)
+        } catch {
+            throw FleetError("cannot read the local outbox: \(error)")
+        }
+        try await db.ship(agent: agent, incarnation: incarnation, rows: rows)
+        guard let last = rows.last else {
+            backlog.update(bytes: 0)
+            return false
+        }
+        do {
+            try store.deleteFleetOutbox(through: last.seq)
+            backlog.update(bytes: try store.fleetOutboxSize().bytes)
+        } catch {
+            throw FleetError("cannot trim the local outbox: \(error)")
+        }
+        backlog.shipped(rows: rows.count, exchanges: rows.reduce(0) { $0 + $1.summary.count })
+        return true
+    }
+}
+
+/// How far a fleet agent's outbox is behind: the pipeline pauses reading when it is full.
+public final class FleetBacklog: Sendable {
+    public let maxBytes: Int64
+    private let bytes = Atomic<Int64>(0)
+    private let shippedRows = Atomic<Int>(0)
+    private let shippedExchanges = Atomic<Int>(0)
+
+    public init(maxBytes: Int64 = 512 << 20) { self.maxBytes = maxBytes }
+
+    public var isFull: Bool { bytes.load(ordering: .relaxed) >= maxBytes }
+    public var pendingBytes: Int64 { bytes.load(ordering: .relaxed) }
+    public var shipped: (rows: Int, exchanges: Int) { (shippedRows.load(ordering: .relaxed), shippedExchanges.load(ordering: .relaxed)) }
+
+    func update(bytes n: Int64) { bytes.store(n, ordering: .relaxed) }
+    func shipped(rows: Int, exchanges: Int) {
+        shippedRows.add(rows, ordering: .relaxed)
+        shippedExchanges.add(exchanges, ordering: .relaxed)
+    }
+}

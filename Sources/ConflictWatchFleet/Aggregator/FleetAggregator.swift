@@ -1,0 +1,95 @@
+import ConflictWatchCore
+import ConflictWatchStore
+import Logging
+import NIOCore
+import ServiceLifecycle
+
+/// The fleet aggregator (SPEC §7). Every agent runs one; the one holding PostgreSQL's advisory
+/// lock does the work: it takes in the live agents' summaries, releases them in traffic-time
+/// order up to their common watermark (`FleetMerge`), runs the same analyzer a single daemon
+/// runs on them, and commits the fleet's alerts (naming the agents whose traffic they came
+/// from), events, route rollups and hot spots together with its own state. When it dies its
+/// connection — and with it the lock — goes; another agent's aggregator takes the role within
+/// `pollInterval` and resumes from the stored state, so nothing is accounted twice or skipped.
+public struct FleetAggregator: Service {
+    public struct Settings: Sendable {
+        public var url: FleetDatabaseURL
+        /// This agent's name (the state says who last held the role).
+        public var agent: String
+        public var parameters: ModelParameters
+        public var hotspotCount = 20
+        /// An agent not heard from for this long no longer holds the watermark back (and is
+        /// said to be dropped in the log); it counts again when it comes back.
+        public var agentTimeout: Double = 30
+        /// How often a follower tries for the role, and a leader looks for new summaries.
+        public var pollInterval: Duration = .milliseconds(500)
+        /// How long shipped summaries are kept after they were accounted.
+        public var keepSummariesDays = 1
+        public init(url: FleetDatabaseURL, agent: String, parameters: ModelParameters) {
+            self.url = url
+            self.agent = agent
+            self.parameters = parameters
+        }
+    }
+
+    let settings: Settings
+    let logger: Logger
+    public let status: FleetAggregatorStatus
+
+    public init(settings: Settings, status: FleetAggregatorStatus = FleetAggregatorStatus(), logger: Logger) {
+        self.settings = settings
+        self.status = status
+        var logger = logger
+        logger[metadataKey: "agent"] = "\(settings.agent)"
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        var retry = Duration.milliseconds(250)
+        var reported = false
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            do throws(FleetError) {
+                let db = try await FleetDatabase.connect(settings.url, logger: logger)
+                retry = .milliseconds(250)
+                reported = false
+                defer { status.leading(false) }
+                do throws(FleetError) {
+                    try await follow(db)
+                } catch {
+                    await db.close()
+                    throw error
+                }
+                await db.close()
+            } catch {
+                if error.fatal { throw error }
+                if !reported {
+                    reported = true
+                    logger.warning("fleet aggregator: the fleet database failed; trying again", metadata: ["error": "\(error)"])
+                }
+                try? await Task.sleep(for: retry)
+                retry = min(retry * 2, .seconds(5))
+            }
+        }
+    }
+
+    /// Waits for the role, then leads until shutdown or a database failure.
+    func follow(_ db: FleetDatabase) async throws(FleetError) {
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            if try await db.tryTakeAggregatorRole() {
+                var leader = try await FleetLeader(db: db, settings: settings, logger: logger)
+                status.leading(true)
+                logger.notice("fleet aggregator role taken", metadata: [
+                    "resumed_from": "\(leader.resumedFrom ?? "nothing (a new fleet)")", "watermark": "\(leader.merge.watermark)"])
+                while !Task.isShuttingDownGracefully && !Task.isCancelled {
+                    let worked = try await leader.step(now: SystemClock.monotonicSeconds())
+                    status.publish(leader)
+                    if !worked { try? await Task.sleep(for: settings.pollInterval) }
+                }
+                // A clean stop commits what was accounted; the role goes with the connection.
+                try await leader.commit(now: SystemClock.monotonicSeconds(), force: true)
+                return
+            }
+            try? await Task.sleep(for: settings.pollInterval)
+        }
+    }
+}

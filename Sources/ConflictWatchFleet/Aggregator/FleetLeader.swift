@@ -1,0 +1,169 @@
+import ConflictWatchCore
+import ConflictWatchStore
+import Foundation
+import Logging
+import NIOCore
+
+/// The aggregator while it holds the role: the merge, the analyzer and the rollups, resumed
+/// from the stored state and committed back with every result.
+struct FleetLeader {
+    let db: FleetDatabase
+    let settings: FleetAggregator.Settings
+    let logger: Logger
+    private(set) var merge: FleetMerge
+    private var analyzer: TrafficAnalyzer
+    private var rollups: RollupTracker
+    private var pendingRollups: [RouteRollup] = []
+    /// Who held the role before (from the stored state).
+    let resumedFrom: String?
+    /// Per raw route index and agent: the latest traffic time seen through that agent.
+    private var routeAgents: [[String: Int64]] = []
+    private var dropped: Set<String> = []
+    private var dirty = false
+    private var lastCommit = -Double.infinity
+    private var lastHotspots = -Double.infinity
+    /// When this leader took the role (its first step).
+    private var startedAt: Double?
+    private(set) var accounted: UInt64 = 0
+    private(set) var liveAgents = 0
+    private(set) var droppedAgents = 0
+
+    /// Stands in for a summary that could not be read: its sequence number is passed.
+    static let nothing: FleetSummaryRecords = {
+        var empty = FleetSummaryWriter()
+        return try! FleetSummaryRecords(empty.take(clock: .min).bytes)
+    }()
+
+    init(db: FleetDatabase, settings: FleetAggregator.Settings, logger: Logger) async throws(FleetError) {
+        self.db = db
+        self.settings = settings
+        self.logger = logger
+        analyzer = TrafficAnalyzer(parameters: settings.parameters)
+        analyzer.keepsClosedAlerts = false
+        rollups = RollupTracker(bucketSeconds: settings.parameters.bucketSeconds)
+        let state = try await db.aggregatorState()
+        resumedFrom = state?.holder
+        merge = FleetMerge(positions: state?.positions ?? [:], watermark: state?.watermark ?? .min)
+        if let bytes = state?.model {
+            do {
+                try analyzer.restore(bytes)
+            } catch {
+                logger.warning("fleet model state not usable; the fleet's model starts cold", metadata: ["error": "\(error)"])
+            }
+        }
+    }
+
+    /// One round: new summaries in, what the watermark allows through the model, a commit when
+    /// due. True when it took in or released anything.
+    mutating func step(now: Double) async throws(FleetError) -> Bool {
+        let streams = try await db.streams()
+        var live: Set<String> = []
+        var worked = false
+        // A new leader drops no one before it has led for the timeout itself: after a database
+        // outage every agent's last word is old, and they are all reconnecting, not gone.
+        let startedAt = self.startedAt ?? now
+        self.startedAt = startedAt
+        let mayDrop = now - startedAt >= settings.agentTimeout
+        for s in streams {
+            if s.silentSeconds <= settings.agentTimeout || !mayDrop {
+                live.insert(s.name)
+                if dropped.remove(s.name) != nil {
+                    logger.notice("fleet agent back; it holds the watermark again", metadata: ["stream": "\(s.name)"])
+                }
+            } else if s.shippedSeq >= merge.nextSeq(of: s.name) || !dropped.contains(s.name) {
+                if dropped.insert(s.name).inserted, s.clock != nil {
+                    logger.warning("fleet agent silent; dropped from the watermark", metadata: [
+                        "stream": "\(s.name)", "silent_seconds": "\(Int(s.silentSeconds))", "timeout_seconds": "\(Int(settings.agentTimeout))"])
+                }
+            }
+            // Take in what it shipped (bounded, so one agent's backlog does not hold the rest up).
+            let from = merge.nextSeq(of: s.name)
+            guard s.shippedSeq >= from else { continue }
+            for (seq, payload) in try await db.summaries(agent: s.agent, incarnation: s.incarnation, from: from, limit: 64) {
+                do {
+                    merge.add(stream: s.name, seq: seq, records: try FleetSummaryRecords(payload.readableBytesView))
+                } catch {
+                    // A summary this build cannot read is skipped whole, and said so: the rest of
+                    // the fleet goes on.
+                    logger.error("fleet summary unreadable; skipped", metadata: ["stream": "\(s.name)", "seq": "\(seq)", "error": "\(error)"])
+                    merge.add(stream: s.name, seq: seq, records: Self.nothing)
+                }
+                worked = true
+            }
+        }
+        liveAgents = live.count
+        droppedAgents = dropped.count
+        let watermark = merge.watermark(live: live)
+        let names = merge.streamNames.map { String(FleetStreamName.agent(of: $0)) }
+        var analyzer = self.analyzer
+        var rollups = self.rollups
+        var pending = self.pendingRollups
+        var routeAgents = self.routeAgents
+        let released = merge.release(upTo: watermark) { stream, x in
+            rollups.willRecord(time: x.time, analyzer: &analyzer, into: &pending)
+            let route = analyzer.recordRoute(x)
+            if route >= routeAgents.count { routeAgents.append(contentsOf: repeatElement([:], count: route - routeAgents.count + 1)) }
+            let agent = names[stream]
+            if routeAgents[route][agent].map({ $0 < x.time }) ?? true { routeAgents[route][agent] = x.time }
+        }
+        if watermark != .min, analyzer.advanceClock(to: watermark) { dirty = true }
+        self.analyzer = analyzer
+        self.rollups = rollups
+        self.pendingRollups = pending
+        self.routeAgents = routeAgents
+        if released > 0 {
+            accounted &+= UInt64(released)
+            dirty = true
+            worked = true
+        }
+        try await commit(now: now, force: false)
+        return worked
+    }
+
+    /// Commits the results and the state as of them when there is something new (at most once
+    /// a second unless `force`).
+    mutating func commit(now: Double, force: Bool) async throws(FleetError) {
+        guard dirty, force || now - lastCommit >= 1 else { return }
+        var batch = FleetDatabase.AggregatorCommit(state: .init(
+            model: nil, positions: merge.positions, watermark: merge.watermark, holder: settings.agent))
+        if let m = rollups.minute {
+            batch.rollups = pendingRollups + rollups.cut(m, analyzer: &analyzer)
+            _ = rollups.takeBuckets(analyzer: &analyzer)
+            batch.routeAliases = rollups.takeAliases()
+            if force || now - lastHotspots >= 5 {
+                batch.hotspots = analyzer.hotspots(top: settings.hotspotCount)
+                batch.hotspotMinute = m
+                lastHotspots = now
+            }
+        }
+        let changes = analyzer.takeAlertChanges()
+        batch.alerts = changes.alerts.map { ($0, agents(of: $0)) }
+        batch.events = changes.transitions
+        batch.state.model = analyzer.snapshot()
+        try await db.commit(batch)
+        pendingRollups.removeAll(keepingCapacity: true)
+        dirty = false
+        lastCommit = now
+        if !changes.transitions.isEmpty {
+            for t in changes.transitions {
+                logger.info("fleet alert \(t.kind.rawValue)", metadata: ["alert": "\(t.alertID)"])
+            }
+        }
+        if batch.alerts.isEmpty == false || Int(now) % 600 == 0 {
+            _ = try? await db.pruneSummaries(positions: merge.positions, keepDays: settings.keepSummariesDays)
+        }
+    }
+
+    /// The agents whose traffic on the alert's route reached the model since the alert began.
+    private mutating func agents(of alert: Alert) -> [String] {
+        let names = analyzer.reportedRouteNames()
+        let since = (CivilTime.parseRFC3339(alert.start) ?? .min) - Int64(settings.parameters.bucketSeconds * 1e6)
+        var out: Set<String> = []
+        for i in routeAgents.indices where i < analyzer.routes.count {
+            let raw = analyzer.routes.route(at: i)
+            guard (names[raw] ?? raw) == alert.route else { continue }
+            for (agent, last) in routeAgents[i] where last >= since { out.insert(agent) }
+        }
+        return out.sorted()
+    }
+}

@@ -1,0 +1,137 @@
+import ConflictWatchCore
+import ConflictWatchStore
+import Foundation
+import NIOCore
+import PostgresNIO
+
+/// The aggregator's side: the role's lock, its state, its results.
+extension FleetDatabase {
+    /// Takes the aggregator role if nobody holds it (a session lock: it ends with this
+    /// connection, however the holder dies).
+    public func tryTakeAggregatorRole() async throws(FleetError) -> Bool {
+        try await run("take the aggregator role") {
+            for try await held in try await self.connection.query("SELECT pg_try_advisory_lock(\(Self.aggregatorLock))", logger: self.logger).decode(Bool.self) {
+                return held
+            }
+            return false
+        }
+    }
+
+    /// What an aggregator resumes from.
+    public struct AggregatorState: Sendable {
+        public var model: [UInt8]?
+        public var positions: [String: FleetMerge.Position]
+        public var watermark: Int64
+        public var holder: String
+    }
+
+    public func aggregatorState() async throws(FleetError) -> AggregatorState? {
+        try await run("read the aggregator's state") {
+            let rows = try await self.connection.query("SELECT model, positions, watermark, holder FROM fleet_state WHERE id = 1", logger: self.logger)
+            for try await (model, positions, watermark, holder) in rows.decode((ByteBuffer?, String, Int64, String).self) {
+                let p = try JSONDecoder().decode([String: FleetMerge.Position].self, from: Data(positions.utf8))
+                return AggregatorState(model: model.map { Array($0.readableBytesView) }, positions: p, watermark: watermark, holder: holder)
+            }
+            return nil
+        }
+    }
+
+    /// One commit of the aggregator: its results and its state as of them, in one transaction,
+    /// so a successor resumes exactly where this one's results end.
+    public struct AggregatorCommit: Sendable {
+        public var alerts: [(alert: Alert, agents: [String])] = []
+        public var events: [AlertTransition] = []
+        public var rollups: [RouteRollup] = []
+        public var routeAliases: [String: String] = [:]
+        public var hotspots: [HotspotRow]? = nil
+        public var hotspotMinute: Int64 = 0
+        public var state: AggregatorState
+        public init(state: AggregatorState) { self.state = state }
+    }
+
+    public func commit(_ batch: AggregatorCommit) async throws(FleetError) {
+        try await run("commit the fleet's results") {
+            let positions = String(decoding: try JSONEncoder().encode(batch.state.positions), as: UTF8.self)
+            try await self.connection.withTransaction(logger: self.logger) { c in
+                for (unnamed, agents) in batch.alerts {
+                    var alert = unnamed
+                    alert.agents = agents
+                    let json = try RecordJSON.encode(alert)
+                    let agentsJSON = try RecordJSON.encode(agents)
+                    let rank = Alert.Severity.allCases.firstIndex(of: alert.severity) ?? 0
+                    try await c.query("""
+                        INSERT INTO fleet_alert (id, kind, severity_rank, route, client, resource, start, "end", silenced, agents, json)
+                        VALUES (\(alert.id), \(alert.kind.rawValue), \(rank), \(alert.route), \(alert.client), \(alert.resource),
+                                \(alert.start), \(alert.end), \(alert.silenced), \(agentsJSON), \(json))
+                        ON CONFLICT (id) DO UPDATE SET kind = EXCLUDED.kind, severity_rank = EXCLUDED.severity_rank,
+                            route = EXCLUDED.route, client = EXCLUDED.client, resource = EXCLUDED.resource, start = EXCLUDED.start,
+                            "end" = EXCLUDED."end", silenced = EXCLUDED.silenced, agents = EXCLUDED.agents, json = EXCLUDED.json
+                        """, logger: self.logger)
+                }
+                for e in batch.events {
+                    try await c.query("""
+                        INSERT INTO fleet_alert_event (event_id, alert_id, kind, time, sequence)
+                        VALUES (\(e.eventID), \(e.alertID), \(e.kind.rawValue), \(CivilTime.rfc3339(e.time)), \(e.sequence))
+                        ON CONFLICT (event_id) DO NOTHING
+                        """, logger: self.logger)
+                }
+                for r in batch.rollups {
+                    try await c.query("""
+                        INSERT INTO fleet_route_rollup AS r (minute, route, requests, writes, conflicts, statuses, writers, resources, p50_ms, p99_ms)
+                        VALUES (\(r.minute), \(r.route), \(r.requests), \(r.writes), \(r.conflicts), \(r.statuses)::jsonb,
+                                \(r.writers), \(r.resources), \(r.p50Ms), \(r.p99Ms))
+                        ON CONFLICT (minute, route) DO UPDATE SET
+                            requests = r.requests + EXCLUDED.requests, writes = r.writes + EXCLUDED.writes,
+                            conflicts = r.conflicts + EXCLUDED.conflicts,
+                            statuses = (SELECT COALESCE(jsonb_object_agg(k, COALESCE((r.statuses->>k)::bigint, 0) + COALESCE((EXCLUDED.statuses->>k)::bigint, 0)), '{}'::jsonb)
+                                        FROM jsonb_object_keys(r.statuses || EXCLUDED.statuses) AS k),
+                            writers = EXCLUDED.writers, resources = EXCLUDED.resources,
+                            p50_ms = COALESCE(EXCLUDED.p50_ms, r.p50_ms), p99_ms = COALESCE(EXCLUDED.p99_ms, r.p99_ms)
+                        """, logger: self.logger)
+                }
+                for (old, new) in batch.routeAliases where old != new {
+                    try await c.query("""
+                        INSERT INTO fleet_route_alias (route, reported_as) VALUES (\(old), \(new))
+                        ON CONFLICT (route) DO UPDATE SET reported_as = EXCLUDED.reported_as
+                        """, logger: self.logger)
+                }
+                if let hotspots = batch.hotspots {
+                    try await c.query("DELETE FROM fleet_hotspot WHERE minute = \(batch.hotspotMinute)", logger: self.logger)
+                    for (rank, h) in hotspots.enumerated() {
+                        let json = try RecordJSON.encode(h)
+                        try await c.query("""
+                            INSERT INTO fleet_hotspot (minute, rank, json) VALUES (\(batch.hotspotMinute), \(rank + 1), \(json))
+                            """, logger: self.logger)
+                    }
+                }
+                let model = batch.state.model.map { ByteBuffer(bytes: $0) }
+                try await c.query("""
+                    INSERT INTO fleet_state (id, model, positions, watermark, holder, updated)
+                    VALUES (1, \(model), \(positions), \(batch.state.watermark), \(batch.state.holder), now())
+                    ON CONFLICT (id) DO UPDATE SET model = EXCLUDED.model, positions = EXCLUDED.positions,
+                        watermark = EXCLUDED.watermark, holder = EXCLUDED.holder, updated = now()
+                    """, logger: self.logger)
+            }
+        }
+    }
+
+    /// Deletes summaries every stream's position has passed and that are older than `days`
+    /// by the time they were shipped (the raw material of a restart from scratch, kept a while).
+    public func pruneSummaries(positions: [String: FleetMerge.Position], keepDays: Int) async throws(FleetError) -> Int {
+        try await run("prune summaries") {
+            var removed = 0
+            for (name, p) in positions {
+                let agent = String(FleetStreamName.agent(of: name))
+                let incarnation = String(name.dropFirst(agent.count + 1))
+                for try await n in try await self.connection.query("""
+                    WITH d AS (DELETE FROM fleet_summary WHERE agent = \(agent) AND incarnation = \(incarnation) AND seq < \(p.seq)
+                               AND shipped_at < now() - make_interval(days => \(keepDays)) RETURNING 1)
+                    SELECT count(*)::int8 FROM d
+                    """, logger: self.logger).decode(Int64.self) {
+                    removed += Int(n)
+                }
+            }
+            return removed
+        }
+    }
+}

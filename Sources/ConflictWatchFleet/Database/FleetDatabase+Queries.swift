@@ -1,0 +1,110 @@
+import ConflictWatchCore
+import ConflictWatchStore
+import Foundation
+import PostgresNIO
+
+/// The fleet's results for `alerts`, `hotspots` and `routes` (SPEC §7), in the embedded store's
+/// shapes and orders, so the commands render them the same way.
+extension FleetDatabase {
+    /// Alerts overlapping [since, until], oldest first; with a limit, the newest that many.
+    /// `agent` keeps those whose traffic came (in part) through that agent.
+    public func alerts(_ f: AlertFilter, agent: String? = nil) async throws(FleetError) -> [Alert] {
+        try await run("read the fleet's alerts") {
+            var sql = "SELECT json, agents FROM fleet_alert WHERE TRUE"
+            var binds = PostgresBindings()
+            func param(_ v: some PostgresDynamicTypeEncodable) -> String {
+                binds.append(v)
+                return "$\(binds.count)"
+            }
+            if let since = f.since { sql += " AND (\"end\" IS NULL OR \"end\" >= \(param(since)))" }
+            if let until = f.until { sql += " AND start <= \(param(until))" }
+            if let kind = f.kind { sql += " AND kind = \(param(kind.rawValue))" }
+            if let client = f.client { sql += " AND client = \(param(client))" }
+            if let s = f.minSeverity { sql += " AND severity_rank >= \(param(Alert.Severity.allCases.firstIndex(of: s) ?? 0))" }
+            if f.openOnly { sql += " AND \"end\" IS NULL" }
+            if f.hideSilenced { sql += " AND NOT silenced" }
+            sql += " ORDER BY start DESC, id DESC"
+            var out: [Alert] = []
+            let rows = try await self.connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: self.logger)
+            for try await (json, agentsJSON) in rows.decode((String, String).self) {
+                let alert = try RecordJSON.decode(Alert.self, from: json)
+                if let glob = f.routeGlob, !Silence.glob(glob, alert.route) { continue }
+                if let agent {
+                    let agents = try alert.agents ?? RecordJSON.decode([String].self, from: agentsJSON)
+                    if !agents.contains(agent) { continue }
+                }
+                out.append(alert)
+                if let limit = f.limit, out.count >= limit { break }
+            }
+            return out.reversed()
+        }
+    }
+
+    /// One alert of the fleet, nil when there is none with that id.
+    public func alert(id: String) async throws(FleetError) -> Alert? {
+        try await run("read an alert") {
+            for try await json in try await self.connection.query("SELECT json FROM fleet_alert WHERE id = \(id)", logger: self.logger).decode(String.self) {
+                return try RecordJSON.decode(Alert.self, from: json)
+            }
+            return nil
+        }
+    }
+
+    /// The agents whose traffic an alert was found in.
+    public func alertAgents(id: String) async throws(FleetError) -> [String] {
+        try await run("read an alert") {
+            for try await json in try await self.connection.query("SELECT agents FROM fleet_alert WHERE id = \(id)", logger: self.logger).decode(String.self) {
+                return try RecordJSON.decode([String].self, from: json)
+            }
+            return []
+        }
+    }
+
+    /// The latest hot-spot snapshot of the fleet, best first.
+    public func hotspots(top: Int) async throws(FleetError) -> [HotspotRow] {
+        try await run("read the fleet's hot spots") {
+            var out: [HotspotRow] = []
+            let rows = try await self.connection.query("""
+                SELECT json FROM fleet_hotspot WHERE minute = (SELECT MAX(minute) FROM fleet_hotspot) ORDER BY rank LIMIT \(top)
+                """, logger: self.logger)
+            for try await json in rows.decode(String.self) { out.append(try RecordJSON.decode(HotspotRow.self, from: json)) }
+            return out
+        }
+    }
+
+    /// Per-route totals over the traffic minutes in [sinceMinute, untilMinute], ordered as the
+    /// embedded store orders them (conflicts, writes, requests).
+    public func routes(sinceMinute: Int64? = nil, untilMinute: Int64? = nil) async throws(FleetError) -> [RouteRow] {
+        try await run("read the fleet's routes") {
+            let lo = sinceMinute ?? Int64.min, hi = untilMinute ?? Int64.max
+            var aliases: [String: String] = [:]
+            for try await (route, to) in try await self.connection.query("SELECT route, reported_as FROM fleet_route_alias", logger: self.logger)
+                .decode((String, String).self) {
+                aliases[route] = to
+            }
+            var merged: [String: RouteRollup] = [:]
+            let rows = try await self.connection.query("""
+                SELECT route, minute, requests, writes, conflicts, statuses::text, writers, resources, p50_ms, p99_ms
+                FROM fleet_route_rollup WHERE minute >= \(lo) AND minute <= \(hi) ORDER BY minute
+                """, logger: self.logger)
+            for try await (route, minute, requests, writes, conflicts, statuses, writers, resources, p50, p99)
+                in rows.decode((String, Int64, Int64, Int64, Int64, String, Int32, Int32, Double?, Double?).self) {
+                let name = ConflictStore.resolve(route, aliases)
+                let counts = (try? RecordJSON.decode([String: Int64].self, from: statuses)) ?? [:]
+                var r = RouteRollup(minute: minute, route: name, requests: requests, writes: writes, conflicts: conflicts,
+                                    statuses: counts, writers: Int(writers), resources: Int(resources), p50Ms: p50, p99Ms: p99)
+                if let earlier = merged[name] {
+                    // Minutes in order: counts add, running values are the latest (never below).
+                    r.writers = max(r.writers, earlier.writers)
+                    r.resources = max(r.resources, earlier.resources)
+                    var sum = earlier
+                    sum.add(r)
+                    merged[name] = sum
+                } else {
+                    merged[name] = r
+                }
+            }
+            return RouteRollup.rows(merged.values)
+        }
+    }
+}

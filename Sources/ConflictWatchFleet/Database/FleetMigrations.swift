@@ -1,0 +1,56 @@
+/// The fleet schema as named, append-only migrations (as the SQLite store's): a released one is
+/// never edited; a change is a new one at the end. An agent that finds a migration it does not
+/// know refuses to run (a newer conflictwatch wrote the schema).
+enum FleetMigrations {
+    static let all: [(name: String, sql: [String])] = [
+        ("v1-fleet-streams-summaries-results", [
+            // One row per agent's stream (an agent's store; made anew, it is a new stream): how
+            // far it has shipped, its traffic clock, when it was last heard from.
+            """
+            CREATE TABLE fleet_stream (
+                agent text NOT NULL, incarnation text NOT NULL,
+                shipped_seq bigint NOT NULL DEFAULT 0, clock bigint,
+                last_seen timestamptz NOT NULL DEFAULT now(),
+                PRIMARY KEY (agent, incarnation))
+            """,
+            // The agents' summaries (FleetSummaryWriter's bytes), kept until the aggregator has
+            // accounted them and the retention passes.
+            """
+            CREATE TABLE fleet_summary (
+                agent text NOT NULL, incarnation text NOT NULL, seq bigint NOT NULL,
+                clock bigint NOT NULL, records integer NOT NULL, first_time bigint, last_time bigint,
+                payload bytea NOT NULL, shipped_at timestamptz NOT NULL DEFAULT now(),
+                PRIMARY KEY (agent, incarnation, seq))
+            """,
+            // The aggregator's state as of its last commit: the model's snapshot, where each
+            // stream stands (FleetMerge.Position as JSON), the watermark, who wrote it.
+            """
+            CREATE TABLE fleet_state (
+                id integer PRIMARY KEY CHECK (id = 1), model bytea, positions text NOT NULL,
+                watermark bigint NOT NULL, holder text NOT NULL, updated timestamptz NOT NULL DEFAULT now())
+            """,
+            // The fleet's results, in the shapes of the embedded store's tables.
+            """
+            CREATE TABLE fleet_alert (
+                id text PRIMARY KEY, kind text NOT NULL, severity_rank integer NOT NULL, route text NOT NULL,
+                client text, resource text, start text NOT NULL, "end" text, silenced boolean NOT NULL DEFAULT false,
+                agents text NOT NULL, json text NOT NULL)
+            """,
+            "CREATE INDEX fleet_alert_start ON fleet_alert (start)",
+            """
+            CREATE TABLE fleet_alert_event (
+                event_id text PRIMARY KEY, alert_id text NOT NULL, kind text NOT NULL, time text NOT NULL, sequence integer NOT NULL)
+            """,
+            """
+            CREATE TABLE fleet_route_rollup (
+                minute bigint NOT NULL, route text NOT NULL, requests bigint NOT NULL, writes bigint NOT NULL,
+                conflicts bigint NOT NULL, statuses jsonb NOT NULL, writers integer NOT NULL, resources integer NOT NULL,
+                p50_ms double precision, p99_ms double precision, PRIMARY KEY (minute, route))
+            """,
+            "CREATE TABLE fleet_route_alias (route text PRIMARY KEY, reported_as text NOT NULL)",
+            """
+            CREATE TABLE fleet_hotspot (minute bigint NOT NULL, rank integer NOT NULL, json text NOT NULL, PRIMARY KEY (minute, rank))
+            """,
+        ]),
+    ]
+}

@@ -1,0 +1,213 @@
+import Testing
+@testable import ConflictWatchCore
+
+/// A fleet agent's summaries carry every field the routes and the model read; what cannot be a
+/// summary is refused whole; and the merge of several agents' summaries gives the analyzer the
+/// same traffic, in the same order, as one daemon reading every log would.
+@Suite struct FleetSummaryTests {
+    /// Exchanges with distinct times (so the merged order is the original order), on a few
+    /// resources, from a handful of clients, a few refused; from 60% of the way, a stampede of
+    /// refused writes on one order for a while (something for the model to report).
+    static func traffic(_ n: Int) -> [Exchange] {
+        (0..<n).map { i in
+            let write = i % 3 != 0
+            let stampede = i > n * 6 / 10 && i < n * 8 / 10 && write
+            return Exchange(
+                time: 1_780_000_000_000_000 + Int64(i) * 137_000, client: "10.0.\(i % 5).\(i % 13)",
+                method: write ? (i % 10 == 1 && !stampede ? "POST" : "PUT") : "GET",
+                path: stampede ? "/api/orders/1" : i % 10 == 1 ? "/api/orders" : "/api/orders/\(i % 17)",
+                route: "", status: write && (stampede ? i % 3 != 1 : i % 40 == 0) ? 409 : 200, latencyMs: Double(i % 50) / 2)
+        }
+    }
+
+    /// Runs `body` with a view of `e` (valid during the call).
+    static func withView(_ e: Exchange, _ body: (ExchangeView) -> Void) {
+        let client = Array(e.client.utf8), method = Array(e.method.utf8), path = Array(e.path.utf8)
+        client.withUnsafeBytes { c in
+            method.withUnsafeBytes { m in
+                path.withUnsafeBytes { p in
+                    var x = ExchangeView()
+                    x.time = e.time
+                    x.client = c
+                    x.method = m
+                    x.path = p
+                    x.status = Int32(e.status ?? -1)
+                    x.latencyMicros = e.latencyMs.map { Int64($0 * 1000) } ?? -1
+                    body(x)
+                }
+            }
+        }
+    }
+
+    static func fields(_ x: ExchangeView) -> [String] {
+        [x.client.lossyString, x.method.lossyString, x.path.lossyString, "\(x.status)", "\(x.time)", "\(x.latencyMicros)"]
+    }
+
+    @Test func aSummaryCarriesEveryFieldTheModelReadsAndTheWriterStartsOverAfterATake() throws {
+        var w = FleetSummaryWriter()
+        let first = Self.traffic(40)
+        var expected: [[String]] = []
+        for e in first { Self.withView(e) { w.append($0); expected.append(Self.fields($0)) } }
+        let s1 = w.take(clock: 42)
+        #expect(s1.count == 40 && s1.firstTime == first[0].time && s1.lastTime == first[39].time && s1.clock == 42)
+        let r1 = try FleetSummaryRecords(s1.bytes)
+        #expect(r1.count == 40 && r1.clock == 42)
+        var x = ExchangeView()
+        var got: [[String]] = []
+        for i in 0..<r1.count {
+            r1.read(i, into: &x)
+            #expect(r1.time(i) == x.time)
+            got.append(Self.fields(x))
+        }
+        #expect(got == expected)
+
+        // An idle agent ships its clock alone; then new records, none of the first take's.
+        let idle = w.take(clock: 99)
+        #expect(try idle.count == 0 && idle.firstTime == nil && FleetSummaryRecords(idle.bytes).count == 0)
+        Self.withView(first[5]) { w.append($0) }
+        let s2 = try FleetSummaryRecords(w.take(clock: 100).bytes)
+        #expect(s2.count == 1)
+        s2.read(0, into: &x)
+        #expect(Self.fields(x) == expected[5])
+    }
+
+    @Test func bytesThatAreNotAWholeSummaryAreRefusedWholeNeverReadPast() throws {
+        var w = FleetSummaryWriter()
+        for e in Self.traffic(6) { Self.withView(e) { w.append($0) } }
+        let bytes = w.take(clock: 1).bytes
+        // Cut at every length: refused, never a crash or a short read.
+        for n in 0..<bytes.count {
+            #expect(throws: FleetSummaryError.self) { try FleetSummaryRecords(bytes[0..<n]) }
+        }
+        var wrongMagic = bytes
+        wrongMagic[0] ^= 0xFF
+        #expect(throws: FleetSummaryError.notASummary) { try FleetSummaryRecords(wrongMagic) }
+        var lyingCount = bytes
+        lyingCount[4] = 5
+        #expect(throws: FleetSummaryError.countMismatch(declared: 5, found: 6)) { try FleetSummaryRecords(lyingCount) }
+        var hugeCount = bytes
+        hugeCount[7] = 0x7F
+        #expect(throws: FleetSummaryError.truncated) { try FleetSummaryRecords(hugeCount) }
+        // A length running past the end (the first record's path length made huge).
+        var longPath = bytes
+        longPath[16 + 24] = 0xFF
+        longPath[16 + 25] = 0xFF
+        #expect(throws: FleetSummaryError.self) { try FleetSummaryRecords(longPath) }
+        // Any single byte changed: refused, or read within its bounds.
+        var x = ExchangeView()
+        for i in bytes.indices {
+            var b = bytes
+            b[i] = b[i] &+ 0x41
+            if let r = try? FleetSummaryRecords(b) {
+                for k in 0..<r.count {
+                    r.read(k, into: &x)
+                    #expect(x.path.count <= b.count)
+                }
+            }
+        }
+    }
+
+    @Test func aFieldLongerThanTheFormatHoldsIsCutNotWrapped() throws {
+        var w = FleetSummaryWriter()
+        let long = Exchange(time: 1, client: "c", method: "PUT", path: "/" + String(repeating: "a", count: 70_000), route: "", status: 200)
+        Self.withView(long) { w.append($0) }
+        let r = try FleetSummaryRecords(w.take(clock: 1).bytes)
+        var x = ExchangeView()
+        r.read(0, into: &x)
+        #expect(x.path.count == FleetSummaryWriter.maxField && x.method.lossyString == "PUT")
+    }
+
+    /// Splits `traffic` round-robin over `agents` writers, taking a summary every `every` exchanges.
+    static func shipments(_ traffic: [Exchange], agents: Int, every: Int) throws -> [[FleetSummaryRecords]] {
+        var writers = Array(repeating: FleetSummaryWriter(), count: agents)
+        var out = Array(repeating: [FleetSummaryRecords](), count: agents)
+        for (i, e) in traffic.enumerated() {
+            let a = i % agents
+            Self.withView(e) { writers[a].append($0) }
+            if writers[a].count == every { out[a].append(try FleetSummaryRecords(writers[a].take(clock: e.time).bytes)) }
+        }
+        for a in 0..<agents where writers[a].count > 0 {
+            out[a].append(try FleetSummaryRecords(writers[a].take(clock: traffic.last!.time).bytes))
+        }
+        return out
+    }
+
+    @Test func theMergedFleetGivesTheAnalyzerWhatOneDaemonReadingEveryLogWouldGive() throws {
+        let traffic = Self.traffic(3_000)
+        var single = TrafficAnalyzer()
+        for e in traffic { Self.withView(e) { single.record($0) } }
+        single.finish()
+
+        let shipped = try Self.shipments(traffic, agents: 3, every: 97)
+        var merge = FleetMerge()
+        var fleet = TrafficAnalyzer()
+        // Summaries arrive interleaved, a few at a time; the watermark only lets through what
+        // every agent has passed.
+        let rounds = shipped.map(\.count).max()!
+        var released = 0
+        for k in 0..<rounds {
+            for a in shipped.indices where k < shipped[a].count {
+                merge.add(stream: "agent-\(a)", seq: Int64(k + 1), records: shipped[a][k])
+                // The same summary again (a shipper retrying after a crash): ignored.
+                merge.add(stream: "agent-\(a)", seq: Int64(k + 1), records: shipped[a][k])
+            }
+            let w = merge.watermark(live: Set(merge.streamNames))
+            released += merge.release(upTo: w) { _, x in fleet.record(x) }
+        }
+        #expect(released == traffic.count && merge.pending == 0)
+        fleet.finish()
+        #expect(fleet.routeRows() == single.routeRows())
+        #expect(fleet.alerts() == single.alerts())
+        #expect(fleet.hotspots(top: 10) == single.hotspots(top: 10))
+        #expect(single.alerts().count > 0, "the traffic must give the model something to say")
+    }
+
+    @Test func aSlowAgentHoldsTheWatermarkUntilItIsDroppedAndTiesGoToTheFirstName() throws {
+        func summary(_ times: [Int64], clock: Int64) throws -> FleetSummaryRecords {
+            var w = FleetSummaryWriter()
+            for t in times { Self.withView(Exchange(time: t, client: "c", method: "GET", path: "/\(t)", route: "", status: 200)) { w.append($0) } }
+            return try FleetSummaryRecords(w.take(clock: clock).bytes)
+        }
+        var merge = FleetMerge()
+        merge.add(stream: "b", seq: 1, records: try summary([10, 20, 30], clock: 30))
+        merge.add(stream: "a", seq: 1, records: try summary([5, 20], clock: 20))
+        var order: [(String, Int64)] = []
+        let names = merge.streamNames
+        let live: Set = ["a", "b"]
+        #expect(merge.watermark(live: live) == 20)
+        merge.release(upTo: merge.watermark(live: live)) { s, x in order.append((names[s], x.time)) }
+        #expect(order.map(\.0) == ["a", "b", "a", "b"] && order.map(\.1) == [5, 10, 20, 20])
+        // "a" is silent: while it counts, b's 30 waits; dropped, it goes through.
+        #expect(merge.watermark(live: live) == 20)
+        order.removeAll()
+        merge.release(upTo: merge.watermark(live: ["b"])) { s, x in order.append((names[s], x.time)) }
+        #expect(order.map(\.1) == [30])
+        // The watermark never goes back when "a" returns behind it.
+        #expect(merge.watermark(live: live) == 30)
+    }
+
+    @Test func anAggregatorThatTakesOverFromTheStoredPositionsAccountsTheRestExactlyOnce() throws {
+        let traffic = Self.traffic(1_000)
+        let shipped = try Self.shipments(traffic, agents: 2, every: 50)
+        var all: [Int64] = []
+        var merge = FleetMerge()
+        for a in shipped.indices { for (k, s) in shipped[a].enumerated() { merge.add(stream: "agent-\(a)", seq: Int64(k + 1), records: s) } }
+        merge.release(upTo: .max) { _, x in all.append(x.time) }
+
+        // The first leader gets halfway (mid-summary), commits its positions and dies.
+        var first = FleetMerge()
+        for a in shipped.indices { for (k, s) in shipped[a].enumerated() { first.add(stream: "agent-\(a)", seq: Int64(k + 1), records: s) } }
+        var seen: [Int64] = []
+        first.release(upTo: traffic[487].time) { _, x in seen.append(x.time) }
+        let stored = first.positions
+        #expect(stored.values.contains { $0.index > 0 }, "the cut falls inside a summary")
+        // Its successor reads every stream from its stored summary on (the stored one included).
+        var next = FleetMerge(positions: stored, watermark: first.watermark)
+        for a in shipped.indices {
+            let from = next.nextSeq(of: "agent-\(a)")
+            for (k, s) in shipped[a].enumerated() where Int64(k + 1) >= from { next.add(stream: "agent-\(a)", seq: Int64(k + 1), records: s) }
+        }
+        next.release(upTo: .max) { _, x in seen.append(x.time) }
+        #expect(seen == all)
+    }
+}

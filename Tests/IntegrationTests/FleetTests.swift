@@ -1,0 +1,230 @@
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A fleet on a real PostgreSQL (SPEC §7; `make test` starts one, scripts/with_postgres.sh):
+/// real `conflictwatch tail` agent processes, each following its own share of one traffic log
+/// as web servers behind a round-robin load balancer would write it.
+@Suite(.serialized) struct FleetTests {
+    /// The fleet's PostgreSQL: a database of its own per test, made on the server `make test`
+    /// started. Nil (with an issue recorded) when there is none.
+    static func database(_ name: String) -> String? {
+        guard let base = TestEnvironment.environment["CONFLICTWATCH_TEST_DATABASE_URL"], !base.isEmpty else {
+            Issue.record("no PostgreSQL: run the tests with `make test` (scripts/with_postgres.sh starts one and sets CONFLICTWATCH_TEST_DATABASE_URL)")
+            return nil
+        }
+        guard let psql = TestEnvironment.requireTool("psql", "apt-get install postgresql-client (make test-deps installs postgresql)") else { return nil }
+        let db = "\(name)_\(UInt32.random(in: 0...UInt32.max))"
+        guard let r = try? ProcessRunner.run(psql, [base, "-v", "ON_ERROR_STOP=1", "-q", "-c", "CREATE DATABASE \(db)"]), r.status == 0 else {
+            Issue.record("cannot create database \(db) on \(base)")
+            return nil
+        }
+        let slash = base.lastIndex(of: "/")!
+        return String(base[...slash]) + db
+    }
+
+    static func psql(_ url: String, _ sql: String) -> String {
+        guard let psql = ExecutableLocator.find("psql"), let r = try? ProcessRunner.run(psql, [url, "-At", "-c", sql]) else { return "" }
+        return String(decoding: r.stdout, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// Deals `lines` round-robin to `hosts` files, as a load balancer would (appending).
+    static func deal(_ lines: ArraySlice<Substring>, into files: [String], offset: Int) throws {
+        var shares = Array(repeating: "", count: files.count)
+        for (i, line) in lines.enumerated() {
+            shares[(i + offset) % files.count] += line + "\n"
+        }
+        for (f, text) in zip(files, shares) {
+            let h = try FileHandle(forWritingTo: URL(fileURLWithPath: f))
+            try h.seekToEnd()
+            try h.write(contentsOf: Data(text.utf8))
+            try h.close()
+        }
+    }
+
+    static func startAgent(_ bin: String, _ dir: TemporaryDirectory, _ i: Int, url: String, extra: [String] = []) throws -> BackgroundProcess {
+        try BackgroundProcess(name: "agent\(i)-\(UUID().uuidString.prefix(4))", executable: bin, arguments: [
+            "tail", "--state-dir", dir.file("state\(i)"), "--from-start", "--database-url", url, "--agent", "web\(i)",
+        ] + extra + [dir.file("host\(i).log")], directory: dir)
+    }
+
+    /// The fleet's requests over every route.
+    static func fleetRequests(_ bin: String, _ url: String) -> Int {
+        guard let r = try? ProcessRunner.run(bin, ["routes", "--database-url", url, "--format", "json"]), r.status == 0,
+              let rows = try? JSONSerialization.jsonObject(with: r.stdout) as? [[String: Any]] else { return -1 }
+        return rows.reduce(0) { $0 + (($1["requests"] as? Int) ?? 0) }
+    }
+
+    /// Waits until the fleet has counted `expected` requests; returns what it counted last.
+    static func waitForRequests(_ bin: String, _ url: String, _ expected: Int, timeout: TimeInterval) async -> Int {
+        let deadline = Date().addingTimeInterval(timeout)
+        var n = -1
+        while Date() < deadline {
+            n = fleetRequests(bin, url)
+            if n >= expected { return n }
+            try? await Task.sleep(for: .milliseconds(500))
+        }
+        return n
+    }
+
+    /// `evaluate --no-ranking` of an alerts JSON array against the truth: per event id, detected.
+    static func detected(_ bin: String, truth: String, alerts: Data, dir: TemporaryDirectory, name: String) throws -> (events: [String: Bool], falseBursts: Int, matching: [String: Int]) {
+        let file = dir.file("\(name).json")
+        try alerts.write(to: URL(fileURLWithPath: file))
+        let r = try ProcessRunner.run(bin, ["evaluate", "--truth", truth, file, "--no-ranking", "--format", "json"])
+        let d = (try JSONSerialization.jsonObject(with: r.stdout) as? [String: Any])?["detection"] as? [String: Any] ?? [:]
+        var events: [String: Bool] = [:], matching: [String: Int] = [:]
+        for e in d["events"] as? [[String: Any]] ?? [] {
+            events[e["id"] as! String] = e["detected"] as? Bool ?? false
+            matching[e["id"] as! String] = e["matching_alerts"] as? Int ?? 0
+        }
+        return (events, d["false_bursts"] as? Int ?? -1, matching)
+    }
+
+    @Test func eightAgentsFindEveryIncidentOnceWhereNoHostAloneFindsThemAll() async throws {
+        guard let bin = TestEnvironment.requireBinary(), let url = Self.database("fleet8") else { return }
+        let dir = try TemporaryDirectory(prefix: "cw-fleet8")
+        defer { dir.remove() }
+        let sim = try ProcessRunner.run(bin, ["simulate", "--scenario", "mixed", "--seed", "1", "--out", dir.file("sim")], timeout: 120)
+        try #require(sim.status == 0)
+        let log = try String(contentsOfFile: dir.file("sim/access.log"), encoding: .utf8)
+        let lines = log.split(separator: "\n")
+        let hosts = (0..<8).map { dir.file("host\($0).log") }
+        for h in hosts { _ = FileManager.default.createFile(atPath: h, contents: nil) }
+        try Self.deal(lines[...], into: hosts, offset: 0)
+
+        let started = Date()
+        let agents = try (0..<8).map { try Self.startAgent(bin, dir, $0, url: url) }
+        let counted = await Self.waitForRequests(bin, url, lines.count, timeout: 240)
+        let seconds = Date().timeIntervalSince(started)
+        print("fleet of 8: \(lines.count) lines counted by the fleet in \(String(format: "%.1f", seconds)) s")
+        #expect(counted == lines.count, "every request counted exactly once by the fleet's routes: \(counted) of \(lines.count); \(agents[0].stderrTail)")
+        // One leader; every agent shipped.
+        #expect(Self.psql(url, "SELECT count(*) FROM fleet_stream") == "8")
+        #expect(Self.psql(url, "SELECT sum(records) FROM fleet_summary") == "\(lines.count)")
+        try? await Task.sleep(for: .seconds(2))
+
+        let fleetAlerts = try ProcessRunner.run(bin, ["alerts", "--database-url", url, "--format", "json"])
+        try #require(fleetAlerts.status == 0)
+        let single = try ProcessRunner.run(bin, ["analyze", "--format", "json", dir.file("sim/access.log")], timeout: 120)
+        let singleAlerts = (try JSONSerialization.jsonObject(with: single.stdout) as? [String: Any])?["alerts"] as? [[String: Any]] ?? []
+        let fleetList = try JSONSerialization.jsonObject(with: fleetAlerts.stdout) as? [[String: Any]] ?? []
+        // The same alerts as one daemon reading the whole log, each naming the agents it came through.
+        #expect(Set(fleetList.compactMap { $0["id"] as? String }) == Set(singleAlerts.compactMap { $0["id"] as? String }))
+        #expect(fleetList.allSatisfy { (($0["agents"] as? [String]) ?? []).count >= 2 })
+
+        // One alert in full, and the list narrowed to one agent, read the same database.
+        let firstID = try #require(fleetList.first?["id"] as? String)
+        let shown = try ProcessRunner.run(bin, ["alerts", "show", firstID, "--database-url", url, "--format", "json"])
+        let one = try JSONSerialization.jsonObject(with: shown.stdout) as? [String: Any]
+        #expect(one?["id"] as? String == firstID && (one?["agents"] as? [String]) == (fleetList.first?["agents"] as? [String]))
+        let narrowed = try ProcessRunner.run(bin, ["alerts", "--database-url", url, "--agent", "web5", "--format", "json"])
+        let web5 = try JSONSerialization.jsonObject(with: narrowed.stdout) as? [[String: Any]] ?? []
+        #expect(!web5.isEmpty && web5.allSatisfy { (($0["agents"] as? [String]) ?? []).contains("web5") })
+        #expect(web5.count == fleetList.filter { (($0["agents"] as? [String]) ?? []).contains("web5") }.count)
+        let hot = try ProcessRunner.run(bin, ["hotspots", "--database-url", url, "--format", "json"])
+        #expect(hot.status == 0 && (try? JSONSerialization.jsonObject(with: hot.stdout) as? [Any]) != nil)
+
+        let truth = dir.file("sim/truth.json")
+        let fleet = try Self.detected(bin, truth: truth, alerts: fleetAlerts.stdout, dir: dir, name: "fleet")
+        #expect(!fleet.events.isEmpty && fleet.events.values.allSatisfy { $0 }, "the fleet finds every injected incident: \(fleet.events)")
+        #expect(fleet.falseBursts == 0)
+
+        for a in agents { _ = await a.terminate() }
+        // Each host alone, from its own store: some incident escapes every one of them.
+        var foundByAHost: Set<String> = []
+        var perHostAlerts = 0
+        for i in 0..<8 {
+            let own = try ProcessRunner.run(bin, ["alerts", "--state-dir", dir.file("state\(i)"), "--format", "json"])
+            perHostAlerts += (try JSONSerialization.jsonObject(with: own.stdout) as? [Any])?.count ?? 0
+            let host = try Self.detected(bin, truth: truth, alerts: own.stdout, dir: dir, name: "host\(i)")
+            for (id, found) in host.events where found { foundByAHost.insert(id) }
+        }
+        let onlyTheFleet = Set(fleet.events.filter(\.value).keys).subtracting(foundByAHost)
+        print("fleet of 8: fleet alerts \(fleetList.count), per-host alerts \(perHostAlerts); found by the fleet only: \(onlyTheFleet.sorted())")
+        #expect(!onlyTheFleet.isEmpty, "an incident no single host finds alone")
+    }
+}
+
+extension FleetTests {
+    /// The stream names of agents, and the leader's name as its state says.
+    static func holder(_ url: String) -> String { psql(url, "SELECT holder FROM fleet_state") }
+
+    static func waitFor(_ timeout: TimeInterval, _ condition: () -> Bool) async -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if condition() { return true }
+            try? await Task.sleep(for: .milliseconds(300))
+        }
+        return condition()
+    }
+
+    @Test func nothingIsLostOrDoubledThroughAKilledAggregatorAPostgreSQLOutageAndAnAgentThatDies() async throws {
+        guard let bin = TestEnvironment.requireBinary(), let url = Self.database("fleetfaults") else { return }
+        guard let pgctl = TestEnvironment.environment["CONFLICTWATCH_TEST_PG_CTL"], !pgctl.isEmpty else {
+            Issue.record("CONFLICTWATCH_TEST_PG_CTL is not set: run the tests with `make test` (scripts/with_postgres.sh)")
+            return
+        }
+        let dir = try TemporaryDirectory(prefix: "cw-fleetfaults")
+        defer { dir.remove() }
+        let sim = try ProcessRunner.run(bin, ["simulate", "--scenario", "steady", "--seed", "3", "--out", dir.file("sim")], timeout: 120)
+        try #require(sim.status == 0)
+        let lines = try String(contentsOfFile: dir.file("sim/access.log"), encoding: .utf8).split(separator: "\n")
+        let n = 4
+        let hosts = (0..<n).map { dir.file("host\($0).log") }
+        for h in hosts { _ = FileManager.default.createFile(atPath: h, contents: nil) }
+        let quarter = lines.count / 4
+        let phases = [lines[0..<quarter], lines[quarter..<2 * quarter], lines[2 * quarter..<3 * quarter], lines[(3 * quarter)...]]
+        var agents = try (0..<n).map { try Self.startAgent(bin, dir, $0, url: url, extra: ["--agent-timeout", "5"]) }
+        defer { for a in agents { kill(a.processIdentifier, SIGKILL) } }
+
+        // 1. A quarter of the traffic; then kill -9 whichever agent leads, mid-run.
+        try Self.deal(phases[0], into: hosts, offset: 0)
+        var counted = await Self.waitForRequests(bin, url, quarter, timeout: 120)
+        #expect(counted == quarter, "phase 1: \(counted) of \(quarter)")
+        let first = Self.holder(url)
+        let leader = try #require(Int(first.dropFirst(3)), "a leader named webN: '\(first)'")
+        kill(agents[leader].processIdentifier, SIGKILL)
+        try Self.deal(phases[1], into: hosts, offset: phases[0].count)
+        let tookOver = await Self.waitFor(60) { let h = Self.holder(url); return !h.isEmpty && h != first }
+        #expect(tookOver, "another agent took the aggregator role from the killed \(first)")
+        print("fleet faults: \(first) killed; \(Self.holder(url)) took over")
+        // The killed agent comes back (its share of phase 2 is still unread or unshipped).
+        agents[leader] = try Self.startAgent(bin, dir, leader, url: url, extra: ["--agent-timeout", "5"])
+        counted = await Self.waitForRequests(bin, url, 2 * quarter, timeout: 120)
+        #expect(counted == 2 * quarter, "after the takeover: \(counted) of \(2 * quarter)")
+
+        // 2. PostgreSQL away for 30 s while the traffic goes on.
+        let stop = try ProcessRunner.run(pgctl, ["stop"], timeout: 60)
+        #expect(stop.status == 0, "stopping PostgreSQL: \(String(decoding: stop.stderr, as: UTF8.self))")
+        try Self.deal(phases[2], into: hosts, offset: 2 * quarter)
+        try? await Task.sleep(for: .seconds(30))
+        let start = try ProcessRunner.run(pgctl, ["start"], timeout: 60)
+        #expect(start.status == 0, "starting PostgreSQL again: \(String(decoding: start.stderr, as: UTF8.self))")
+        let outageStart = Date()
+        counted = await Self.waitForRequests(bin, url, 3 * quarter, timeout: 120)
+        #expect(counted == 3 * quarter, "after the outage: \(counted) of \(3 * quarter)")
+        print("fleet faults: caught up \(String(format: "%.1f", Date().timeIntervalSince(outageStart))) s after PostgreSQL came back")
+
+        // 3. The last agent dies for good before the last quarter: the rest goes on once it is
+        // dropped from the watermark; its own share is never read, nothing else is missing.
+        kill(agents[n - 1].processIdentifier, SIGKILL)
+        try Self.deal(phases[3], into: hosts, offset: 3 * quarter)
+        let lost = phases[3].indices.filter { ($0 - phases[3].startIndex + 3 * quarter) % n == n - 1 }.count
+        let expected = lines.count - lost
+        counted = await Self.waitForRequests(bin, url, expected, timeout: 120)
+        #expect(counted == expected, "with web\(n - 1) dead: \(counted), expected \(expected)")
+        try? await Task.sleep(for: .seconds(2))
+        #expect(Self.fleetRequests(bin, url) == expected, "and not more later")
+        #expect(Self.psql(url, "SELECT sum(records) FROM fleet_summary") == "\(expected)", "every summary stored once")
+        var said = false
+        for (i, a) in agents.enumerated() where i != n - 1 {
+            if let text = try? String(contentsOfFile: a.stderrPath, encoding: .utf8), text.contains("dropped from the watermark") { said = true }
+        }
+        #expect(said, "the leader's log says the dead agent was dropped")
+        for a in agents { _ = await a.terminate() }
+    }
+}
