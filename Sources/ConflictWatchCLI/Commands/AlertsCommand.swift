@@ -27,6 +27,8 @@ struct AlertsCommand: ParsableCommand {
               --state-dir <dir>     the store to read (default: the user's state dir)
               --server <url>        ask a running daemon's API instead
               --api-token <token>   the daemon's API token (or $CONFLICTWATCH_API_TOKEN)
+              --database-url <url>  read a fleet's alerts from its PostgreSQL instead
+              --agent <name>        with --database-url: traffic through this agent
 
             Examples:
               conflictwatch alerts --since 1h --min-severity high
