@@ -112,9 +112,7 @@ struct DaemonOptions: ParsableArguments {
     func fleetSettings() throws -> FleetSettings? {
         guard let text = databaseURL ?? FleetSettings.urlFromEnvironment() else { return nil }
         do {
-            var fleet = FleetSettings(url: try FleetDatabaseURL(text), agent: agent ?? FleetSettings.hostName())
-            if let agentTimeout { fleet.agentTimeoutSeconds = Double(agentTimeout) }
-            return fleet
+            return try FleetSettings(urlText: text, agent: agent, timeoutSeconds: agentTimeout)
         } catch {
             throw ValidationError("--database-url: \(error.description)")
         }

@@ -24,18 +24,11 @@ public struct TrafficAnalyzer {
         model = ContentionModel(parameters: parameters)
     }
 
-    /// Accounts one exchange: route statistics and the contention model.
-    @inline(__always)
-    public mutating func record(_ x: ExchangeView) {
-        let pathHash = ByteHash.hash(x.path)
-        let idx = resolver.resolve(x, pathHash: pathHash)
-        account(x, route: idx, pathHash: pathHash, clientHash: ByteHash.hash(x.client))
-    }
-
-    /// `record(_:)` that says which route the exchange was counted under (the fleet aggregator
-    /// notes which agents each route's traffic came through).
+    /// Accounts one exchange: route statistics and the contention model. Returns the index of
+    /// the route it was counted under (the fleet aggregator notes which agents each route's
+    /// traffic came through).
     @inline(__always) @discardableResult
-    package mutating func recordRoute(_ x: ExchangeView) -> Int {
+    public mutating func record(_ x: ExchangeView) -> Int {
         let pathHash = ByteHash.hash(x.path)
         let idx = resolver.resolve(x, pathHash: pathHash)
         account(x, route: idx, pathHash: pathHash, clientHash: ByteHash.hash(x.client))

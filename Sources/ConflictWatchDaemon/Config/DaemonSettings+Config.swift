@@ -46,9 +46,7 @@ extension DaemonSettings {
         settings.interfaces = file.interfaces
         if let text = file.databaseURL ?? FleetSettings.urlFromEnvironment() {
             do {
-                var fleet = FleetSettings(url: try FleetDatabaseURL(text), agent: file.agent ?? FleetSettings.hostName())
-                if let t = file.agentTimeoutSeconds { fleet.agentTimeoutSeconds = Double(t) }
-                settings.fleet = fleet
+                settings.fleet = try FleetSettings(urlText: text, agent: file.agent, timeoutSeconds: file.agentTimeoutSeconds)
             } catch {
                 throw .invalid("bad configuration: \(path): database_url: \(error.description)")
             }

@@ -17,6 +17,13 @@ public struct FleetSettings: Sendable, Equatable {
         self.agent = agent
     }
 
+    /// The settings from a flag's or a config key's values: the URL's text, the agent's name
+    /// (default the host name) and the timeout in whole seconds (default 30).
+    public init(urlText: String, agent: String?, timeoutSeconds: Int?) throws(FleetError) {
+        self.init(url: try FleetDatabaseURL(urlText), agent: agent ?? Self.hostName())
+        if let timeoutSeconds { agentTimeoutSeconds = Double(timeoutSeconds) }
+    }
+
     /// `--database-url`, then `database_url:` in the config, then CONFLICTWATCH_DATABASE_URL.
     public static let environmentVariable = "CONFLICTWATCH_DATABASE_URL"
 

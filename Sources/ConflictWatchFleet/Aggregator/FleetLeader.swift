@@ -101,7 +101,7 @@ struct FleetLeader {
         var routeAgents = self.routeAgents
         let released = merge.release(upTo: watermark) { stream, x in
             rollups.willRecord(time: x.time, analyzer: &analyzer, into: &pending)
-            let route = analyzer.recordRoute(x)
+            let route = analyzer.record(x)
             if route >= routeAgents.count { routeAgents.append(contentsOf: repeatElement([:], count: route - routeAgents.count + 1)) }
             let agent = names[stream]
             if routeAgents[route][agent].map({ $0 < x.time }) ?? true { routeAgents[route][agent] = x.time }
