@@ -50,16 +50,6 @@ extension FleetDatabase {
         }
     }
 
-    /// The agents whose traffic an alert was found in.
-    public func alertAgents(id: String) async throws(FleetError) -> [String] {
-        try await run("read an alert") {
-            for try await json in try await self.connection.query("SELECT agents FROM fleet_alert WHERE id = \(id)", logger: self.logger).decode(String.self) {
-                return try RecordJSON.decode([String].self, from: json)
-            }
-            return []
-        }
-    }
-
     /// The latest hot-spot snapshot of the fleet, best first.
     public func hotspots(top: Int) async throws(FleetError) -> [HotspotRow] {
         try await run("read the fleet's hot spots") {
