@@ -95,22 +95,9 @@ struct FleetLeader {
         droppedAgents = dropped.count
         let watermark = merge.watermark(live: live)
         let names = merge.streamNames.map { String(FleetStreamName.agent(of: $0)) }
-        var analyzer = self.analyzer
-        var rollups = self.rollups
-        var pending = self.pendingRollups
-        var routeAgents = self.routeAgents
-        let released = merge.release(upTo: watermark) { stream, x in
-            rollups.willRecord(time: x.time, analyzer: &analyzer, into: &pending)
-            let route = analyzer.record(x)
-            if route >= routeAgents.count { routeAgents.append(contentsOf: repeatElement([:], count: route - routeAgents.count + 1)) }
-            let agent = names[stream]
-            if routeAgents[route][agent].map({ $0 < x.time }) ?? true { routeAgents[route][agent] = x.time }
-        }
+        let released = Self.release(&merge, upTo: watermark, names: names, into: &analyzer, rollups: &rollups,
+                                    pending: &pendingRollups, routeAgents: &routeAgents)
         if watermark != .min, analyzer.advanceClock(to: watermark) { dirty = true }
-        self.analyzer = analyzer
-        self.rollups = rollups
-        self.pendingRollups = pending
-        self.routeAgents = routeAgents
         if released > 0 {
             accounted &+= UInt64(released)
             dirty = true
@@ -118,6 +105,21 @@ struct FleetLeader {
         }
         try await commit(now: now, force: false)
         return worked
+    }
+
+    /// The merge's exchanges up to `watermark` through the analyzer and the rollups. Static, with
+    /// each piece of state passed `inout`: a closure capturing `self` while `merge` is mutated
+    /// would be an exclusivity conflict, and working on copies of the analyzer would copy its
+    /// tables at every step.
+    private static func release(_ merge: inout FleetMerge, upTo watermark: Int64, names: [String], into analyzer: inout TrafficAnalyzer,
+                                rollups: inout RollupTracker, pending: inout [RouteRollup], routeAgents: inout [[String: Int64]]) -> Int {
+        merge.release(upTo: watermark) { stream, x in
+            rollups.willRecord(time: x.time, analyzer: &analyzer, into: &pending)
+            let route = analyzer.record(x)
+            if route >= routeAgents.count { routeAgents.append(contentsOf: repeatElement([:], count: route - routeAgents.count + 1)) }
+            let agent = names[stream]
+            if routeAgents[route][agent].map({ $0 < x.time }) ?? true { routeAgents[route][agent] = x.time }
+        }
     }
 
     /// Commits the results and the state as of them when there is something new (at most once
