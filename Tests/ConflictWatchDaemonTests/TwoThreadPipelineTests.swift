@@ -125,6 +125,35 @@ import Testing
         #expect(two.model != nil && two.model == one.model, "the model's snapshot")
     }
 
+    /// SPEC §8: a quiet source moves the model's clock on from the last exchange accounted —
+    /// also when a commit accounted it (a commit accounts the rest of the reading pass it
+    /// interrupts). A fleet agent's watermark rides on this clock: when it stood still after a
+    /// large append, the fleet held that append's last second back for as long as the append
+    /// spanned in traffic time.
+    @Test func theIdleClockRunsFromWhatACommitAccounted() throws {
+        try withLog { dir in
+            let store = try ConflictStore(directory: dir, mode: .writer, logger: logger)
+            let pipeline = IngestPipeline(settings: settings(dir, threads: 2), store: store, logger: logger)
+            // One batch per step, a commit after each step that took one: most of each pass is
+            // accounted by the commits.
+            pipeline.batchesPerStep = 1
+            try pipeline.start(now: 0)
+            var now = 0.0
+            let deadline = Date().addingTimeInterval(60)
+            while pipeline.counters.lines < Self.lineCount, Date() < deadline {
+                if pipeline.step(now: now) == 0 { usleep(1000) } else { try pipeline.flush(now: now) }
+                now += 0.001
+            }
+            try #require(pipeline.counters.lines == Self.lineCount)
+            let last = pipeline.modelClock
+            #expect(last == Int64(1_795_514_400 + 1199) * 1_000_000, "the last line's time")
+            // 35 s of nothing (the default bucket is 10 s): the clock is 30 s on at least.
+            #expect(pipeline.step(now: now + 35) == 0)
+            #expect(pipeline.modelClock >= last + 30_000_000, "idle clock \(pipeline.modelClock - last) µs past the last line")
+            pipeline.stopReading()
+        }
+    }
+
     /// The first third of the log with a commit after every step, then the rest appended and
     /// committed as soon as one batch of it is accounted, part-way through the reading thread's
     /// pass (the commit must wait for the pass's end or its checkpoint would lag the model), then the pipeline dropped (a kill -9 just after that

@@ -31,6 +31,26 @@ import Glibc
         return String(decoding: r.stdout, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
+    /// What the fleet's state and the agents' logs say, printed when a count is off: a CI
+    /// failure must be explainable from its output alone.
+    static func diagnose(_ url: String, _ agents: [BackgroundProcess], _ what: String) {
+        print("fleet diagnosis (\(what)):")
+        print("  streams (agent|incarnation|shipped_seq|clock|silent s): " + psql(url, """
+            SELECT string_agg(agent || '|' || incarnation || '|' || shipped_seq || '|' || COALESCE(clock::text, '-') || '|'
+                || round(EXTRACT(EPOCH FROM now() - last_seen)::numeric, 1), '; ' ORDER BY agent) FROM fleet_stream
+            """))
+        print("  state (holder|watermark|positions): " + psql(url, "SELECT holder || '|' || watermark || '|' || positions FROM fleet_state"))
+        print("  summaries (agent|max seq|max clock|max last_time): " + psql(url, """
+            SELECT string_agg(agent || '|' || s || '|' || c || '|' || COALESCE(t::text, '-'), '; ') FROM
+            (SELECT agent, max(seq) s, max(clock) c, max(last_time) t FROM fleet_summary GROUP BY agent ORDER BY agent) x
+            """))
+        for a in agents {
+            let text = (try? String(contentsOfFile: a.stderrPath, encoding: .utf8)) ?? ""
+            let tail = text.split(separator: "\n").suffix(12)
+            print("  \(a.stderrPath.split(separator: "/").last ?? ""):\n" + tail.map { "    " + $0 }.joined(separator: "\n"))
+        }
+    }
+
     /// Deals `lines` round-robin to `hosts` files, as a load balancer would (appending).
     static func deal(_ lines: ArraySlice<Substring>, into files: [String], offset: Int) throws {
         var shares = Array(repeating: "", count: files.count)
@@ -185,6 +205,7 @@ extension FleetTests {
         try Self.deal(phases[0], into: hosts, offset: 0)
         var counted = await Self.waitForRequests(bin, url, quarter, timeout: 120)
         #expect(counted == quarter, "phase 1: \(counted) of \(quarter)")
+        if counted != quarter { Self.diagnose(url, agents, "phase 1") }
         let first = Self.holder(url)
         let leader = try #require(Int(first.dropFirst(3)), "a leader named webN: '\(first)'")
         kill(agents[leader].processIdentifier, SIGKILL)
@@ -196,6 +217,7 @@ extension FleetTests {
         agents[leader] = try Self.startAgent(bin, dir, leader, url: url, extra: ["--agent-timeout", "5"])
         counted = await Self.waitForRequests(bin, url, 2 * quarter, timeout: 120)
         #expect(counted == 2 * quarter, "after the takeover: \(counted) of \(2 * quarter)")
+        if counted != 2 * quarter { Self.diagnose(url, agents, "after the takeover") }
 
         // 2. PostgreSQL away for 30 s while the traffic goes on.
         let stop = try ProcessRunner.run(pgctl, ["stop"], timeout: 60)
@@ -207,6 +229,7 @@ extension FleetTests {
         let outageStart = Date()
         counted = await Self.waitForRequests(bin, url, 3 * quarter, timeout: 120)
         #expect(counted == 3 * quarter, "after the outage: \(counted) of \(3 * quarter)")
+        if counted != 3 * quarter { Self.diagnose(url, agents, "after the outage") }
         print("fleet faults: caught up \(String(format: "%.1f", Date().timeIntervalSince(outageStart))) s after PostgreSQL came back")
 
         // 3. The last agent dies for good before the last quarter: the rest goes on once it is
@@ -217,6 +240,7 @@ extension FleetTests {
         let expected = lines.count - lost
         counted = await Self.waitForRequests(bin, url, expected, timeout: 120)
         #expect(counted == expected, "with web\(n - 1) dead: \(counted), expected \(expected)")
+        if counted != expected { Self.diagnose(url, agents, "with an agent dead") }
         try? await Task.sleep(for: .seconds(2))
         #expect(Self.fleetRequests(bin, url) == expected, "and not more later")
         #expect(Self.psql(url, "SELECT sum(records) FROM fleet_summary") == "\(expected)", "every summary stored once")

@@ -64,6 +64,9 @@ final class IngestPipeline {
     private var tailCounters = SourceReport(source: "followed files", format: "per source")
     private var capturedExchanges: UInt64 = 0
     /// The followed lines' counts; captured exchanges add to `exchanges`.
+    /// How far the model's traffic clock has got, idle time included.
+    var modelClock: Int64 { analyzer.model.clock }
+
     var counters: SourceReport {
         var c = tailCounters
         c.exchanges &+= capturedExchanges
@@ -280,14 +283,20 @@ final class IngestPipeline {
         }
         if !captures.isEmpty { n += takeCaptured() }
         if n > 0 {
-            dirty = true
-            if oldestUncommitted == nil { oldestUncommitted = now }
-            lastDataAt = now
-            clockAtData = analyzer.model.clock
+            noteData(now: now)
         } else {
             moveIdleClock(now: now)
         }
         return n
+    }
+
+    /// Something was accounted: there is something to commit, and the idle clock starts over
+    /// from the model's clock as it stands now.
+    private func noteData(now: Double) {
+        dirty = true
+        if oldestUncommitted == nil { oldestUncommitted = now }
+        lastDataAt = now
+        clockAtData = analyzer.model.clock
     }
 
     /// SPEC §8: a quiet source closes its buckets after a wall-clock grace, so alerts close and
@@ -361,7 +370,13 @@ final class IngestPipeline {
     func flush(now: Double) throws(StoreError) {
         if let reader {
             // Checkpoints exist only at a pass's end: account the rest of a pass begun.
-            took(reader.account(into: &analyzer, toPassEnd: true, atNewTime: rollupBoundary))
+            let taken = reader.account(into: &analyzer, toPassEnd: true, atNewTime: rollupBoundary)
+            took(taken)
+            // What a flush accounts is data like any step's: the idle clock runs from it. (It
+            // did not: after a large append read mostly here, the clock stood still until the
+            // wall clock had covered the whole append's traffic time, and a fleet agent's
+            // watermark with it.)
+            if taken.exchanges > 0 { noteData(now: now) }
         }
         var batch = StoreBatch()
         if let m = rollups.minute {
