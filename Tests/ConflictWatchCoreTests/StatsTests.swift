@@ -113,7 +113,7 @@ import Testing
             let writes = UInt32(1 + c % 3)
             for w in 0..<writes {
                 label.utf8CString.withUnsafeBytes { bytes in
-                    table.record(hash, label: UnsafeRawBufferPointer(rebasing: bytes.dropLast()), ratio: 0.25, conflict: w == 0 && c % 5 == 0, route: c % 4)
+                    _ = table.record(hash, label: UnsafeRawBufferPointer(rebasing: bytes.dropLast()), ratio: 0.25, conflict: w == 0 && c % 5 == 0, route: c % 4)
                 }
             }
             if c < 4_096 { expected.append((label, writes, c % 5 == 0 ? 1 : 0)) }

@@ -18,6 +18,9 @@ struct ClientBuckets {
         /// Route holding most of the client's conflicts (Boyer–Moore majority vote).
         var route: Int32 = -1
         var routeVotes: UInt32 = 0
+        /// Conflicts of writes made right after the client's own read of the resource that
+        /// were races lost to another client (`ContentionModel.isRace`).
+        var informedRaces: UInt32 = 0
         var labelLength: UInt8 = 0
     }
 
@@ -76,10 +79,12 @@ struct ClientBuckets {
         }
     }
 
-    @inline(__always)
-    mutating func record(_ h0: UInt64, label: UnsafeRawBufferPointer, ratio: Double, conflict: Bool, route ri: Int) {
+    /// Counts a write of the client; returns its slot (nil when the bound is reached) for
+    /// `noteInformedRace`.
+    @inline(__always) @discardableResult
+    mutating func record(_ h0: UInt64, label: UnsafeRawBufferPointer, ratio: Double, conflict: Bool, route ri: Int) -> Int? {
         let h = h0 == 0 ? 1 : h0
-        guard let (i, isNew) = slot(for: h) else { return }
+        guard let (i, isNew) = slot(for: h) else { return nil }
         if isNew {
             entries[i].hash = h
             used.append(i)
@@ -93,7 +98,7 @@ struct ClientBuckets {
         }
         entries[i].writes &+= 1
         entries[i].expected += ratio
-        guard conflict else { return }
+        guard conflict else { return i }
         entries[i].conflicts &+= 1
         let r = Int32(ri)
         if entries[i].route == r {
@@ -104,6 +109,14 @@ struct ClientBuckets {
         } else {
             entries[i].routeVotes &-= 1
         }
+        return i
+    }
+
+    /// The conflict just recorded in slot `i` followed the client's fresh read and was a race
+    /// lost to another client.
+    @inline(__always)
+    mutating func noteInformedRace(_ i: Int?) {
+        if let i { entries[i].informedRaces &+= 1 }
     }
 
     /// Asks the CPU to bring the client's first probe slot into the cache.

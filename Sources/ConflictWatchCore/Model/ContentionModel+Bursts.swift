@@ -306,6 +306,14 @@ extension ContentionModel {
         for c in clients.used where Int(clients.entries[c].conflicts) >= p.minConflicts {
             let e = clients.entries[c]
             let count = Int(e.conflicts)
+            // A client whose refusals mostly came on writes made right after its own fresh read
+            // of the object, each lost to another client's write accepted meanwhile, is one of
+            // several writers competing (a stampede's participants each look like a storm
+            // measured against their own writes), not a client replaying a refused write: the
+            // route's and the hot-spot tests speak for a crowd. A storm replays a stale version
+            // without reading again; a race alone does not tell them apart, since a storm on a
+            // busy object follows other clients' accepted writes too.
+            if openClientBursts[e.hash] == nil, 2 * Int(e.informedRaces) > count { continue }
             let mu = e.expected + p.priorConflictsPerBucket
             var pValue = Self.clientTail(count, writes: Int(e.writes), expected: mu)
             // The look over the client's last buckets is for finding a storm, not for holding one

@@ -125,12 +125,12 @@ public struct ContentionModel {
             touchedRoutes.append(ri)
         }
         routes[ri].bucketWrites &+= 1
-        clients.record(clientHash, label: x.client, ratio: routes[ri].testRatio, conflict: isConflict, route: ri)
+        let client = clients.record(clientHash, label: x.client, ratio: routes[ri].testRatio, conflict: isConflict, route: ri)
 
         // Creates (POST to a collection) make new resources; they cannot race on a version, so
         // they count for the route and its bursts but are not tracked as hot-spot candidates.
         guard !x.method.equals("POST") else {
-            if isConflict { recordConflict(x, ri: ri, slot: nil, clientHash: clientHash, pathHash: pathHash) }
+            if isConflict { recordConflict(x, ri: ri, slot: nil, informed: nil, clientHash: clientHash, pathHash: pathHash) }
             return
         }
 
@@ -153,7 +153,9 @@ public struct ContentionModel {
         resources.slots[s].totalWrites &+= 1
         resources.slots[s].lastWrite = t
         let writers = resources.noteWriter(s, client: clientHash, at: t, window: writerWindowMicros)
+        var readFirst = false
         if let readAt = reads.takeRead(client: clientHash, resource: pathHash), t >= readAt, t - readAt <= maxEditMicros {
+            readFirst = true
             // Logs with whole-second times put a quick read and write in the same second: the
             // gap is somewhere under a second, taken as half of one.
             let wholeSeconds = t % 1_000_000 == 0 && readAt % 1_000_000 == 0
@@ -173,7 +175,7 @@ public struct ContentionModel {
         resources.slots[s].calibrationUpdated = max(resources.slots[s].calibrationUpdated, t)
         routes[ri].calibrationExpected.add(q, at: t, calibrationDecay)
         if isConflict {
-            recordConflict(x, ri: ri, slot: s, clientHash: clientHash, pathHash: pathHash)
+            recordConflict(x, ri: ri, slot: s, informed: readFirst ? client : nil, clientHash: clientHash, pathHash: pathHash)
         } else if x.status >= 200 && x.status < 300 {
             resources.slots[s].lastSuccess = t
             resources.slots[s].lastSuccessClient = writer
@@ -186,7 +188,9 @@ public struct ContentionModel {
     }
 
     @inline(__always)
-    mutating func recordConflict(_ x: ExchangeView, ri: Int, slot: Int?, clientHash: UInt64, pathHash: UInt64) {
+    /// `informed`: the client's slot in this bucket's table when the write followed its own
+    /// fresh read of the resource (nil otherwise): a race lost then is counted for it.
+    mutating func recordConflict(_ x: ExchangeView, ri: Int, slot: Int?, informed client: Int?, clientHash: UInt64, pathHash: UInt64) {
         let t = x.time
         routes[ri].bucketConflicts &+= 1
         var si = conflictStatuses.count
@@ -204,6 +208,7 @@ public struct ContentionModel {
         resources.slots[s].totalConflicts &+= 1
         resources.slots[s].lastConflict = t
         resources.slots[s].lastConflictClient = writer
+        if raced { clients.noteInformedRace(client) }
         // Only races calibrate the overlap model: a locked or finished resource refusing every
         // write, or one client repeating a refused write, says nothing about concurrent writers.
         guard raced else { return }

@@ -7,7 +7,7 @@
 /// Only the pending read→write windows are left out (a few edit-window samples at most).
 public enum ModelSnapshot {
     /// Bumped when the layout changes; an unknown version restores nothing (a cold start).
-    static let version: Int64 = 4
+    static let version: Int64 = 5
     static let magic: UInt64 = 0x4357_534E_4150_0001  // "CWSNAP"
     /// Resources kept per snapshot, strongest first.
     public static let maxResources = 8192
