@@ -15,6 +15,7 @@ import Testing
             "v5-silences",
             "v6-route-buckets",
             "v7-fleet-outbox",
+            "v8-fleet-outbox-files",
         ]
         let current = StoreMigrations.migrator.migrations
         #expect(Array(current.prefix(released.count)) == released, "a released migration was renamed, removed or moved")

@@ -6,8 +6,8 @@
 /// model's rules follow individual writes — writer sets, edit windows, retry loops — and a
 /// sketch would make the fleet's model a different one; docs/fleet.md weighs the bytes.)
 ///
-/// Appending copies the fields into one growing buffer that is reused from commit to commit:
-/// no allocation per line once it has grown.
+/// Appending copies the fields into one buffer, sized at each commit to what the last one took:
+/// no allocation per line, and no copy when the summary is handed over.
 public struct FleetSummaryWriter: Sendable {
     /// "CWF1", little-endian.
     public static let magic: UInt32 = 0x3146_5743
@@ -17,7 +17,10 @@ public struct FleetSummaryWriter: Sendable {
     /// or a broken log, and the route and the model never need more of it).
     public static let maxField = Int(UInt16.max)
 
-    private var records: [UInt8] = []
+    /// The summary being built: a header (filled in by `take`) and the records.
+    private var records: [UInt8] = Self.freshBuffer(capacity: 0)
+    /// The bytes the last summary took, to size the next one's buffer at once.
+    private var lastBytes = 0
     public private(set) var count = 0
     public private(set) var firstTime: Int64 = .max
     public private(set) var lastTime: Int64 = .min
@@ -48,22 +51,38 @@ public struct FleetSummaryWriter: Sendable {
         withUnsafeBytes(of: v.littleEndian) { records.append(contentsOf: $0) }
     }
 
+    /// The bytes of a summary holding no exchange: the clock alone.
+    public static func empty(clock: Int64) -> [UInt8] {
+        var w = FleetSummaryWriter()
+        return w.take(clock: clock).bytes
+    }
+
     /// The summary of everything appended since the last take, stamped with the agent's traffic
-    /// clock (how far its traffic has got, idle time included); the writer starts over.
+    /// clock (how far its traffic has got, idle time included); the writer starts over. The
+    /// buffer itself is handed over, its header filled in place: a second's summaries on a busy
+    /// log are a hundred megabytes, and copying them cost the pipeline as much again.
     public mutating func take(clock: Int64) -> FleetSummary {
-        var out: [UInt8] = []
-        out.reserveCapacity(FleetSummary.headerBytes + records.count)
-        func put<T: FixedWidthInteger>(_ v: T) { withUnsafeBytes(of: v.littleEndian) { out.append(contentsOf: $0) } }
-        put(Self.magic)
-        put(UInt32(count))
-        put(clock)
-        out.append(contentsOf: records)
-        let summary = FleetSummary(bytes: out, count: count, firstTime: count > 0 ? firstTime : nil,
+        records.withUnsafeMutableBytes { b in
+            b.storeBytes(of: Self.magic.littleEndian, toByteOffset: 0, as: UInt32.self)
+            b.storeBytes(of: UInt32(count).littleEndian, toByteOffset: 4, as: UInt32.self)
+            b.storeBytes(of: clock.littleEndian, toByteOffset: 8, as: Int64.self)
+        }
+        let summary = FleetSummary(bytes: records, count: count, firstTime: count > 0 ? firstTime : nil,
                                    lastTime: count > 0 ? lastTime : nil, clock: clock)
-        records.removeAll(keepingCapacity: records.capacity <= 16 << 20)
+        // A little more than the last one needed, so the next one does not grow by copying.
+        lastBytes = records.count
+        records = Self.freshBuffer(capacity: lastBytes + lastBytes / 8)
         count = 0
         firstTime = .max
         lastTime = .min
         return summary
+    }
+
+    /// An empty summary's buffer: room for the header.
+    private static func freshBuffer(capacity: Int) -> [UInt8] {
+        var b: [UInt8] = []
+        b.reserveCapacity(max(capacity, 4096))
+        b.append(contentsOf: repeatElement(0, count: FleetSummary.headerBytes))
+        return b
     }
 }

@@ -23,6 +23,8 @@ public final class ConflictStore: Sendable {
 
     public let path: String
     let pool: DatabasePool
+    /// A fleet agent's summaries, beside the database.
+    let fleetFiles: FleetOutboxFiles
     let logger: Logger
     /// The database file's identity while this store is open (see `openInProcess`).
     private let file: FileKey?
@@ -57,9 +59,15 @@ public final class ConflictStore: Sendable {
     }
 
     /// Opens (a writer creates and migrates) the store in `directory`.
-    public init(directory: String, mode: Mode, logger: Logger) throws(StoreError) {
+    public convenience init(directory: String, mode: Mode, logger: Logger) throws(StoreError) {
+        try self.init(directory: directory, mode: mode, logger: logger, fleetFiles: nil)
+    }
+
+    /// `fleetFiles`: the outbox's files when not the default ones (tests use small segments).
+    init(directory: String, mode: Mode, logger: Logger, fleetFiles: FleetOutboxFiles?) throws(StoreError) {
         self.logger = logger
         path = StateDirectory.databasePath(in: directory)
+        self.fleetFiles = fleetFiles ?? FleetOutboxFiles(storeDirectory: directory)
         var config = Configuration()
         config.busyMode = .timeout(10)
         config.label = "conflictwatch"
@@ -127,6 +135,9 @@ public final class ConflictStore: Sendable {
     @discardableResult
     public func commit(_ batch: StoreBatch) throws(StoreError) -> CommitSummary {
         guard !batch.isEmpty else { return CommitSummary() }
+        // A fleet summary's bytes go to the outbox's files before the row pointing at them is
+        // committed (FleetOutboxFiles says why).
+        let fleetAt = try batch.fleetSummary.map { f throws(StoreError) in try fleetFiles.append(f.bytes) }
         do {
             return try pool.write { db in
                 for alert in batch.alerts { try AlertRow(alert).upsert(db) }
@@ -169,10 +180,13 @@ public final class ConflictStore: Sendable {
                         sql: "INSERT INTO model_state (id, snapshot, updated) VALUES (1, ?, ?) ON CONFLICT(id) DO UPDATE SET snapshot = excluded.snapshot, updated = excluded.updated",
                         arguments: [Data(state), CivilTime.rfc3339(CivilTime.nowMicros())])
                 }
-                if let f = batch.fleetSummary {
+                if let f = batch.fleetSummary, let at = fleetAt {
                     try db.execute(
-                        sql: "INSERT INTO fleet_outbox (clock, records, first_time, last_time, payload) VALUES (?, ?, ?, ?, ?)",
-                        arguments: [f.clock, f.count, f.firstTime, f.lastTime, Data(f.bytes)])
+                        sql: """
+                            INSERT INTO fleet_outbox (clock, records, first_time, last_time, payload, segment, file_offset, length)
+                            VALUES (?, ?, ?, ?, X'', ?, ?, ?)
+                            """,
+                        arguments: [f.clock, f.count, f.firstTime, f.lastTime, at.segment, at.offset, f.bytes.count])
                 }
                 return CommitSummary(webhooksDropped: try Self.insertDeliveries(batch.webhookDeliveries, capacity: batch.webhookCapacity, db))
             }

@@ -155,6 +155,15 @@ enum StoreMigrations {
                 t.column("incarnation", .text).notNull()
             }
         }
+        // The summaries themselves move to segment files beside the store (FleetOutboxFiles);
+        // a row says where its summary is. Rows written before keep theirs in `payload`.
+        m.registerMigration("v8-fleet-outbox-files") { db in
+            try db.alter(table: "fleet_outbox") { t in
+                t.add(column: "segment", .integer)
+                t.add(column: "file_offset", .integer)
+                t.add(column: "length", .integer)
+            }
+        }
         return m
     }
 }
