@@ -260,6 +260,9 @@ public struct ContentionModel {
         if b > currentBucket { advance(toBucket: b) }
     }
 
+    /// Whether any traffic reached the model yet (before that, `clock` means nothing).
+    public var hasTraffic: Bool { currentBucket != .min }
+
     /// Alerts open now (for `/metrics`).
     public var openAlertCount: Int { openBursts.count + hotspotGroups.values.reduce(0) { $0 + ($1.lifecycle.isOpen ? 1 : 0) } }
 

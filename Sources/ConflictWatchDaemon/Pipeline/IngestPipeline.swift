@@ -187,6 +187,14 @@ final class IngestPipeline {
             tailer = t
         }
         lastFlush = now
+        // A model restored with its traffic clock goes on from it once the sources have been
+        // quiet for a bucket, counting from the start: otherwise a daemon restarted on a source
+        // that stays quiet never closed its open alerts, and a fleet agent held the fleet's
+        // watermark at its old clock while its heartbeats kept it live.
+        if lastDataAt == nil, analyzer.model.hasTraffic {
+            lastDataAt = now
+            clockAtData = analyzer.model.clock
+        }
     }
 
     /// A reading thread for the files, resuming at `positions`; one thread (logged) when the
@@ -402,7 +410,9 @@ final class IngestPipeline {
         batch.modelState = analyzer.snapshot()
         // A fleet agent's exchanges since the last commit, into the outbox with these
         // checkpoints: shipped exactly once whatever happens to the process (SPEC §7).
-        let clock = analyzer.model.clock
+        // An agent that has seen no traffic yet says so (.min holds no one up): its model's
+        // clock of 0 held the fleet's watermark at 1970 for as long as it kept quiet.
+        let clock = analyzer.model.hasTraffic ? analyzer.model.clock : .min
         batch.fleetSummary = analyzer.fleetTap?.take(clock: clock)
         var events: [AlertEvent] = []
         if outbox != nil, !changes.transitions.isEmpty || !unsilenced.isEmpty {
