@@ -170,6 +170,35 @@ import Glibc
 }
 
 extension FleetTests {
+    /// A web server that gets no traffic at all (drained from the balancer, a standby) runs an
+    /// agent too: it must not stop the fleet. It has no clock to hold the watermark with; the
+    /// fleet waits for its first exchange for `--agent-timeout` at most (a starting agent is about
+    /// to read its share), then goes on without it. It held the fleet at 1970 before.
+    @Test func anAgentWithoutTrafficDoesNotStopTheFleet() async throws {
+        guard let bin = TestEnvironment.requireBinary(), let url = Self.database("fleetidle") else { return }
+        let dir = try TemporaryDirectory(prefix: "cw-fleetidle")
+        defer { dir.remove() }
+        let sim = try ProcessRunner.run(bin, ["simulate", "--scenario", "steady", "--seed", "2", "--out", dir.file("sim")], timeout: 120)
+        try #require(sim.status == 0)
+        let lines = try String(contentsOfFile: dir.file("sim/access.log"), encoding: .utf8).split(separator: "\n")
+        let hosts = (0..<2).map { dir.file("host\($0).log") }
+        for h in hosts { _ = FileManager.default.createFile(atPath: h, contents: nil) }
+        // web1, the idle one, starts first and leads (nothing else is running yet).
+        let idle = try Self.startAgent(bin, dir, 1, url: url, extra: ["--agent-timeout", "3"])
+        defer { kill(idle.processIdentifier, SIGKILL) }
+        let leading = await Self.waitFor(30) { !Self.psql(url, "SELECT 1 FROM fleet_stream WHERE agent = 'web1'").isEmpty }
+        #expect(leading, "web1 reported")
+        try Self.deal(lines[...], into: [hosts[0]], offset: 0)
+        let busy = try Self.startAgent(bin, dir, 0, url: url, extra: ["--agent-timeout", "3"])
+        defer { kill(busy.processIdentifier, SIGKILL) }
+        let counted = await Self.waitForRequests(bin, url, lines.count, timeout: 90)
+        #expect(counted == lines.count, "the fleet counted \(counted) of \(lines.count) with an idle agent in it")
+        if counted != lines.count { Self.diagnose(url, [idle, busy], "an idle agent") }
+        #expect(Self.psql(url, "SELECT count(*) FROM fleet_stream") == "2")
+        _ = await busy.terminate()
+        _ = await idle.terminate()
+    }
+
     /// The stream names of agents, and the leader's name as its state says.
     static func holder(_ url: String) -> String { psql(url, "SELECT holder FROM fleet_state") }
 

@@ -11,7 +11,13 @@ public final class FleetSummaryRecords: @unchecked Sendable {
 
     public init(_ bytes: some Collection<UInt8>) throws(FleetSummaryError) {
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(bytes.count, 1), alignment: 8)
-        _ = buffer.initializeMemory(as: UInt8.self, from: bytes)
+        // One copy of contiguous bytes (an Array, PostgreSQL's ByteBuffer). Copying through the
+        // collection's iterator, unspecialized across modules, was half of the fleet
+        // aggregator's time (perf: 115 k lines/s).
+        let copied = bytes.withContiguousStorageIfAvailable { src in
+            buffer.copyMemory(from: UnsafeRawBufferPointer(src))
+        } != nil
+        if !copied { _ = buffer.initializeMemory(as: UInt8.self, from: bytes) }
         let n = bytes.count
         func fail(_ e: FleetSummaryError) -> FleetSummaryError {
             buffer.deallocate()

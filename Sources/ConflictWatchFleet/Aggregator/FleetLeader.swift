@@ -17,8 +17,16 @@ struct FleetLeader {
     /// Who held the role before (from the stored state).
     let resumedFrom: String?
     /// Per raw route index and agent: the latest traffic time seen through that agent.
-    private var routeAgents: [[String: Int64]] = []
+    /// Indexed by raw route index, then by agent number (`agentNumbers`); .min: never seen. By
+    /// number, not name: hashing the agent's name for every exchange was a tenth of the
+    /// aggregator's time.
+    private var routeAgents: [[Int64]] = []
+    /// Each agent's number, in the order they were first seen, and the names by number.
+    private var agentNumbers: [String: Int] = [:]
+    private var agentNames: [String] = []
     private var dropped: Set<String> = []
+    /// Live streams that have shipped no traffic yet, and since when this leader has seen them so.
+    private var withoutTraffic: [String: Double] = [:]
     private var dirty = false
     private var lastCommit = -Double.infinity
     private var lastHotspots = -Double.infinity
@@ -64,9 +72,21 @@ struct FleetLeader {
         let startedAt = self.startedAt ?? now
         self.startedAt = startedAt
         let mayDrop = now - startedAt >= settings.agentTimeout
+        // An agent that has had no traffic yet has no clock to hold the watermark with. Just
+        // started, it is about to read its share, and everyone waits for it, for the timeout at
+        // most: a server that gets no traffic at all (drained from the balancer, a standby) must
+        // not stop the fleet. It holds the watermark again from its first exchange.
+        var waitingForFirstTraffic = false
         for s in streams {
             if s.silentSeconds <= settings.agentTimeout || !mayDrop {
                 live.insert(s.name)
+                if s.clock == nil || s.clock == .min {
+                    let since = withoutTraffic[s.name] ?? now
+                    withoutTraffic[s.name] = since
+                    if now - since < settings.agentTimeout { waitingForFirstTraffic = true }
+                } else {
+                    withoutTraffic.removeValue(forKey: s.name)
+                }
                 if dropped.remove(s.name) != nil {
                     logger.notice("fleet agent back; it holds the watermark again", metadata: ["stream": "\(s.name)"])
                 }
@@ -93,10 +113,18 @@ struct FleetLeader {
         }
         liveAgents = live.count
         droppedAgents = dropped.count
-        let watermark = merge.watermark(live: live)
-        let names = merge.streamNames.map { String(FleetStreamName.agent(of: $0)) }
-        let released = Self.release(&merge, upTo: watermark, names: names, into: &analyzer, rollups: &rollups,
-                                    pending: &pendingRollups, routeAgents: &routeAgents)
+        let watermark = waitingForFirstTraffic ? merge.watermark : merge.watermark(live: live)
+        // The merge numbers its streams by name order, which a new stream changes: map them to
+        // the agents' stable numbers for this release.
+        let numbers = merge.streamNames.map { name -> Int in
+            let agent = String(FleetStreamName.agent(of: name))
+            if let n = agentNumbers[agent] { return n }
+            agentNumbers[agent] = agentNames.count
+            agentNames.append(agent)
+            return agentNames.count - 1
+        }
+        let released = Self.release(&merge, upTo: watermark, agents: numbers, agentCount: agentNames.count, into: &analyzer,
+                                    rollups: &rollups, pending: &pendingRollups, routeAgents: &routeAgents)
         if watermark != .min, analyzer.advanceClock(to: watermark) { dirty = true }
         if released > 0 {
             accounted &+= UInt64(released)
@@ -111,14 +139,18 @@ struct FleetLeader {
     /// each piece of state passed `inout`: a closure capturing `self` while `merge` is mutated
     /// would be an exclusivity conflict, and working on copies of the analyzer would copy its
     /// tables at every step.
-    private static func release(_ merge: inout FleetMerge, upTo watermark: Int64, names: [String], into analyzer: inout TrafficAnalyzer,
-                                rollups: inout RollupTracker, pending: inout [RouteRollup], routeAgents: inout [[String: Int64]]) -> Int {
+    private static func release(_ merge: inout FleetMerge, upTo watermark: Int64, agents: [Int], agentCount: Int,
+                                into analyzer: inout TrafficAnalyzer, rollups: inout RollupTracker, pending: inout [RouteRollup],
+                                routeAgents: inout [[Int64]]) -> Int {
         merge.release(upTo: watermark) { stream, x in
             rollups.willRecord(time: x.time, analyzer: &analyzer, into: &pending)
             let route = analyzer.record(x)
-            if route >= routeAgents.count { routeAgents.append(contentsOf: repeatElement([:], count: route - routeAgents.count + 1)) }
-            let agent = names[stream]
-            if routeAgents[route][agent].map({ $0 < x.time }) ?? true { routeAgents[route][agent] = x.time }
+            if route >= routeAgents.count { routeAgents.append(contentsOf: repeatElement([], count: route - routeAgents.count + 1)) }
+            let agent = agents[stream]
+            if routeAgents[route].count < agentCount {
+                routeAgents[route].append(contentsOf: repeatElement(.min, count: agentCount - routeAgents[route].count))
+            }
+            if routeAgents[route][agent] < x.time { routeAgents[route][agent] = x.time }
         }
     }
 
@@ -159,12 +191,12 @@ struct FleetLeader {
     /// The agents whose traffic on the alert's route reached the model since the alert began.
     private mutating func agents(of alert: Alert) -> [String] {
         let names = analyzer.reportedRouteNames()
-        let since = (CivilTime.parseRFC3339(alert.start) ?? .min) - Int64(settings.parameters.bucketSeconds * 1e6)
+        let since = CivilTime.parseRFC3339(alert.start).map { $0 - Int64(settings.parameters.bucketSeconds * 1e6) } ?? .min
         var out: Set<String> = []
         for i in routeAgents.indices where i < analyzer.routes.count {
             let raw = analyzer.routes.route(at: i)
             guard (names[raw] ?? raw) == alert.route else { continue }
-            for (agent, last) in routeAgents[i] where last >= since { out.insert(agent) }
+            for (agent, last) in routeAgents[i].enumerated() where last != .min && last >= since { out.insert(agentNames[agent]) }
         }
         return out.sorted()
     }
