@@ -205,21 +205,20 @@ import Testing
     }
 
     @Test func racesLostInAStampedeAreNotEachParticipantsStorm() throws {
-        // A busy ledger (100 writes/s over 2,000 accounts, 20% refused), then four new clients
+        // A busy ledger (300 writes/s over 6,000 accounts, 20% refused), then four new clients
         // taking turns on one cold account for two minutes, 2 turns a second: each reads it,
         // then writes back what it read; one write is accepted and the other three are refused
         // right after it. Each participant has 15 refusals of 20 writes a bucket where 4 are
         // expected — a storm by its own numbers (binomial P ≈ 2e-7) — but every refusal
         // followed its own fresh read and lost a race to another client's accepted write: a
-        // crowd on one object, which the hot-spot test reports, not four storms. (The route's
-        // own test does not fire at first: 260 refusals where 216 are expected.) With the rule
-        // removed: three single_client bursts and one single_resource.
+        // crowd on one object: its route's burst, `single_resource`, not four storms. (The
+        // route's own test alone does not fire: 660 refusals where 616 are expected a bucket.)
         var d = TrafficDriver()
         let t0 = TrafficDriver.start
         // 199 clients, so that every one of them has its share of the refusals.
-        Self.steady(&d, route: "/v2/accounts", from: t0, seconds: 30 * 60, perSecond: 100, conflictEvery: 5, clients: 199,
-                    resources: 2000, status: 412)
-        let start = t0 + 20 * Self.minute
+        Self.steady(&d, route: "/v2/accounts", from: t0, seconds: 25 * 60, perSecond: 300, conflictEvery: 5, clients: 199,
+                    resources: 6000, status: 412)
+        let start = t0 + 15 * Self.minute
         for turn in 0..<240 {
             let t = start + Int64(turn) * 500_000
             for k in 0..<4 {
@@ -231,8 +230,13 @@ import Testing
         let bursts = d.bursts()
         #expect(!bursts.contains { $0.class.first == "single_client" },
                 "a participant called a storm: \(bursts.map { "\($0.class) \($0.client ?? "-")" })")
+        // The crowd makes its route anomalous instead: one burst, on the one object.
+        let crowd = bursts.filter { $0.class.first == "single_resource" && $0.resource == "/v2/accounts/99999" }
+        #expect(crowd.count == 1 && bursts.count == 1, "\(bursts.map { "\($0.class) \($0.resource ?? "-")" })")
+        let found = try #require(crowd.first.flatMap { parseRFC3339($0.start) })
+        #expect(found - start <= 2 * 10 * Self.second, "found within two buckets")
         let hot = d.analyzer.alerts().filter { $0.kind == .hotspot && $0.resource == "/v2/accounts/99999" }
-        #expect(!hot.isEmpty, "the crowd is reported on its object")
+        #expect(!hot.isEmpty, "and the hot-spot test names the object too")
     }
 
     @Test func aModestClientStormShowsOverThreeBuckets() throws {

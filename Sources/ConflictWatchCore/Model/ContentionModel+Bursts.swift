@@ -28,7 +28,7 @@ extension ContentionModel {
         // Clients first: the conflicts of a client found anomalous on its own (a retry storm the
         // route's total does not show yet) are kept out of its route's baselines like any
         // anomalous count, so the storm cannot teach the route that it is normal.
-        let suspects = clientAnomalies(bucket: b)
+        let (suspects, crowds) = clientAnomalies(bucket: b)
         var clientExcess: [Int: Double] = [:]
         for a in suspects { clientExcess[a.route, default: 0] += max(0, Double(a.count) - a.expected) }
         for ri in touchedRoutes {
@@ -44,10 +44,10 @@ extension ContentionModel {
             // Hysteresis: an open alert continues on weaker evidence than it takes to open one,
             // so an incident near the threshold is one alert, not a flapping series.
             let isOpen = routes[ri].openAlert >= 0
-            let isAnomalous = warm
-                && x >= (isOpen ? max(1, p.minConflicts / 2) : p.minConflicts)
-                && pValue < (isOpen ? p.continueAlpha : p.alpha / Double(max(active, 1)))
-            if isAnomalous { anomalous.append((ri, x, Int(n), mu, Self.score(pValue))) }
+            let enough = x >= (isOpen ? max(1, p.minConflicts / 2) : p.minConflicts)
+            let crowd = crowds[ri]
+            let isAnomalous = warm && enough && (pValue < (isOpen ? p.continueAlpha : p.alpha / Double(max(active, 1))) || crowd != nil)
+            if isAnomalous { anomalous.append((ri, x, Int(n), mu, Self.score(min(pValue, crowd ?? 1)))) }
             // Clipped update: a burst teaches the baselines only up to what was plausible.
             let sd = (mu + mu * mu / size).squareRoot()
             let xOwn = max(0, Double(x) - (clientExcess[ri] ?? 0))
@@ -300,20 +300,15 @@ extension ContentionModel {
         return TailProbability.binomial(atLeast: count, trials: n, probability: min(mu / Double(n), 0.999))
     }
 
-    func clientAnomalies(bucket b: Int64) -> [ClientAnomaly] {
+    /// The clients anomalous on their own, and the routes where anomalous clients were a crowd
+    /// (with the smallest tail probability among them).
+    func clientAnomalies(bucket b: Int64) -> (suspects: [ClientAnomaly], crowds: [Int: Double]) {
         let active = Double(max(clients.count, 1))
         var out: [ClientAnomaly] = []
+        var crowds: [Int: Double] = [:]
         for c in clients.used where Int(clients.entries[c].conflicts) >= p.minConflicts {
             let e = clients.entries[c]
             let count = Int(e.conflicts)
-            // A client whose refusals mostly came on writes made right after its own fresh read
-            // of the object, each lost to another client's write accepted meanwhile, is one of
-            // several writers competing (a stampede's participants each look like a storm
-            // measured against their own writes), not a client replaying a refused write: the
-            // route's and the hot-spot tests speak for a crowd. A storm replays a stale version
-            // without reading again; a race alone does not tell them apart, since a storm on a
-            // busy object follows other clients' accepted writes too.
-            if openClientBursts[e.hash] == nil, 2 * Int(e.informedRaces) > count { continue }
             let mu = e.expected + p.priorConflictsPerBucket
             var pValue = Self.clientTail(count, writes: Int(e.writes), expected: mu)
             // The look over the client's last buckets is for finding a storm, not for holding one
@@ -335,9 +330,21 @@ extension ContentionModel {
             guard pValue < (openClientBursts[e.hash] != nil ? p.continueAlpha : p.alpha / active) else { continue }
             let main = Int(max(e.route, 0))
             guard main < routes.count, routes[main].warmBuckets >= p.warmupBuckets || routes[main].trained else { continue }
+            // A client whose refusals mostly came on writes made right after its own fresh read
+            // of the object, each lost to another client's write accepted meanwhile, is one of
+            // several writers competing (a stampede's participants each look like a storm
+            // measured against their own writes), not a client replaying a refused write: its
+            // route is anomalous — a crowd, diagnosed from the route's excess (one object:
+            // `single_resource`) — not the client. A storm replays a stale version without
+            // reading again; a race alone does not tell them apart, since a storm on a busy
+            // object follows other clients' accepted writes too.
+            if openClientBursts[e.hash] == nil, 2 * Int(e.informedRaces) > count {
+                crowds[main] = min(crowds[main] ?? 1, pValue)
+                continue
+            }
             out.append(ClientAnomaly(entry: c, count: count, expected: mu, pValue: pValue, route: main))
         }
-        return out
+        return (out, crowds)
     }
 
     /// Keeps the last two buckets of the clients that had conflicts (bounded).
