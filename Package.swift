@@ -164,11 +164,14 @@ let package = Package(
         ], swiftSettings: strictSettings),
         // Runs against the real PostgreSQL `make test` starts (scripts/with_postgres.sh).
         .testTarget(name: "ConflictWatchFleetTests", dependencies: [
-            "ConflictWatchFleet", "ConflictWatchCore",
+            "ConflictWatchFleet", "ConflictWatchCore", "ConflictWatchStore", "ConflictWatchServer",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "PostgresNIO", package: "postgres-nio"),
         ], swiftSettings: strictSettings),
-        .testTarget(name: "ConflictWatchCLITests", dependencies: ["ConflictWatchCLI"], swiftSettings: strictSettings),
+        .testTarget(name: "ConflictWatchCLITests", dependencies: [
+            "ConflictWatchCLI", "ConflictWatchDaemon", "ConflictWatchFleet",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ], swiftSettings: strictSettings),
         .testTarget(name: "IntegrationTests", dependencies: ["ConflictWatchTestSupport"], swiftSettings: strictSettings),
         // Raw sockets for the server-limit tests, and the daemon tests' order traffic.
         .target(name: "ConflictWatchTestSupport", path: "Tests/TestSupport", swiftSettings: strictSettings),

@@ -34,7 +34,8 @@ token); 3 input failed `--strict` (`analyze`, `parse`, `evaluate`: a malformed l
 **Where the query commands read.** `alerts`, `hotspots`, `routes` and `report` read the embedded
 store in `--state-dir` (default `$XDG_STATE_HOME/conflictwatch`, else
 `~/.local/state/conflictwatch`; `/var/lib/conflictwatch` for the service) — safely while a daemon
-writes it — or, with `--server URL`, a running daemon's API (same output, byte for byte).
+writes it — or, with `--server URL`, a running daemon's API (same output, byte for byte), or, with
+`--database-url URL`, a fleet's PostgreSQL ([fleet.md](fleet.md)).
 `--since`/`--until` take a span back from now (`90s`, `30m`, `1h`, `7d`) or an RFC 3339 time, in
 traffic time.
 """

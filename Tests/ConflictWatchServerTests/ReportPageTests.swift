@@ -14,13 +14,13 @@ import Testing
         return try #require(JSONSerialization.jsonObject(with: Data(html[open.upperBound..<close.lowerBound].utf8)) as? [String: Any])
     }
 
-    @Test func theStoreQueriesAreEmbeddedAndNothingIsFetched() throws {
+    @Test func theStoreQueriesAreEmbeddedAndNothingIsFetched() async throws {
         let fixture = try StoreFixture()
         defer { fixture.remove() }
         let data = ReportPage.Data(
-            generated: "2026-11-24T12:00:00.000000Z", alerts: try AlertQuery().run(on: fixture.reader),
-            hotspots: try HotspotQuery().run(on: fixture.reader), routes: try RouteQuery().run(on: fixture.reader),
-            series: try SeriesQuery().run(on: fixture.reader))
+            generated: "2026-11-24T12:00:00.000000Z", alerts: try await AlertQuery().run(on: fixture.reader),
+            hotspots: try await HotspotQuery().run(on: fixture.reader), routes: try await RouteQuery().run(on: fixture.reader),
+            series: try await SeriesQuery().run(on: fixture.reader))
         let html = try ReportPage.html(data)
         let d = try embedded(html)
         #expect((d["alerts"] as? [[String: Any]])?.map { $0["id"] as? String } == ["a1", "a2", "a3", "a4"])

@@ -96,7 +96,7 @@ import Testing
         later.buckets = [RouteBucket(start: t0 + 8 * w, width: w, route: "/api/orders/{id}", requests: 15, writes: 15, conflicts: 15)]
         try store.commit(later)
 
-        let s = try SeriesQuery(resolution: .bucket).run(on: store)
+        let s = try await SeriesQuery(resolution: .bucket).run(on: store)
         #expect(s.resolution == .bucket && s.stepSeconds == 10)
         #expect(s.start == "2026-11-24T10:00:00.000000Z" && s.end == "2026-11-24T10:02:00.000000Z", "the oldest stored (kept) bucket to the newest")
         #expect(s.routes.map(\.route) == ["/api/orders/{id}", "/api/users/{id}"])
@@ -107,15 +107,15 @@ import Testing
         #expect(json.contains("\"resolution\" : \"bucket\"") && json.contains("\"step_seconds\" : 10"), "the data says its resolution")
 
         // A longer window: whole buckets summed into wider steps, every count kept.
-        let wide = try SeriesQuery(since: "2026-11-24T09:00:00Z", resolution: .bucket).run(on: store)
+        let wide = try await SeriesQuery(since: "2026-11-24T09:00:00Z", resolution: .bucket).run(on: store)
         #expect(wide.start == "2026-11-24T09:00:00.000000Z" && wide.stepSeconds == 20, "an hour and two minutes of 10-s buckets: 20-s steps")
         #expect(wide.routes[0].points.reduce(0) { $0 + $1.conflicts } == 150)
 
         let fixture = try StoreFixture()
         defer { fixture.remove() }
-        let none = try SeriesQuery(resolution: .bucket).run(on: fixture.reader)
+        let none = try await SeriesQuery(resolution: .bucket).run(on: fixture.reader)
         #expect(none.start == nil && none.stepSeconds == 0 && none.routes.isEmpty && none.resolution == .bucket, "a store without buckets")
-        #expect(try SeriesQuery().run(on: store).resolution == .minute)
+        #expect(try await SeriesQuery().run(on: store).resolution == .minute)
     }
 
     @Test func seriesParametersAreChecked() throws {
@@ -127,10 +127,10 @@ import Testing
     }
 
     /// `all=true`: the minute series from the oldest stored minute (the report's default window).
-    @Test func allStartsAtTheOldestStoredMinute() throws {
+    @Test func allStartsAtTheOldestStoredMinute() async throws {
         let fixture = try StoreFixture()
         defer { fixture.remove() }
-        let s = try SeriesQuery(all: true).run(on: fixture.reader)
+        let s = try await SeriesQuery(all: true).run(on: fixture.reader)
         #expect(s.start == "2026-11-24T10:00:00.000000Z" && s.end == "2026-11-24T10:06:00.000000Z" && s.resolution == .minute)
     }
 }

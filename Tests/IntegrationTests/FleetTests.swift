@@ -117,7 +117,8 @@ import Glibc
         try Self.deal(lines[...], into: hosts, offset: 0)
 
         let started = Date()
-        let agents = try (0..<8).map { try Self.startAgent(bin, dir, $0, url: url) }
+        // The first agent serves the API: it shows the fleet's results, not its own eighth.
+        let agents = try (0..<8).map { try Self.startAgent(bin, dir, $0, url: url, extra: $0 == 0 ? ["--listen", "127.0.0.1:0"] : []) }
         let counted = await Self.waitForRequests(bin, url, lines.count, timeout: 240)
         let seconds = Date().timeIntervalSince(started)
         print("fleet of 8: \(lines.count) lines counted by the fleet in \(String(format: "%.1f", seconds)) s")
@@ -147,6 +148,22 @@ import Glibc
         #expect(web5.count == fleetList.filter { (($0["agents"] as? [String]) ?? []).contains("web5") }.count)
         let hot = try ProcessRunner.run(bin, ["hotspots", "--database-url", url, "--format", "json"])
         #expect(hot.status == 0 && (try? JSONSerialization.jsonObject(with: hot.stdout) as? [Any]) != nil)
+
+        // An agent's API and the report read the fleet too (ids compared: an open alert may
+        // close between two reads).
+        let ids = Set(fleetList.compactMap { $0["id"] as? String })
+        let port = try await agents[0].apiPort(attempts: 100)
+        let viaAPI = try ProcessRunner.run(bin, ["alerts", "--server", "http://127.0.0.1:\(port)", "--format", "json"])
+        let apiList = try JSONSerialization.jsonObject(with: viaAPI.stdout) as? [[String: Any]] ?? []
+        #expect(Set(apiList.compactMap { $0["id"] as? String }) == ids, "an agent's API shows the fleet's alerts: \(viaAPI.stderrText)")
+        let apiRoutes = try ProcessRunner.run(bin, ["routes", "--server", "http://127.0.0.1:\(port)", "--format", "json"])
+        let routeRows = try JSONSerialization.jsonObject(with: apiRoutes.stdout) as? [[String: Any]] ?? []
+        #expect(routeRows.reduce(0) { $0 + (($1["requests"] as? Int) ?? 0) } == lines.count, "and the fleet's routes, every request")
+        let report = try ProcessRunner.run(bin, ["report", "--database-url", url, "--out", dir.file("fleet.html")], timeout: 60)
+        #expect(report.status == 0, "\(report.stderrText)")
+        let html = (try? String(contentsOfFile: dir.file("fleet.html"), encoding: .utf8)) ?? ""
+        #expect(!ids.isEmpty && ids.allSatisfy { html.contains("\"\($0)\"") }, "the fleet's report holds every fleet alert")
+        #expect(html.contains("\"step_seconds\":10") || html.contains("\"step_seconds\" : 10"), "and the fleet's per-bucket chart")
 
         let truth = dir.file("sim/truth.json")
         let fleet = try Self.detected(bin, truth: truth, alerts: fleetAlerts.stdout, dir: dir, name: "fleet")

@@ -70,26 +70,12 @@ struct AlertsListCommand: AsyncParsableCommand {
         let query = AlertQuery(since: since, until: until, kind: kind, route: route, client: client,
                                minSeverity: minSeverity, open: open, limit: limit, hideSilenced: hideSilenced)
         let alerts: [Alert]
-        let fromFleet: [Alert]?
-        do {
-            fromFleet = try await fleetSource.withFleet { try await $0.alerts(query.filter(), agent: fleetSource.agent) }
-        } catch let e as QueryParameterError {
-            throw RuntimeFailure("--\(e.description)")
-        }
-        if let fromFleet {
-            alerts = fromFleet
-        } else if let api = source.client {
+        if let api = source.client {
             alerts = try await api.get([Alert].self, path: AlertQuery.path, parameters: query.parameters)
         } else {
-            do {
-                alerts = try query.run(on: source.store.openForReading())
-            } catch let e as StoreError {
-                throw RuntimeFailure(e.description)
-            } catch let e as QueryParameterError {
-                throw RuntimeFailure("--\(e.description)")
-            }
+            alerts = try await fleetSource.withResults(source) { try await query.run(on: $0) }
         }
-        if fromFleet == nil { await WindowHint.report(what: "alerts", since: since, listed: !alerts.isEmpty, source: source) }
+        if fleetSource.databaseURL == nil { await WindowHint.report(what: "alerts", since: since, listed: !alerts.isEmpty, source: source) }
         switch format {
         case .json: QueryOutput.write(try QueryOutput.json(alerts))
         case .table: QueryOutput.write(ReportRenderer.alerts(alerts))

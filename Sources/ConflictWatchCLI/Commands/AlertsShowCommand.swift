@@ -31,22 +31,12 @@ struct AlertsShowCommand: AsyncParsableCommand {
 
     func run() async throws {
         let a: Alert
-        if let fromFleet = try await fleetSource.withFleet({ try await $0.alert(id: id) }) {
-            guard let found = fromFleet else {
-                throw RuntimeFailure("no alert \(id) in the fleet's database; list them with `conflictwatch alerts --database-url URL`")
-            }
-            a = found
-        } else if let api = source.client {
+        if let api = source.client {
             a = try await api.get(Alert.self, path: AlertQuery.path + "/" + APIClient.encode(id))
         } else {
-            let found: Alert?
-            do {
-                found = try source.store.openForReading().alert(id: id)
-            } catch let e as StoreError {
-                throw RuntimeFailure(e.description)
-            }
-            guard let found else {
-                throw RuntimeFailure("no alert \(id) in \(source.store.directory); list them with `conflictwatch alerts`")
+            guard let found = try await fleetSource.withResults(source, { try await $0.alert(id: id) }) else {
+                let list = fleetSource.databaseURL == nil ? "`conflictwatch alerts`" : "`conflictwatch alerts --database-url URL`"
+                throw RuntimeFailure("no alert \(id) in \(fleetSource.databaseURL == nil ? source.store.directory : "the fleet's database"); list them with \(list)")
             }
             a = found
         }

@@ -6,7 +6,7 @@ import ConflictWatchStore
 import Foundation
 import Logging
 
-struct DemoCommand: ParsableCommand {
+struct DemoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
         abstract: "First run: generate a labelled sample, analyse it, and show what comes out.",
@@ -27,7 +27,7 @@ struct DemoCommand: ParsableCommand {
     @Option(name: .long, help: "Seed of the generated traffic.")
     var seed: UInt64 = 42
 
-    func run() throws {
+    func run() async throws {
         let fm = FileManager.default
         let dir = out ?? (NSTemporaryDirectory() + "conflictwatch-demo-\(getpid())")
         do {
@@ -49,7 +49,7 @@ struct DemoCommand: ParsableCommand {
         let stateDir = dir + "/state"
         do { try ConflictStore.saveAnalysis(report, rollups: minutes, in: stateDir) } catch { throw RuntimeFailure(error.description) }
         let reportPath = dir + "/report.html"
-        try ReportCommand.write(try ReportCommand.data(from: ConflictStore(directory: stateDir, mode: .reader, logger: Logger(label: "conflictwatch.store"))),
+        try ReportCommand.write(try await ReportCommand.data(from: ConflictStore(directory: stateDir, mode: .reader, logger: Logger(label: "conflictwatch.store"))),
                                 to: reportPath)
         sink.write(ReportRenderer.table(report, top: 10))
         sink.write("""

@@ -33,16 +33,10 @@ struct HotspotsCommand: AsyncParsableCommand {
     func run() async throws {
         let query = HotspotQuery(top: top)
         let rows: [HotspotRow]
-        if let fromFleet = try await fleetSource.withFleet({ try await $0.hotspots(top: query.top) }) {
-            rows = fromFleet
-        } else if let api = source.client {
+        if let api = source.client {
             rows = try await api.get([HotspotRow].self, path: HotspotQuery.path, parameters: query.parameters)
         } else {
-            do {
-                rows = try query.run(on: source.store.openForReading())
-            } catch let e as StoreError {
-                throw RuntimeFailure(e.description)
-            }
+            rows = try await fleetSource.withResults(source) { try await query.run(on: $0) }
         }
         switch format {
         case .json: QueryOutput.write(try QueryOutput.json(rows))

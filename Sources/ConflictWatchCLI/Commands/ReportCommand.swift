@@ -14,8 +14,8 @@ struct ReportCommand: AsyncParsableCommand {
             conflicts over time for the top routes (the window's last hour per model
             bucket, the whole window per minute or wider steps), conflicts per route, a
             timeline of every alert of the window with its reason, the hot spots and the
-            routes table. Times are UTC. Reads the store (--state-dir) or a running
-            daemon (--server). The window is in traffic time; without --since it is
+            routes table. Times are UTC. Reads the store (--state-dir), a running
+            daemon (--server) or a fleet's PostgreSQL (--database-url). The window is in traffic time; without --since it is
             everything stored. docs/dashboard.md describes the page.
 
             Examples:
@@ -23,10 +23,14 @@ struct ReportCommand: AsyncParsableCommand {
               conflictwatch report --state-dir /var/lib/conflictwatch --since 24h \\
                 --out today.html
               conflictwatch report --server http://127.0.0.1:9409 --out report.html
+              conflictwatch report --database-url postgres://cw@db/conflictwatch \\
+                --since 24h --out fleet.html
             """
     )
 
     @OptionGroup var source: QuerySourceOptions
+
+    @OptionGroup var fleetSource: FleetSourceOptions
 
     @Option(name: .long, help: ArgumentHelp("The HTML file to write.", valueName: "file"))
     var out: String
@@ -41,6 +45,7 @@ struct ReportCommand: AsyncParsableCommand {
     var top: Int = 5
 
     func validate() throws {
+        try fleetSource.check(against: source)
         for (name, value) in [("--since", since), ("--until", until)] {
             if let value, !TimeSpec.isValid(value) {
                 throw ValidationError("\(name) \(value): give a span such as 30m, 1h, 7d or a time such as 2026-11-24T10:00:00Z")
@@ -85,28 +90,24 @@ struct ReportCommand: AsyncParsableCommand {
                 recent: try await api.get(ConflictSeries.self, path: SeriesQuery.path, parameters: recent.parameters),
                 silences: try await api.get([Silence].self, path: SilenceRequest.path, parameters: [("all", "true")]))
         } else {
-            do {
-                data = try Self.data(from: try source.store.openForReading(), since: since, until: until, top: top)
-            } catch let e as StoreError {
-                throw RuntimeFailure(e.description)
-            } catch let e as QueryParameterError {
-                throw RuntimeFailure("--\(e.description)")
-            }
+            let (since, until, top) = (since, until, top)
+            data = try await fleetSource.withResults(source) { try await Self.data(from: $0, since: since, until: until, top: top) }
         }
         try Self.write(data, to: out)
-        if data.routes.isEmpty { await WindowHint.report(what: "traffic", since: since, listed: false, source: source) }
+        if data.routes.isEmpty, fleetSource.databaseURL == nil { await WindowHint.report(what: "traffic", since: since, listed: false, source: source) }
         Terminal.printError("conflictwatch: wrote \(out) (\(data.alerts.count) alerts, \(data.routes.count) routes, \(data.hotspots.count) hot spots)")
     }
 
-    /// The report's data from a store, through the API's queries.
-    static func data(from store: ConflictStore, since: String? = nil, until: String? = nil, top: Int = 5) throws -> ReportPage.Data {
+    /// The report's data from a store or a fleet, through the API's queries. Silences are the
+    /// embedded store's (a fleet's alerts carry theirs in `silenced`).
+    static func data(from store: some ResultStore, since: String? = nil, until: String? = nil, top: Int = 5) async throws -> ReportPage.Data {
         ReportPage.Data(
             generated: CivilTime.rfc3339(QueryTime.nowMicros()),
-            alerts: try AlertQuery(since: since, until: until).run(on: store), hotspots: try HotspotQuery().run(on: store),
-            routes: try RouteQuery(since: since, until: until).run(on: store),
-            series: try SeriesQuery(since: since, until: until, top: top, all: since == nil).run(on: store),
-            recent: try SeriesQuery(until: until, top: top, resolution: .bucket).run(on: store),
-            silences: try store.silences(includeExpired: true))
+            alerts: try await AlertQuery(since: since, until: until).run(on: store), hotspots: try await HotspotQuery().run(on: store),
+            routes: try await RouteQuery(since: since, until: until).run(on: store),
+            series: try await SeriesQuery(since: since, until: until, top: top, all: since == nil).run(on: store),
+            recent: try await SeriesQuery(until: until, top: top, resolution: .bucket).run(on: store),
+            silences: try (store as? ConflictStore)?.silences(includeExpired: true) ?? [])
     }
 
     static func write(_ data: ReportPage.Data, to path: String) throws {

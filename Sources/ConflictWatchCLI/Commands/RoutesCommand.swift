@@ -49,27 +49,12 @@ struct RoutesCommand: AsyncParsableCommand {
     func run() async throws {
         let query = RouteQuery(since: since, until: until)
         let rows: [RouteRow]
-        let fromFleet: [RouteRow]?
-        do {
-            let w = try query.window()
-            fromFleet = try await fleetSource.withFleet { try await $0.routes(sinceMinute: w.sinceMinute, untilMinute: w.untilMinute) }
-        } catch let e as QueryParameterError {
-            throw RuntimeFailure("--\(e.description)")
-        }
-        if let fromFleet {
-            rows = fromFleet
-        } else if let api = source.client {
+        if let api = source.client {
             rows = try await api.get([RouteRow].self, path: RouteQuery.path, parameters: query.parameters)
         } else {
-            do {
-                rows = try query.run(on: source.store.openForReading())
-            } catch let e as StoreError {
-                throw RuntimeFailure(e.description)
-            } catch let e as QueryParameterError {
-                throw RuntimeFailure("--\(e.description)")
-            }
+            rows = try await fleetSource.withResults(source) { try await query.run(on: $0) }
         }
-        if rows.isEmpty, fromFleet == nil { await WindowHint.report(what: "routes", since: since, listed: false, source: source) }
+        if rows.isEmpty, fleetSource.databaseURL == nil { await WindowHint.report(what: "routes", since: since, listed: false, source: source) }
         switch format {
         case .json: QueryOutput.write(try QueryOutput.json(rows))
         case .table: QueryOutput.write(ReportRenderer.routes(rows, top: top, fromStore: true))

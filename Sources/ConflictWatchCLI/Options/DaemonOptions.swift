@@ -36,18 +36,7 @@ struct DaemonOptions: ParsableArguments {
         valueName: "n"))
     var apiMaxConnections: Int?
 
-    @Option(name: .long, help: ArgumentHelp(
-        "Be an agent of a fleet on this PostgreSQL (SPEC §7), e.g. postgres://conflictwatch@db:5432/conflictwatch (default: $CONFLICTWATCH_DATABASE_URL).",
-        valueName: "url"))
-    var databaseURL: String?
-
-    @Option(name: .long, help: ArgumentHelp("This agent's name in the fleet (default: the host name).", valueName: "name"))
-    var agent: String?
-
-    @Option(name: .long, help: ArgumentHelp(
-        "A fleet agent not heard from for this long stops holding the fleet's watermark back (1-3600, default 30).",
-        valueName: "seconds"))
-    var agentTimeout: Int?
+    @OptionGroup var fleet: FleetAgentOptions
 
     @Option(name: .long, help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel: Logger.Level = .info
@@ -57,23 +46,7 @@ struct DaemonOptions: ParsableArguments {
             throw ValidationError("--retention-days \(retentionDays): allowed \(DaemonConfig.retentionDaysRange.lowerBound)…\(DaemonConfig.retentionDaysRange.upperBound) days (default 30)")
         }
         _ = try serverConfiguration()
-        if let agent {
-            guard FleetSettings.validAgentName(agent) else {
-                throw ValidationError("--agent \(agent): use 1 to 64 printable characters without spaces or '/'")
-            }
-            if databaseURL == nil && FleetSettings.urlFromEnvironment() == nil {
-                throw ValidationError("--agent names this daemon in a fleet; give --database-url (or $\(FleetSettings.environmentVariable)) too")
-            }
-        }
-        if let agentTimeout {
-            guard FleetSettings.agentTimeoutRange.contains(agentTimeout) else {
-                throw ValidationError("--agent-timeout \(agentTimeout): allowed 1…3600 seconds (default 30)")
-            }
-            if databaseURL == nil && FleetSettings.urlFromEnvironment() == nil {
-                throw ValidationError("--agent-timeout is for a fleet; give --database-url (or $\(FleetSettings.environmentVariable)) too")
-            }
-        }
-        _ = try fleetSettings()
+        try fleet.check()
         for url in webhook where !(url.hasPrefix("http://") || url.hasPrefix("https://")) {
             throw ValidationError("--webhook \(url): give an http:// or https:// URL")
         }
@@ -105,16 +78,6 @@ struct DaemonOptions: ParsableArguments {
         settings.retentionDays = retentionDays
         settings.webhooks = webhook.map { WebhookTarget(url: $0) }
         settings.listen = try serverConfiguration()
-        settings.fleet = try fleetSettings()
-    }
-
-    /// `--database-url` (or the environment) and `--agent`; nil on a single server.
-    func fleetSettings() throws -> FleetSettings? {
-        guard let text = databaseURL ?? FleetSettings.urlFromEnvironment() else { return nil }
-        do {
-            return try FleetSettings(urlText: text, agent: agent, timeoutSeconds: agentTimeout)
-        } catch {
-            throw ValidationError("--database-url: \(error.description)")
-        }
+        settings.fleet = try fleet.settings()
     }
 }

@@ -1,10 +1,12 @@
 import ArgumentParser
 import ConflictWatchFleet
+import ConflictWatchServer
+import ConflictWatchStore
 import Logging
 
 /// `--database-url` and `--agent` for the commands that can read a fleet's results (SPEC §7):
-/// `alerts`, `alerts show`, `hotspots`, `routes`. A group of its own so that the commands that
-/// cannot (silences, `report`) do not offer them.
+/// `alerts`, `alerts show`, `hotspots`, `routes`, `report`. A group of its own so that the
+/// commands that cannot (silences, webhooks) do not offer them.
 struct FleetSourceOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp(
         "Read a fleet's results from its PostgreSQL (SPEC §7) instead, e.g. postgres://conflictwatch@db:5432/conflictwatch.",
@@ -30,26 +32,35 @@ struct FleetSourceOptions: ParsableArguments {
         }
     }
 
-    /// Runs `body` on the fleet's database for `--database-url` (connected, closed after), or
-    /// returns nil without calling it when the command reads a daemon.
-    func withFleet<T>(_ body: (FleetDatabase) async throws -> T) async throws -> T? {
-        guard let databaseURL else { return nil }
-        let db: FleetDatabase
+    /// Runs `body` on what the command reads when it does not ask a daemon's API: the fleet's
+    /// results for `--database-url` (connected, closed after), else the embedded store of
+    /// `--state-dir`. Either way a `ResultStore`: the queries do not know which. Failures come
+    /// out as the one-line messages the commands print (exit 1).
+    func withResults<T>(_ source: QuerySourceOptions, _ body: (any ResultStore) async throws -> T) async throws -> T {
         do {
-            db = try await FleetDatabase.connect(try FleetDatabaseURL(databaseURL), logger: Logger(label: "conflictwatch.fleet") { _ in SwiftLogNoOpLogHandler() })
-        } catch {
-            throw RuntimeFailure(error.description)
-        }
-        do {
-            let value = try await body(db)
-            await db.close()
-            return value
-        } catch let e as FleetError {
-            await db.close()
+            guard let databaseURL else { return try await body(try source.store.openForReading()) }
+            let logger = Logger(label: "conflictwatch.fleet") { _ in SwiftLogNoOpLogHandler() }
+            let db: FleetDatabase
+            do {
+                db = try await FleetDatabase.connect(try FleetDatabaseURL(databaseURL), logger: logger)
+            } catch {
+                throw RuntimeFailure(error.description)
+            }
+            let results = FleetResults(database: db, agent: agent, logger: logger)
+            do {
+                let value = try await body(results)
+                await results.close()
+                return value
+            } catch {
+                await results.close()
+                throw error
+            }
+        } catch let e as StoreError {
             throw RuntimeFailure(e.description)
-        } catch {
-            await db.close()
-            throw error
+        } catch let e as ResultStoreUnavailable {
+            throw RuntimeFailure(e.message)
+        } catch let e as QueryParameterError {
+            throw RuntimeFailure("--\(e.description)")
         }
     }
 }

@@ -162,7 +162,7 @@ struct FleetLeader {
             model: nil, positions: merge.positions, watermark: merge.watermark, holder: settings.agent))
         if let m = rollups.minute {
             batch.rollups = pendingRollups + rollups.cut(m, analyzer: &analyzer)
-            _ = rollups.takeBuckets(analyzer: &analyzer)
+            batch.buckets = rollups.takeBuckets(analyzer: &analyzer)
             batch.routeAliases = rollups.takeAliases()
             if force || now - lastHotspots >= 5 {
                 batch.hotspots = analyzer.hotspots(top: settings.hotspotCount)

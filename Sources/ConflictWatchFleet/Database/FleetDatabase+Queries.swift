@@ -3,8 +3,8 @@ import ConflictWatchStore
 import Foundation
 import PostgresNIO
 
-/// The fleet's results for `alerts`, `hotspots` and `routes` (SPEC §7), in the embedded store's
-/// shapes and orders, so the commands render them the same way.
+/// The fleet's results for `alerts`, `hotspots`, `routes`, `report` and the API (SPEC §7), in
+/// the embedded store's shapes and orders (`FleetResults` serves them as a `ResultStore`).
 extension FleetDatabase {
     /// Alerts overlapping [since, until], oldest first; with a limit, the newest that many.
     /// `agent` keeps those whose traffic came (in part) through that agent.
@@ -67,11 +67,7 @@ extension FleetDatabase {
     public func routes(sinceMinute: Int64? = nil, untilMinute: Int64? = nil) async throws(FleetError) -> [RouteRow] {
         try await run("read the fleet's routes") {
             let lo = sinceMinute ?? Int64.min, hi = untilMinute ?? Int64.max
-            var aliases: [String: String] = [:]
-            for try await (route, to) in try await self.connection.query("SELECT route, reported_as FROM fleet_route_alias", logger: self.logger)
-                .decode((String, String).self) {
-                aliases[route] = to
-            }
+            let aliases = try await self.aliases()
             var merged: [String: RouteRollup] = [:]
             let rows = try await self.connection.query("""
                 SELECT route, minute, requests, writes, conflicts, statuses::text, writers, resources, p50_ms, p99_ms
@@ -95,6 +91,72 @@ extension FleetDatabase {
                 }
             }
             return RouteRollup.rows(merged.values)
+        }
+    }
+
+    /// Renamed routes and their current names.
+    func aliases() async throws -> [String: String] {
+        var aliases: [String: String] = [:]
+        for try await (route, to) in try await connection.query("SELECT route, reported_as FROM fleet_route_alias", logger: logger)
+            .decode((String, String).self) {
+            aliases[route] = to
+        }
+        return aliases
+    }
+
+    /// The oldest and newest traffic minutes of the fleet's rollups.
+    public func minuteExtent() async throws(FleetError) -> (oldest: Int64, newest: Int64)? {
+        try await run("read the fleet's rollups") {
+            for try await (lo, hi) in try await self.connection.query("SELECT MIN(minute), MAX(minute) FROM fleet_route_rollup", logger: self.logger)
+                .decode((Int64?, Int64?).self) {
+                guard let lo, let hi else { return [Int64]?.none }
+                return [lo, hi]
+            }
+            return nil
+        }.map { ($0[0], $0[1]) }
+    }
+
+    /// Per-minute counts of the `top` routes, ranked as the embedded store ranks them.
+    public func minuteCounts(sinceMinute: Int64, untilMinute: Int64, top: Int) async throws(FleetError) -> [ConflictStore.MinuteCounts] {
+        try await slotCounts("""
+            SELECT minute, route, requests, writes, conflicts FROM fleet_route_rollup
+            WHERE minute >= \(sinceMinute) AND minute <= \(untilMinute) ORDER BY minute
+            """, top: top)
+            .map { .init(minute: $0.slot, route: $0.route, requests: $0.requests, writes: $0.writes, conflicts: $0.conflicts) }
+    }
+
+    /// The stored buckets' reach (microseconds), nil when the aggregator has written none.
+    public func bucketExtent() async throws(FleetError) -> (oldest: Int64, newest: Int64, width: Int64)? {
+        try await run("read the fleet's buckets") {
+            let rows = try await self.connection.query("""
+                SELECT MIN(start), MAX(start), (SELECT width FROM fleet_route_bucket ORDER BY start DESC LIMIT 1) FROM fleet_route_bucket
+                """, logger: self.logger)
+            for try await (lo, hi, width) in rows.decode((Int64?, Int64?, Int64?).self) {
+                guard let lo, let hi, let width else { return [Int64]?.none }
+                return [lo, hi, width]
+            }
+            return nil
+        }.map { ($0[0], $0[1], $0[2]) }
+    }
+
+    /// Per-bucket counts with a start in [since, until], ranked as `minuteCounts`.
+    public func bucketCounts(since: Int64, until: Int64, top: Int) async throws(FleetError) -> [ConflictStore.BucketCounts] {
+        try await slotCounts("""
+            SELECT start, route, requests, writes, conflicts FROM fleet_route_bucket
+            WHERE start >= \(since) AND start <= \(until) ORDER BY start
+            """, top: top)
+            .map { .init(start: $0.slot, route: $0.route, requests: $0.requests, writes: $0.writes, conflicts: $0.conflicts) }
+    }
+
+    private func slotCounts(_ query: PostgresQuery, top: Int) async throws(FleetError) -> [ConflictStore.SlotCounts] {
+        try await run("read the fleet's series") {
+            let aliases = try await self.aliases()
+            var rows: [ConflictStore.SlotCounts] = []
+            for try await (slot, route, requests, writes, conflicts) in try await self.connection.query(query, logger: self.logger)
+                .decode((Int64, String, Int64, Int64, Int64).self) {
+                rows.append(.init(slot: slot, route: route, requests: requests, writes: writes, conflicts: conflicts))
+            }
+            return ConflictStore.rank(rows, aliases, top: top)
         }
     }
 }

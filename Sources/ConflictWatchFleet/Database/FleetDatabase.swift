@@ -47,6 +47,9 @@ public final class FleetDatabase: Sendable {
         return db
     }
 
+    /// The connection is gone (closed, or lost with the server): make a new one.
+    public var isClosed: Bool { connection.isClosed }
+
     public func close() async {
         try? await connection.close()
     }

@@ -52,5 +52,14 @@ enum FleetMigrations {
             CREATE TABLE fleet_hotspot (minute bigint NOT NULL, rank integer NOT NULL, json text NOT NULL, PRIMARY KEY (minute, rank))
             """,
         ]),
+        // The fleet's per-bucket route counts, behind its dashboard's recent chart (as the
+        // embedded store's route_bucket): deltas added, kept a few hours behind the newest.
+        ("v2-fleet-route-buckets", [
+            """
+            CREATE TABLE fleet_route_bucket (
+                start bigint NOT NULL, width bigint NOT NULL, route text NOT NULL,
+                requests bigint NOT NULL, writes bigint NOT NULL, conflicts bigint NOT NULL, PRIMARY KEY (start, route))
+            """,
+        ]),
     ]
 }

@@ -17,21 +17,24 @@ enum QueryRoutes {
     static let maxSilenceBody = 16 * 1024
 
     /// `silenceWriter` is the store handle silences are written through (the daemon's writer);
-    /// without one the silences can be listed but not changed.
-    static func router(store: ConflictStore, status: LiveStatus?, connections: ConnectionGate? = nil, apiToken: String?,
-                       silenceWriter: ConflictStore? = nil, logger: Logger) -> Router<BasicRequestContext> {
+    /// without one the silences can be listed but not changed. `results` is what the alerts,
+    /// hot spots, routes and series are read from when not `store` (a fleet agent's API shows
+    /// the fleet's); silences, metrics and health stay this daemon's.
+    static func router(store: ConflictStore, results: (any ResultStore)? = nil, status: LiveStatus?, connections: ConnectionGate? = nil,
+                       apiToken: String?, silenceWriter: ConflictStore? = nil, logger: Logger) -> Router<BasicRequestContext> {
         // HEAD for probes (`curl -I /healthz`) comes from the GET routes.
         let router = Router(context: BasicRequestContext.self, options: .autoGenerateHeadEndpoints)
         router.middlewares.add(ErrorBodyMiddleware(logger: logger))
         if let apiToken { router.middlewares.add(BearerTokenMiddleware(token: apiToken)) }
 
         let reader = StoreReader(store: store)
+        let results: any ResultStore = results ?? reader
         let metrics = MetricsExporter(status: status, connections: connections)
 
         router.get(RouterPath(alertsPath)) { request, _ -> Response in
             let query = try AlertQuery(parameters: pairs(request))
             let filter = try query.filter()
-            return JSONResponse.make(body: try await reader.read { try $0.alerts(filter) })
+            return JSONResponse.make(body: try await results.alerts(filter))
         }
         router.get(RouterPath(alertsPath + "/{id}")) { request, context -> Response in
             _ = try QueryParameters(pairs(request), known: [])
@@ -40,23 +43,22 @@ enum QueryRoutes {
             guard let id = QueryString.decode(raw[...]) else {
                 throw APIError(status: .badRequest, message: "id: invalid percent-encoding (% must be followed by two hex digits)")
             }
-            guard let alert = try await reader.read({ try $0.alert(id: id) }) else {
+            guard let alert = try await results.alert(id: id) else {
                 throw APIError(status: .notFound, message: "no alert \(id); list them at \(alertsPath)")
             }
             return JSONResponse.make(body: alert)
         }
         router.get(RouterPath(hotspotsPath)) { request, _ -> Response in
             let query = try HotspotQuery(parameters: pairs(request))
-            return JSONResponse.make(body: try await reader.read { try query.run(on: $0) })
+            return JSONResponse.make(body: try await query.run(on: results))
         }
         router.get(RouterPath(routesPath)) { request, _ -> Response in
             let query = try RouteQuery(parameters: pairs(request))
-            let window = try query.window()
-            return JSONResponse.make(body: try await reader.read { try $0.routes(sinceMinute: window.sinceMinute, untilMinute: window.untilMinute) })
+            return JSONResponse.make(body: try await query.run(on: results))
         }
         router.get(RouterPath(seriesPath)) { request, _ -> Response in
             let query = try SeriesQuery(parameters: pairs(request))
-            return JSONResponse.make(body: try await reader.read { try query.run(on: $0) })
+            return JSONResponse.make(body: try await query.run(on: results))
         }
         addSilenceRoutes(router, reader: reader, writer: silenceWriter.map { StoreReader(store: $0) })
         router.get("/metrics") { _, _ -> Response in

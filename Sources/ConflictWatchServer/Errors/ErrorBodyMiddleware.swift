@@ -1,3 +1,4 @@
+import ConflictWatchStore
 import Hummingbird
 import Logging
 
@@ -14,6 +15,10 @@ struct ErrorBodyMiddleware<Context: RequestContext>: RouterMiddleware {
             return try error.response(from: request, context: context)
         } catch let error as QueryParameterError {
             return try APIError.badParameter(error).response(from: request, context: context)
+        } catch let error as ResultStoreUnavailable {
+            // The fleet's database is down: the agent itself is fine, so not a 500.
+            return try APIError(status: .serviceUnavailable, message: error.message, headers: [.retryAfter: "10"])
+                .response(from: request, context: context)
         } catch let error as HTTPError {
             let message = error.body ?? Self.defaultMessage(error.status, path: request.uri.path)
             return try APIError(status: error.status, message: message, headers: error.headers).response(from: request, context: context)

@@ -75,8 +75,8 @@ public struct AlertQuery: Sendable, Equatable {
         return f
     }
 
-    public func run(on store: ConflictStore, now: Int64 = QueryTime.nowMicros()) throws -> [Alert] {
-        try store.alerts(filter(now: now))
+    public func run(on store: some ResultStore, now: Int64 = QueryTime.nowMicros()) async throws -> [Alert] {
+        try await store.alerts(filter(now: now))
     }
 
     static func resolve(_ text: String?, _ name: String, _ now: Int64) throws(QueryParameterError) -> Int64? {

@@ -18,7 +18,7 @@ public struct HotspotQuery: Sendable, Equatable {
 
     public var parameters: [(String, String)] { [("top", String(top))] }
 
-    public func run(on store: ConflictStore) throws -> [HotspotRow] {
-        try store.hotspots(top: top)
+    public func run(on store: some ResultStore) async throws -> [HotspotRow] {
+        try await store.hotspots(top: top)
     }
 }

@@ -32,8 +32,8 @@ public struct RouteQuery: Sendable, Equatable {
          try AlertQuery.resolve(until, "until", now).map(QueryTime.minute))
     }
 
-    public func run(on store: ConflictStore, now: Int64 = QueryTime.nowMicros()) throws -> [RouteRow] {
+    public func run(on store: some ResultStore, now: Int64 = QueryTime.nowMicros()) async throws -> [RouteRow] {
         let w = try window(now: now)
-        return try store.routes(sinceMinute: w.sinceMinute, untilMinute: w.untilMinute)
+        return try await store.routes(sinceMinute: w.sinceMinute, untilMinute: w.untilMinute)
     }
 }

@@ -49,31 +49,31 @@ public struct SeriesQuery: Sendable, Equatable {
         return out
     }
 
-    public func run(on store: ConflictStore, now: Int64 = QueryTime.nowMicros()) throws -> ConflictSeries {
+    public func run(on store: some ResultStore, now: Int64 = QueryTime.nowMicros()) async throws -> ConflictSeries {
         switch resolution {
-        case .minute: return try minutes(store, now: now)
-        case .bucket: return try buckets(store, now: now)
+        case .minute: return try await minutes(store, now: now)
+        case .bucket: return try await buckets(store, now: now)
         }
     }
 
-    private func minutes(_ store: ConflictStore, now: Int64) throws -> ConflictSeries {
+    private func minutes(_ store: some ResultStore, now: Int64) async throws -> ConflictSeries {
         let window = try RouteQuery(since: since, until: until).window(now: now)
-        guard let newest = try store.newestMinute() else {
+        guard let newest = try await store.newestMinute() else {
             return ConflictSeries(start: nil, end: nil, stepSeconds: 60, routes: [])
         }
         let last = min(window.untilMinute ?? newest, newest)
-        let oldest = try store.oldestMinute() ?? last
+        let oldest = try await store.oldestMinute() ?? last
         let first = window.sinceMinute ?? (all ? oldest : max(last - Self.defaultMinutes + 1, oldest))
         guard first <= last else { return ConflictSeries(start: nil, end: nil, stepSeconds: 60, routes: []) }
-        let counts = try store.minuteCounts(sinceMinute: first, untilMinute: last, top: top)
+        let counts = try await store.minuteCounts(sinceMinute: first, untilMinute: last, top: top)
         return Self.series(counts, first: first, last: last)
     }
 
     /// No bucket stored (a store written before `v6-route-buckets`, or no traffic): an empty
     /// series with `step_seconds` 0, so the page can say why the recent chart is empty.
-    private func buckets(_ store: ConflictStore, now: Int64) throws -> ConflictSeries {
+    private func buckets(_ store: some ResultStore, now: Int64) async throws -> ConflictSeries {
         let empty = ConflictSeries(start: nil, end: nil, stepSeconds: 0, resolution: .bucket, routes: [])
-        guard let extent = try store.bucketExtent() else { return empty }
+        guard let extent = try await store.bucketExtent() else { return empty }
         let width = extent.width
         let sinceMicros = try AlertQuery.resolve(since, "since", now)
         let untilMicros = try AlertQuery.resolve(until, "until", now)
@@ -81,7 +81,7 @@ public struct SeriesQuery: Sendable, Equatable {
         let first = sinceMicros.map { Self.floor($0, width) }
             ?? (all ? extent.oldest : max(last - (Self.maxPoints - 1) * width, Self.floor(extent.oldest, width)))
         guard first <= last else { return empty }
-        let counts = try store.bucketCounts(since: first, until: last, top: top)
+        let counts = try await store.bucketCounts(since: first, until: last, top: top)
         return Self.grid(counts.map { ($0.start, $0.route, $0.requests, $0.writes, $0.conflicts) },
                          first: first, last: last, unit: width, resolution: .bucket)
     }

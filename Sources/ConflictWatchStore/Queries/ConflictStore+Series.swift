@@ -79,30 +79,44 @@ extension ConflictStore {
         return Self.ranked(rows, aliases, top: top).map { BucketCounts(start: $0.slot, route: $0.route, requests: $0.requests, writes: $0.writes, conflicts: $0.conflicts) }
     }
 
-    private struct SlotCounts {
-        var slot: Int64
-        var route: String
-        var requests: Int64 = 0
-        var writes: Int64 = 0
-        var conflicts: Int64 = 0
-    }
-
     private static func aliases(_ db: Database) throws -> [String: String] {
         try Row.fetchAll(db, sql: "SELECT route, reported_as FROM route_alias").reduce(into: [String: String]()) { $0[$1["route"]] = $1["reported_as"] }
     }
 
-    /// Rows (`slot`, `route`, counts) merged under the routes' current names, the `top` routes
-    /// by conflicts, then writes, then requests (then name), each route's slots in order.
     private static func ranked(_ rows: [Row], _ aliases: [String: String], top: Int) -> [SlotCounts] {
+        rank(rows.map { SlotCounts(slot: $0["slot"], route: $0["route"], requests: $0["requests"], writes: $0["writes"], conflicts: $0["conflicts"]) },
+             aliases, top: top)
+    }
+
+    /// One route's counts in one slot (a minute or a bucket start).
+    public struct SlotCounts: Sendable {
+        public var slot: Int64
+        public var route: String
+        public var requests: Int64 = 0
+        public var writes: Int64 = 0
+        public var conflicts: Int64 = 0
+
+        public init(slot: Int64, route: String, requests: Int64 = 0, writes: Int64 = 0, conflicts: Int64 = 0) {
+            self.slot = slot
+            self.route = route
+            self.requests = requests
+            self.writes = writes
+            self.conflicts = conflicts
+        }
+    }
+
+    /// Rows merged under the routes' current names, the `top` routes by conflicts, then
+    /// writes, then requests (then name), each route's slots in order. The fleet's series rank
+    /// through this too, so both stores chart the same routes.
+    public static func rank(_ rows: [SlotCounts], _ aliases: [String: String], top: Int) -> [SlotCounts] {
         var merged: [String: [Int64: SlotCounts]] = [:]
         for row in rows {
-            let route = resolve(row["route"], aliases)
-            let slot: Int64 = row["slot"]
-            var c = merged[route]?[slot] ?? SlotCounts(slot: slot, route: route)
-            c.requests += row["requests"]
-            c.writes += row["writes"]
-            c.conflicts += row["conflicts"]
-            merged[route, default: [:]][slot] = c
+            let route = resolve(row.route, aliases)
+            var c = merged[route]?[row.slot] ?? SlotCounts(slot: row.slot, route: route)
+            c.requests += row.requests
+            c.writes += row.writes
+            c.conflicts += row.conflicts
+            merged[route, default: [:]][row.slot] = c
         }
         let ranked = merged.map { route, slots -> (String, Int64, Int64, Int64) in
             slots.values.reduce((route, 0, 0, 0)) { ($0.0, $0.1 + $1.conflicts, $0.2 + $1.writes, $0.3 + $1.requests) }

@@ -1,0 +1,97 @@
+import ConflictWatchCore
+import ConflictWatchStore
+import Logging
+
+/// The fleet's results as a `ResultStore` (SPEC §7): what `alerts`, `hotspots`, `routes` and
+/// `report` print with `--database-url`, and what a fleet agent's API and dashboard show.
+/// `agent` narrows the alerts to those whose traffic came (in part) through that agent; the
+/// rollups and hot spots are the fleet's either way (they are merged before any agent's part
+/// could be told apart).
+///
+/// Its own connection, made on the first read and made again on the next read after one failed:
+/// an agent's API must not queue behind the shipper's transactions, and must come back by
+/// itself when PostgreSQL does. While it cannot connect every read throws
+/// `ResultStoreUnavailable` (the API answers 503).
+public actor FleetResults: ResultStore {
+    public nonisolated let url: FleetDatabaseURL
+    public nonisolated let agent: String?
+    private let logger: Logger
+    private var database: FleetDatabase?
+
+    public init(url: FleetDatabaseURL, agent: String? = nil, logger: Logger) {
+        self.url = url
+        self.agent = agent
+        self.logger = logger
+    }
+
+    /// Over a database a command has connected already (closed by the command).
+    public init(database: FleetDatabase, agent: String? = nil, logger: Logger) {
+        self.url = database.url
+        self.agent = agent
+        self.logger = logger
+        self.database = database
+    }
+
+    public func close() async {
+        await database?.close()
+        database = nil
+    }
+
+    private func read<T: Sendable>(_ body: (FleetDatabase) async throws(FleetError) -> T) async throws -> T {
+        let db: FleetDatabase
+        if let open = database, !open.isClosed {
+            db = open
+        } else {
+            do {
+                db = try await FleetDatabase.connect(url, logger: logger)
+            } catch {
+                throw ResultStoreUnavailable("the fleet's database is unreachable: \(error.description)")
+            }
+            database = db
+        }
+        do {
+            return try await body(db)
+        } catch {
+            if db.isClosed { database = nil }
+            throw ResultStoreUnavailable(error.description)
+        }
+    }
+
+    public func alerts(_ f: AlertFilter) async throws -> [Alert] {
+        let agent = self.agent
+        return try await read { db throws(FleetError) in try await db.alerts(f, agent: agent) }
+    }
+
+    public func alert(id: String) async throws -> Alert? {
+        try await read { db throws(FleetError) in try await db.alert(id: id) }
+    }
+
+    public func hotspots(top: Int) async throws -> [HotspotRow] {
+        try await read { db throws(FleetError) in try await db.hotspots(top: top) }
+    }
+
+    public func routes(sinceMinute: Int64?, untilMinute: Int64?) async throws -> [RouteRow] {
+        try await read { db throws(FleetError) in try await db.routes(sinceMinute: sinceMinute, untilMinute: untilMinute) }
+    }
+
+    public func oldestMinute() async throws -> Int64? {
+        try await read { db throws(FleetError) in try await db.minuteExtent()?.oldest }
+    }
+
+    public func newestMinute() async throws -> Int64? {
+        try await read { db throws(FleetError) in try await db.minuteExtent()?.newest }
+    }
+
+    public func minuteCounts(sinceMinute: Int64, untilMinute: Int64, top: Int) async throws -> [ConflictStore.MinuteCounts] {
+        try await read { db throws(FleetError) in try await db.minuteCounts(sinceMinute: sinceMinute, untilMinute: untilMinute, top: top) }
+    }
+
+    public func bucketExtent() async throws -> (oldest: Int64, newest: Int64, width: Int64)? {
+        let e = try await read { db throws(FleetError) -> [Int64]? in try await db.bucketExtent().map { [$0.oldest, $0.newest, $0.width] } }
+        return e.map { ($0[0], $0[1], $0[2]) }
+    }
+
+    public func bucketCounts(since: Int64, until: Int64, top: Int) async throws -> [ConflictStore.BucketCounts] {
+        try await read { db throws(FleetError) in try await db.bucketCounts(since: since, until: until, top: top) }
+    }
+}
