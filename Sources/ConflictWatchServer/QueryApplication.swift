@@ -8,12 +8,13 @@ import Logging
 /// the daemon's live status, or nil when nothing feeds it (then `/metrics` reads 0).
 /// `onListening` receives the bound port once the server accepts connections (useful with port 0).
 /// `silenceWriter` (the daemon's writer) lets `POST`/`DELETE /api/v1/silences` change silences.
-/// `results`, when given, is what alerts, hot spots, routes and series are read from instead of
-/// `store`: a fleet agent's API and dashboard show the fleet (SPEC §7).
+/// `results` and `silences`, when given, are what alerts, hot spots, routes, series and silences
+/// are read from instead of `store`: a fleet agent's API and dashboard show the fleet (SPEC §7).
 public func buildQueryApplication(
     configuration: QueryServerConfiguration,
     store: ConflictStore,
     results: (any ResultStore)? = nil,
+    silences: (any SilenceStore)? = nil,
     status: LiveStatus?,
     silenceWriter: ConflictStore? = nil,
     logger: Logger,
@@ -21,7 +22,7 @@ public func buildQueryApplication(
 ) -> some ApplicationProtocol {
     let limits = configuration.limits
     let gate = ConnectionGate(limit: limits.maxConnections)
-    let router = QueryRoutes.router(store: store, results: results, status: status, connections: gate, apiToken: configuration.apiToken,
+    let router = QueryRoutes.router(store: store, results: results, silences: silences, status: status, connections: gate, apiToken: configuration.apiToken,
                                     silenceWriter: silenceWriter, logger: logger)
     return Application(
         router: router,

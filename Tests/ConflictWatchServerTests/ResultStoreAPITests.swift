@@ -58,4 +58,40 @@ import Testing
             #expect(health.status == 200, "the agent itself is fine")
         }
     }
+
+    /// Another store's silences (the fleet's), kept in memory.
+    actor OtherSilences: SilenceStore {
+        var kept: [Silence] = []
+        func silences(includeExpired: Bool) async throws -> [Silence] { kept.filter { includeExpired || !$0.expired } }
+        func silence(id: String) async throws -> Silence? { kept.first { $0.id == id } }
+        func addSilence(_ silence: Silence) async throws { kept.append(silence) }
+        func expireSilence(id: String) async throws -> Silence? {
+            guard let i = kept.firstIndex(where: { $0.id == id }) else { return nil }
+            kept[i].expired = true
+            return kept[i]
+        }
+    }
+
+    /// A fleet agent's silences are the fleet's: listed, added and expired there, even on an
+    /// agent whose own store the API may not write.
+    @Test func theSilenceEndpointsUseTheSilenceStoreGiven() async throws {
+        let fixture = try StoreFixture()
+        defer { fixture.remove() }
+        let other = OtherSilences()
+        try await withQueryApp(fixture, results: OtherResults(), silences: other) { client in
+            let posted = try await client.send("/api/v1/silences", method: .post, body: #"{"matchers":{"route":"/api/orders/*"},"for":"1h","comment":"fleet deploy","author":"ops"}"#)
+            #expect(posted.status == 201, "\(posted.text)")
+            let id = try posted.decode(Silence.self).id
+            let kept = try await other.silences(includeExpired: true)
+            #expect(kept.map(\.id) == [id] && kept.first?.comment == "fleet deploy")
+            let listed = try await client.get("/api/v1/silences")
+            #expect(try listed.decode([Silence].self).map(\.id) == [id])
+            let expired = try await client.send("/api/v1/silences/\(id)", method: .delete)
+            let ended = try expired.decode(Silence.self)
+            #expect(expired.status == 200 && ended.expired)
+            let after = try await client.get("/api/v1/silences")
+            #expect(try after.decode([Silence].self).isEmpty)
+        }
+        #expect(try fixture.reader.silences(includeExpired: true).isEmpty, "the daemon's own store was not touched")
+    }
 }

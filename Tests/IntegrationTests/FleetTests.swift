@@ -164,6 +164,18 @@ import Glibc
         let html = (try? String(contentsOfFile: dir.file("fleet.html"), encoding: .utf8)) ?? ""
         #expect(!ids.isEmpty && ids.allSatisfy { html.contains("\"\($0)\"") }, "the fleet's report holds every fleet alert")
         #expect(html.contains("\"step_seconds\":10") || html.contains("\"step_seconds\" : 10"), "and the fleet's per-bucket chart")
+        // The fleet's silences: set with the CLI on the database, listed and expired through the
+        // agent's API (which decide over the fleet's alerts: FleetSilencesTests).
+        let added = try ProcessRunner.run(bin, ["silence", "add", "--route", "/api/*", "--for", "1h", "--comment", "fleet test",
+                                                "--database-url", url, "--format", "json"])
+        let sid = try #require((try? JSONSerialization.jsonObject(with: added.stdout) as? [String: Any])?["id"] as? String, "\(added.stderrText)")
+        let listed = try ProcessRunner.run(bin, ["silence", "list", "--server", "http://127.0.0.1:\(port)", "--format", "json"])
+        #expect(((try? JSONSerialization.jsonObject(with: listed.stdout) as? [[String: Any]]) ?? []).compactMap { $0["id"] as? String } == [sid])
+        let expired = try ProcessRunner.run(bin, ["silence", "expire", sid, "--server", "http://127.0.0.1:\(port)"])
+        #expect(expired.status == 0 && Self.psql(url, "SELECT count(*) FROM fleet_silence WHERE ends <= created") == "0"
+                && Self.psql(url, "SELECT count(*) FROM fleet_silence") == "1", "\(expired.stderrText)")
+        let active = try ProcessRunner.run(bin, ["silence", "list", "--database-url", url, "--format", "json"])
+        #expect(((try? JSONSerialization.jsonObject(with: active.stdout) as? [Any]) ?? [0]).isEmpty, "expired through the agent: none active")
 
         let truth = dir.file("sim/truth.json")
         let fleet = try Self.detected(bin, truth: truth, alerts: fleetAlerts.stdout, dir: dir, name: "fleet")

@@ -98,8 +98,7 @@ struct ReportCommand: AsyncParsableCommand {
         Terminal.printError("conflictwatch: wrote \(out) (\(data.alerts.count) alerts, \(data.routes.count) routes, \(data.hotspots.count) hot spots)")
     }
 
-    /// The report's data from a store or a fleet, through the API's queries. Silences are the
-    /// embedded store's (a fleet's alerts carry theirs in `silenced`).
+    /// The report's data from a store or a fleet, through the API's queries.
     static func data(from store: some ResultStore, since: String? = nil, until: String? = nil, top: Int = 5) async throws -> ReportPage.Data {
         ReportPage.Data(
             generated: CivilTime.rfc3339(QueryTime.nowMicros()),
@@ -107,7 +106,13 @@ struct ReportCommand: AsyncParsableCommand {
             routes: try await RouteQuery(since: since, until: until).run(on: store),
             series: try await SeriesQuery(since: since, until: until, top: top, all: since == nil).run(on: store),
             recent: try await SeriesQuery(until: until, top: top, resolution: .bucket).run(on: store),
-            silences: try (store as? ConflictStore)?.silences(includeExpired: true) ?? [])
+            silences: try await silences(of: store))
+    }
+
+    /// The silences of the store the report reads: a fleet's or one daemon's.
+    static func silences(of store: some ResultStore) async throws -> [Silence] {
+        if let fleet = store as? any SilenceStore { return try await fleet.silences(includeExpired: true) }
+        return try (store as? ConflictStore)?.silences(includeExpired: true) ?? []
     }
 
     static func write(_ data: ReportPage.Data, to path: String) throws {

@@ -19,6 +19,8 @@ struct SilenceAddCommand: AsyncParsableCommand {
                 --comment 'deploy 4121, ticket OPS-88'
               conflictwatch silence add --client 10.0.0.7 --kind burst --for 30m \\
                 --comment 'load test'
+              conflictwatch silence add --route '/api/carts/*' --for 1h \\
+                --comment 'cart rewrite' --database-url postgres://cw@db/conflictwatch
             """
     )
 
@@ -63,7 +65,13 @@ struct SilenceAddCommand: AsyncParsableCommand {
 
     func run() async throws {
         let silence: Silence
-        if let api = target.client {
+        if let fleet = try await target.withFleet({ store in
+            let s = try request.silence(now: CivilTime.nowMicros())
+            try await store.addSilence(s)
+            return s
+        }) {
+            silence = fleet
+        } else if let api = target.client {
             silence = try await api.send(Silence.self, method: .post, path: SilenceRequest.path, body: request.json)
         } else {
             silence = try request.silence(now: CivilTime.nowMicros())

@@ -9,8 +9,9 @@ struct SilenceCommand: ParsableCommand {
             A silenced alert is still detected and stored with "silenced": true;
             it sends no webhook and does not count as open (metrics, dashboard).
             `alerts` lists it flagged; --hide-silenced drops it. Works on the
-            store (--state-dir: before any daemon ran, and while one runs) or
-            through a daemon's API (--server URL). docs/silences.md
+            store (--state-dir: before any daemon ran, and while one runs),
+            through a daemon's API (--server URL), or on a fleet's alerts
+            (--database-url, or any fleet agent's --server). docs/silences.md
             has the details.
 
             Examples:

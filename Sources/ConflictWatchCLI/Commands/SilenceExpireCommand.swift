@@ -29,7 +29,12 @@ struct SilenceExpireCommand: AsyncParsableCommand {
 
     func run() async throws {
         let silence: Silence
-        if let api = target.client {
+        if let fleet = try await target.withFleet({ try await $0.expireSilence(id: id) }) {
+            guard let found = fleet else {
+                throw RuntimeFailure("no silence \(id) in the fleet's database; list them with `conflictwatch silence list --all --database-url URL`")
+            }
+            silence = found
+        } else if let api = target.client {
             silence = try await api.send(Silence.self, method: .delete, path: SilenceRequest.path + "/" + APIClient.encode(id))
         } else {
             let found: Silence?

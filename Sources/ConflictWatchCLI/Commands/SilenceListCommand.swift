@@ -28,7 +28,9 @@ struct SilenceListCommand: AsyncParsableCommand {
 
     func run() async throws {
         let silences: [Silence]
-        if let api = source.client {
+        if let fleet = try await source.withFleet({ try await $0.silences(includeExpired: all) }) {
+            silences = fleet
+        } else if let api = source.client {
             silences = try await api.get([Silence].self, path: SilenceRequest.path, parameters: all ? [("all", "true")] : [])
         } else if !source.storeExists {
             silences = []

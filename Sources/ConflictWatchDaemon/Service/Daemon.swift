@@ -45,11 +45,11 @@ public enum Daemon {
             listen.limits.maxConnections = apiConnectionCap(listen.limits.maxConnections, logger: logger)
             // Its own read-only connections: a slow query never holds up the writer. Silences are
             // written through the daemon's writer (a short transaction between two flushes). A
-            // fleet agent's API shows the fleet's results (SPEC §7), read on a connection of
-            // its own; its silences, metrics and health stay this agent's.
+            // fleet agent's API shows the fleet's results and silences (SPEC §7), read on a
+            // connection of its own; its metrics and health stay this agent's.
             let reader = try ConflictStore(directory: settings.stateDirectory, mode: .reader, logger: logger)
             let results = settings.fleet.map { FleetResults(url: $0.url, logger: logger) }
-            services.append(.init(service: buildQueryApplication(configuration: listen, store: reader, results: results, status: status,
+            services.append(.init(service: buildQueryApplication(configuration: listen, store: reader, results: results, silences: results, status: status,
                                                                   silenceWriter: store, logger: logger),
                                   successTerminationBehavior: .gracefullyShutdownGroup,
                                   failureTerminationBehavior: .gracefullyShutdownGroup))

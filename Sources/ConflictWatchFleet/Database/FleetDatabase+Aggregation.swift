@@ -48,6 +48,8 @@ extension FleetDatabase {
         public var hotspots: [HotspotRow]? = nil
         public var hotspotMinute: Int64 = 0
         public var state: AggregatorState
+        /// The wall clock silences are decided at (µs).
+        public var now: Int64 = CivilTime.nowMicros()
         public init(state: AggregatorState) { self.state = state }
     }
 
@@ -55,9 +57,13 @@ extension FleetDatabase {
         try await run("commit the fleet's results") {
             let positions = String(decoding: try JSONEncoder().encode(batch.state.positions), as: UTF8.self)
             try await self.connection.withTransaction(logger: self.logger) { c in
+                // Each alert decided against the silences in force now, as one daemon does; the
+                // open ones not in this commit too (a silence ran out, or was added meanwhile).
+                let silences = try await Self.activeSilences(c, now: batch.now, logger: self.logger)
                 for (unnamed, agents) in batch.alerts {
                     var alert = unnamed
                     alert.agents = agents
+                    alert.silenced = silences.contains { $0.matches(alert) }
                     let json = try RecordJSON.encode(alert)
                     let agentsJSON = try RecordJSON.encode(agents)
                     let rank = Alert.Severity.allCases.firstIndex(of: alert.severity) ?? 0
@@ -91,6 +97,7 @@ extension FleetDatabase {
                             p50_ms = COALESCE(EXCLUDED.p50_ms, r.p50_ms), p99_ms = COALESCE(EXCLUDED.p99_ms, r.p99_ms)
                         """, logger: self.logger)
                 }
+                try await Self.reflagOpenAlerts(c, active: silences, logger: self.logger)
                 try await Self.addBuckets(batch.buckets, c, logger: self.logger)
                 for (old, new) in batch.routeAliases where old != new {
                     try await c.query("""
@@ -150,7 +157,8 @@ extension FleetDatabase {
     }
 
     /// Deletes summaries every stream's position has passed and that are older than `days`
-    /// by the time they were shipped (the raw material of a restart from scratch, kept a while).
+    /// by the time they were shipped (the raw material of a restart from scratch, kept a while),
+    /// and silences that ended longer ago.
     public func pruneSummaries(positions: [String: FleetMerge.Position], keepDays: Int) async throws(FleetError) -> Int {
         try await run("prune summaries") {
             var removed = 0
@@ -164,6 +172,13 @@ extension FleetDatabase {
                     """, logger: self.logger).decode(Int64.self) {
                     removed += Int(n)
                 }
+            }
+            // Silences ended longer ago than the retention, as the embedded store drops them.
+            let cutoff = CivilTime.rfc3339(CivilTime.nowMicros() - Int64(keepDays) * 86_400 * CivilTime.microsPerSecond)
+            for try await n in try await self.connection.query("""
+                WITH d AS (DELETE FROM fleet_silence WHERE ends < \(cutoff) RETURNING 1) SELECT count(*)::int8 FROM d
+                """, logger: self.logger).decode(Int64.self) {
+                removed += Int(n)
             }
             return removed
         }

@@ -61,5 +61,15 @@ enum FleetMigrations {
                 requests bigint NOT NULL, writes bigint NOT NULL, conflicts bigint NOT NULL, PRIMARY KEY (start, route))
             """,
         ]),
+        // The fleet's silences (SPEC §6), as the embedded store's: the aggregator decides each
+        // fleet alert against them; expired ones are kept (who quieted what) for the retention.
+        ("v3-fleet-silences", [
+            """
+            CREATE TABLE fleet_silence (
+                id text PRIMARY KEY, route text NOT NULL, kind text, client text, resource text,
+                comment text NOT NULL, author text NOT NULL, created text NOT NULL, starts text NOT NULL, ends text NOT NULL)
+            """,
+            "CREATE INDEX fleet_silence_ends ON fleet_silence (ends)",
+        ]),
     ]
 }

@@ -37,7 +37,7 @@ public actor FleetResults: ResultStore {
         database = nil
     }
 
-    private func read<T: Sendable>(_ body: (FleetDatabase) async throws(FleetError) -> T) async throws -> T {
+    func read<T: Sendable>(_ body: (FleetDatabase) async throws(FleetError) -> T) async throws -> T {
         let db: FleetDatabase
         if let open = database, !open.isClosed {
             db = open
@@ -93,5 +93,24 @@ public actor FleetResults: ResultStore {
 
     public func bucketCounts(since: Int64, until: Int64, top: Int) async throws -> [ConflictStore.BucketCounts] {
         try await read { db throws(FleetError) in try await db.bucketCounts(since: since, until: until, top: top) }
+    }
+}
+
+/// The fleet's silences, for `silence --database-url` and a fleet agent's `/api/v1/silences`.
+extension FleetResults: SilenceStore {
+    public func silences(includeExpired: Bool) async throws -> [Silence] {
+        try await read { db throws(FleetError) in try await db.silences(includeExpired: includeExpired) }
+    }
+
+    public func silence(id: String) async throws -> Silence? {
+        try await read { db throws(FleetError) in try await db.silence(id: id) }
+    }
+
+    public func addSilence(_ silence: Silence) async throws {
+        try await read { db throws(FleetError) in try await db.addSilence(silence) }
+    }
+
+    public func expireSilence(id: String) async throws -> Silence? {
+        try await read { db throws(FleetError) in try await db.expireSilence(id: id) }
     }
 }

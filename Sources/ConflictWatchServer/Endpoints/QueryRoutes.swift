@@ -17,10 +17,11 @@ enum QueryRoutes {
     static let maxSilenceBody = 16 * 1024
 
     /// `silenceWriter` is the store handle silences are written through (the daemon's writer);
-    /// without one the silences can be listed but not changed. `results` is what the alerts,
-    /// hot spots, routes and series are read from when not `store` (a fleet agent's API shows
-    /// the fleet's); silences, metrics and health stay this daemon's.
-    static func router(store: ConflictStore, results: (any ResultStore)? = nil, status: LiveStatus?, connections: ConnectionGate? = nil,
+    /// without one the silences can be listed but not changed. `results` and `silences` are what
+    /// the alerts, hot spots, routes, series and silences are read from when not `store` (a fleet
+    /// agent's API shows the fleet's); metrics and health stay this daemon's.
+    static func router(store: ConflictStore, results: (any ResultStore)? = nil, silences: (any SilenceStore)? = nil,
+                       status: LiveStatus?, connections: ConnectionGate? = nil,
                        apiToken: String?, silenceWriter: ConflictStore? = nil, logger: Logger) -> Router<BasicRequestContext> {
         // HEAD for probes (`curl -I /healthz`) comes from the GET routes.
         let router = Router(context: BasicRequestContext.self, options: .autoGenerateHeadEndpoints)
@@ -60,7 +61,8 @@ enum QueryRoutes {
             let query = try SeriesQuery(parameters: pairs(request))
             return JSONResponse.make(body: try await query.run(on: results))
         }
-        addSilenceRoutes(router, reader: reader, writer: silenceWriter.map { StoreReader(store: $0) })
+        let writer = silenceWriter.map { StoreReader(store: $0) }
+        addSilenceRoutes(router, silences: silences ?? StoreSilences(reader: reader, writer: writer), writable: silences != nil || writer != nil)
         router.get("/metrics") { _, _ -> Response in
             Response(
                 status: .ok,
@@ -99,15 +101,15 @@ enum QueryRoutes {
     }
 
     /// `GET/POST /api/v1/silences`, `GET/DELETE /api/v1/silences/{id}` (SPEC §6).
-    static func addSilenceRoutes(_ router: Router<BasicRequestContext>, reader: StoreReader, writer: StoreReader?) {
+    static func addSilenceRoutes(_ router: Router<BasicRequestContext>, silences: any SilenceStore, writable: Bool) {
         router.get(RouterPath(silencesPath)) { request, _ -> Response in
             let p = try QueryParameters(pairs(request), known: ["all"])
             let all = try p.flag("all")
-            return JSONResponse.make(body: try await reader.read { try $0.silences(includeExpired: all) })
+            return JSONResponse.make(body: try await silences.silences(includeExpired: all))
         }
         router.post(RouterPath(silencesPath)) { request, _ -> Response in
             _ = try QueryParameters(pairs(request), known: [])
-            guard let writer else { throw readOnlySilences }
+            guard writable else { throw readOnlySilences }
             let body: ByteBuffer
             do {
                 body = try await request.body.collect(upTo: maxSilenceBody)
@@ -115,7 +117,7 @@ enum QueryRoutes {
                 throw APIError(status: .contentTooLarge, message: "body: a silence is at most \(maxSilenceBody) bytes of JSON")
             }
             let silence = try SilenceRequest(json: Data(body.readableBytesView)).silence(now: QueryTime.nowMicros())
-            try await writer.read { try $0.addSilence(silence) }
+            try await silences.addSilence(silence)
             var response = JSONResponse.make(status: .created, body: silence)
             response.headers[.location] = silencesPath + "/" + silence.id
             return response
@@ -123,14 +125,14 @@ enum QueryRoutes {
         router.get(RouterPath(silencesPath + "/{id}")) { request, context -> Response in
             _ = try QueryParameters(pairs(request), known: [])
             let id = try silenceID(context)
-            guard let silence = try await reader.read({ try $0.silence(id: id) }) else { throw noSilence(id) }
+            guard let silence = try await silences.silence(id: id) else { throw noSilence(id) }
             return JSONResponse.make(body: silence)
         }
         router.delete(RouterPath(silencesPath + "/{id}")) { request, context -> Response in
             _ = try QueryParameters(pairs(request), known: [])
-            guard let writer else { throw readOnlySilences }
+            guard writable else { throw readOnlySilences }
             let id = try silenceID(context)
-            guard let silence = try await writer.read({ try $0.expireSilence(id: id) }) else { throw noSilence(id) }
+            guard let silence = try await silences.expireSilence(id: id) else { throw noSilence(id) }
             return JSONResponse.make(body: silence)
         }
     }

@@ -33,3 +33,14 @@ public struct ResultStoreUnavailable: Error, CustomStringConvertible, Sendable {
     public init(_ message: String) { self.message = message }
     public var description: String { message }
 }
+
+/// Where silences are read and written (SPEC §6): one daemon's embedded store, or the fleet's
+/// PostgreSQL for the fleet's alerts. Adding or expiring one flags the open alerts it covers.
+public protocol SilenceStore: Sendable {
+    /// The silences in force now, or with `includeExpired` every one kept, oldest first.
+    func silences(includeExpired: Bool) async throws -> [Silence]
+    func silence(id: String) async throws -> Silence?
+    func addSilence(_ silence: Silence) async throws
+    /// Ends it now; nil when there is no such silence.
+    func expireSilence(id: String) async throws -> Silence?
+}

@@ -7,11 +7,11 @@ import Logging
 
 /// Runs `body` against the query application over the fixture store, in process.
 func withQueryApp(
-    _ fixture: StoreFixture, results: (any ResultStore)? = nil, token: String? = nil, status: LiveStatus? = nil, silenceWriter: ConflictStore? = nil,
+    _ fixture: StoreFixture, results: (any ResultStore)? = nil, silences: (any SilenceStore)? = nil, token: String? = nil, status: LiveStatus? = nil, silenceWriter: ConflictStore? = nil,
     setup: TestingSetup = .router, _ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void
 ) async throws {
     let configuration = try QueryServerConfiguration(host: "127.0.0.1", port: 0, apiToken: token)
-    let app = buildQueryApplication(configuration: configuration, store: fixture.reader, results: results, status: status, silenceWriter: silenceWriter,
+    let app = buildQueryApplication(configuration: configuration, store: fixture.reader, results: results, silences: silences, status: status, silenceWriter: silenceWriter,
                                     logger: StoreFixture.logger)
     try await app.test(setup) { client in try await body(client) }
 }
