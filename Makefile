@@ -20,7 +20,8 @@ deps:
 # test backend and racing clients) send the requests, tcpdump captures them, logrotate rotates
 # the daemon's logs, chromium (headless) loads the dashboard and the report; man (man-db) and
 # col (bsdextrautils) render the installed man page in the install check; postgresql (initdb and
-# pg_ctl, off PATH in /usr/lib/postgresql/N/bin, and psql) runs the fleet tests' throwaway server.
+# pg_ctl, off PATH in /usr/lib/postgresql/N/bin, and psql) runs the fleet tests' throwaway server,
+# openssl makes its certificate for the TLS tests.
 test-deps: deps
 	@missing=""; \
 	command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing="$$missing nginx"; \
@@ -32,6 +33,7 @@ test-deps: deps
 	command -v man >/dev/null 2>&1 || missing="$$missing man-db"; \
 	command -v col >/dev/null 2>&1 || missing="$$missing bsdextrautils"; \
 	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	command -v openssl >/dev/null 2>&1 || missing="$$missing openssl"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing$$missing (apt-get)"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \

@@ -46,7 +46,10 @@ trap cleanup EXIT
 fresh_db() {
   local name="bench_$1_$RANDOM$RANDOM"
   psql "$base" -qAt -c "CREATE DATABASE $name" >/dev/null
-  echo "${base%/*}/$name"
+  # The same server and options (sslmode=…), another database.
+  local path=${base%%\?*} query=
+  [[ $base == *\?* ]] && query="?${base#*\?}"
+  echo "${path%/*}/$name$query"
 }
 wait_following() { for _ in $(seq 1 200); do grep -qs 'following file' "$1" && return 0; sleep 0.05; done; return 0; }
 elapsed() { awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.3f", b - a }'; }

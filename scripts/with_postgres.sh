@@ -8,6 +8,9 @@
 #                                    the user is a superuser, so tests may CREATE DATABASE)
 #   CONFLICTWATCH_TEST_PG_CTL        an executable: `$CONFLICTWATCH_TEST_PG_CTL stop|start|status`
 #                                    runs pg_ctl -w on this cluster (as the right user), for outage tests
+#   CONFLICTWATCH_TEST_PG_ROOTCERT   the server's self-signed certificate (CN and SAN localhost,
+#                                    SAN 127.0.0.1): the server offers TLS, for the TLS tests. The
+#                                    URL above says sslmode=disable, so the other tests run as before.
 # If CONFLICTWATCH_TEST_DATABASE_URL is already set, nothing is started: CMD runs against that
 # server (and CONFLICTWATCH_TEST_PG_CTL is whatever the caller set, if anything).
 # The cluster is stopped and its directory removed when CMD ends, fails or is interrupted.
@@ -69,11 +72,27 @@ synchronous_commit = off
 full_page_writes = off
 EOF
 
+# TLS with a throwaway self-signed certificate (openssl comes with Debian's postgresql, through
+# ssl-cert); the key must belong to the server's user and be private.
+command -v openssl >/dev/null 2>&1 || fail "no openssl: install it (make test-deps does)"
+openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=localhost" \
+  -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" -keyout "$DATA/server.key" -out "$DATA/server.crt" \
+  > "$DIR/openssl.log" 2>&1 || { cat "$DIR/openssl.log" >&2; fail "openssl could not make a certificate"; }
+chmod 0600 "$DATA/server.key"
+[ ${#as_owner[@]} -eq 0 ] || chown postgres: "$DATA/server.key" "$DATA/server.crt"
+cp "$DATA/server.crt" "$DIR/root.crt" && chmod 0644 "$DIR/root.crt"
+cat >> "$DATA/postgresql.conf" <<EOF
+ssl = on
+ssl_cert_file = 'server.crt'
+ssl_key_file = 'server.key'
+EOF
+
 "$DIR/pgctl" start >/dev/null || { cat "$DIR/log" >&2 || true; fail "PostgreSQL did not start (its log is above)"; }
 "$PGBIN/createdb" -h 127.0.0.1 -p "$PORT" -U conflictwatch -O conflictwatch conflictwatch_test \
   || fail "cannot create database conflictwatch_test"
 
-export CONFLICTWATCH_TEST_DATABASE_URL="postgres://conflictwatch@127.0.0.1:$PORT/conflictwatch_test"
+export CONFLICTWATCH_TEST_DATABASE_URL="postgres://conflictwatch@127.0.0.1:$PORT/conflictwatch_test?sslmode=disable"
+export CONFLICTWATCH_TEST_PG_ROOTCERT="$DIR/root.crt"
 export CONFLICTWATCH_TEST_PG_CTL="$DIR/pgctl"
 status=0
 "$@" || status=$?

@@ -91,4 +91,50 @@ import Testing
         #expect(failed?.fatal == false, "a lost connection is retried, not fatal")
         await db.close()
     }
+
+    /// TLS to PostgreSQL as libpq does it, against the test server's self-signed certificate
+    /// (scripts/with_postgres.sh: CN and SAN localhost).
+    @Test(.timeLimit(.minutes(1))) func tlsIsUsedAndCheckedAsTheURLSays() async throws {
+        guard let plain = try await Self.freshDatabase("tls") else { return }
+        guard let root = ProcessInfo.processInfo.environment["CONFLICTWATCH_TEST_PG_ROOTCERT"] else {
+            Issue.record("no CONFLICTWATCH_TEST_PG_ROOTCERT: run the tests with `make test` (scripts/with_postgres.sh)")
+            return
+        }
+        func encrypted(_ url: FleetDatabaseURL) async throws -> Bool {
+            let db = try await FleetDatabase.connect(url, logger: Self.logger)
+            defer { Task { await db.close() } }
+            for try await ssl in try await db.connection.query("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()", logger: Self.logger)
+                .decode(Bool.self) {
+                return ssl
+            }
+            return false
+        }
+        var url = plain
+        url.host = "localhost"
+        #expect(try await encrypted(url) == false, "sslmode=disable")
+        for mode in [FleetDatabaseURL.TLSMode.prefer, .require] {
+            url.tls = mode
+            #expect(try await encrypted(url), "sslmode=\(mode.rawValue): the server offers TLS")
+        }
+        url.rootCertificate = root
+        for mode in [FleetDatabaseURL.TLSMode.verifyCA, .verifyFull] {
+            url.tls = mode
+            #expect(try await encrypted(url), "sslmode=\(mode.rawValue) with the server's CA")
+        }
+        // A CA the server's certificate does not chain to (the system's): refused, saying so.
+        url.rootCertificate = nil
+        do {
+            _ = try await encrypted(url)
+            Issue.record("verify-full accepted a self-signed certificate without its CA")
+        } catch let e as FleetError {
+            #expect(e.description.hasPrefix("cannot connect to PostgreSQL at postgres://conflictwatch@localhost"), "\(e)")
+        }
+        url.rootCertificate = "/nonexistent/ca.pem"
+        do {
+            _ = try await encrypted(url)
+            Issue.record("connected with a CA file that does not exist")
+        } catch let e as FleetError {
+            #expect(e.description.hasPrefix("sslrootcert=/nonexistent/ca.pem: cannot read a PEM certificate there"), "\(e)")
+        }
+    }
 }

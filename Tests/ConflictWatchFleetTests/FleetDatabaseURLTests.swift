@@ -11,8 +11,8 @@ import Testing
         #expect(u.host == "db.internal")
         #expect(u.port == 6543)
         #expect(u.database == "fleet")
-        #expect(u.requireTLS == false)
-        #expect(u.description == "postgres://cw:***@db.internal:6543/fleet")
+        #expect(u.tls == .disable)
+        #expect(u.description == "postgres://cw:***@db.internal:6543/fleet?sslmode=disable")
     }
 
     @Test func defaultsAndIPv6() throws {
@@ -22,6 +22,20 @@ import Testing
         #expect(u.host == "::1")
         #expect(u.port == 5432)
         #expect(u.description == "postgres://postgres@::1:5432/conflictwatch")
+        #expect(u.tls == .prefer && u.rootCertificate == nil, "libpq's default")
+    }
+
+    @Test(arguments: [
+        ("sslmode=disable", FleetDatabaseURL.TLSMode.disable), ("sslmode=allow", .prefer), ("sslmode=prefer", .prefer),
+        ("sslmode=require", .require), ("sslmode=verify-ca", .verifyCA), ("sslmode=verify-full", .verifyFull),
+        // As libpq: `require` with a root certificate checks the chain.
+        ("sslmode=require&sslrootcert=/etc/ssl/db-ca.pem", .verifyCA),
+        ("sslrootcert=%2Fetc%2Fssl%2Fdb-ca.pem&sslmode=verify-full", .verifyFull),
+    ])
+    func sslModesMeanWhatTheyMeanToLibpq(query: String, mode: FleetDatabaseURL.TLSMode) throws {
+        let u = try FleetDatabaseURL("postgres://cw@db/fleet?" + query)
+        #expect(u.tls == mode)
+        #expect(u.rootCertificate == (query.contains("sslrootcert") ? "/etc/ssl/db-ca.pem" : nil))
     }
 
     @Test(arguments: [
@@ -32,7 +46,7 @@ import Testing
         ("postgres://u@h:0/db", "port must be a number from 1 to 65535"),
         ("postgres://u@h:99999/db", "port must be a number from 1 to 65535"),
         ("postgres://u@/db", "no host"),
-        ("postgres://u@h/db?sslmode=verify-full", "use disable or require"),
+        ("postgres://u@h/db?sslmode=verify", "use disable, prefer, require, verify-ca or verify-full"),
     ])
     func refusedWithTheReason(text: String, says: String) {
         #expect {

@@ -22,8 +22,10 @@ import Glibc
             Issue.record("cannot create database \(db) on \(base)")
             return nil
         }
-        let slash = base.lastIndex(of: "/")!
-        return String(base[...slash]) + db
+        // The same server and options (sslmode), another database.
+        let path = base.firstIndex(of: "?") ?? base.endIndex
+        let slash = base[..<path].lastIndex(of: "/")!
+        return String(base[...slash]) + db + String(base[path...])
     }
 
     static func psql(_ url: String, _ sql: String) -> String {
@@ -203,8 +205,18 @@ extension FleetTests {
     /// agent too: it must not stop the fleet. It has no clock to hold the watermark with; the
     /// fleet waits for its first exchange for `--agent-timeout` at most (a starting agent is about
     /// to read its share), then goes on without it. It held the fleet at 1970 before.
+    ///
+    /// Over TLS, verified as libpq's verify-full does (the test server's certificate names
+    /// localhost): the agents' shipping, their aggregator and the CLI's queries all connect so.
     @Test func anAgentWithoutTrafficDoesNotStopTheFleet() async throws {
-        guard let bin = TestEnvironment.requireBinary(), let url = Self.database("fleetidle") else { return }
+        guard let bin = TestEnvironment.requireBinary(), let plain = Self.database("fleetidle") else { return }
+        guard let root = TestEnvironment.environment["CONFLICTWATCH_TEST_PG_ROOTCERT"] else {
+            Issue.record("no CONFLICTWATCH_TEST_PG_ROOTCERT: run the tests with `make test` (scripts/with_postgres.sh)")
+            return
+        }
+        let url = plain.replacingOccurrences(of: "@127.0.0.1:", with: "@localhost:")
+            .replacingOccurrences(of: "sslmode=disable", with: "sslmode=verify-full&sslrootcert=" + root)
+        #expect(url.contains("verify-full") && url.contains("@localhost:"), "\(url)")
         let dir = try TemporaryDirectory(prefix: "cw-fleetidle")
         defer { dir.remove() }
         let sim = try ProcessRunner.run(bin, ["simulate", "--scenario", "steady", "--seed", "2", "--out", dir.file("sim")], timeout: 120)
@@ -224,6 +236,10 @@ extension FleetTests {
         #expect(counted == lines.count, "the fleet counted \(counted) of \(lines.count) with an idle agent in it")
         if counted != lines.count { Self.diagnose(url, [idle, busy], "an idle agent") }
         #expect(Self.psql(url, "SELECT count(*) FROM fleet_stream") == "2")
+        // Every connection to the fleet's database is encrypted: the agents' and this psql's.
+        let sessions = "FROM pg_stat_ssl JOIN pg_stat_activity USING (pid) WHERE datname = current_database()"
+        #expect(Self.psql(url, "SELECT count(*) \(sessions) AND NOT ssl") == "0")
+        #expect(Int(Self.psql(url, "SELECT count(*) \(sessions) AND ssl")) ?? 0 >= 3, "two agents' shippers and a leader, at least")
         _ = await busy.terminate()
         _ = await idle.terminate()
     }

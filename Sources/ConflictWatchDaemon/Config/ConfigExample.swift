@@ -69,7 +69,8 @@ public enum ConfigExample {
         # and runs the model on the whole. The URL can come from CONFLICTWATCH_DATABASE_URL
         # instead (keeps a password out of this file). `agent` names this host in alerts
         # (default: the host name); an agent silent for agent_timeout_seconds (1-3600) no
-        # longer holds the others back.
+        # longer holds the others back. Across hosts, check the server's certificate:
+        # ?sslmode=verify-full&sslrootcert=/etc/conflictwatch/db-ca.pem (docs/fleet.md).
         # database_url: postgres://conflictwatch@db.internal:5432/conflictwatch
         # agent: web-01
         # agent_timeout_seconds: 30

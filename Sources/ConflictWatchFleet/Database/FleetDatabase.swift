@@ -1,5 +1,6 @@
 import Logging
 import NIOCore
+import NIOSSL
 import PostgresNIO
 
 /// The fleet's shared store (SPEC §7): one PostgreSQL connection, the schema's migrations, and
@@ -26,10 +27,7 @@ public final class FleetDatabase: Sendable {
     public static func connect(_ url: FleetDatabaseURL, logger: Logger, connectTimeout: TimeAmount = .seconds(5)) async throws(FleetError) -> FleetDatabase {
         var config = PostgresConnection.Configuration(
             host: url.host, port: url.port, username: url.user, password: url.password, database: url.database,
-            tls: .disable)
-        if url.requireTLS {
-            throw FleetError("database URL \(url): sslmode=require is not supported by this build; use sslmode=disable on a trusted network or a local TLS tunnel")
-        }
+            tls: try tls(url))
         config.options.connectTimeout = connectTimeout
         let connection: PostgresConnection
         do {
@@ -49,6 +47,32 @@ public final class FleetDatabase: Sendable {
 
     /// The connection is gone (closed, or lost with the server): make a new one.
     public var isClosed: Bool { connection.isClosed }
+
+    /// The connection's TLS as libpq would do it for the URL's `sslmode` and `sslrootcert`.
+    static func tls(_ url: FleetDatabaseURL) throws(FleetError) -> PostgresConnection.Configuration.TLS {
+        var c = TLSConfiguration.makeClientConfiguration()
+        switch url.tls {
+        case .disable: return .disable
+        case .prefer, .require: c.certificateVerification = .none
+        case .verifyCA: c.certificateVerification = .noHostnameVerification
+        case .verifyFull: c.certificateVerification = .fullVerification
+        }
+        if let file = url.rootCertificate {
+            do {
+                c.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(file))
+            } catch {
+                // A setting to fix, not an outage to wait out: the agent stops and says so.
+                throw FleetError("sslrootcert=\(file): cannot read a PEM certificate there (\(error))", fatal: true)
+            }
+        }
+        let context: NIOSSLContext
+        do {
+            context = try NIOSSLContext(configuration: c)
+        } catch {
+            throw FleetError("database URL \(url): cannot set up TLS: \(error)", fatal: true)
+        }
+        return url.tls == .prefer ? .prefer(context) : .require(context)
+    }
 
     public func close() async {
         try? await connection.close()

@@ -1,15 +1,32 @@
 import PostgresNIO
 
-/// `--database-url postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE[?sslmode=disable|require]`
+/// `--database-url postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE[?sslmode=…&sslrootcert=FILE]`
 /// (SPEC §7), parsed once with messages that say what to fix. The password is never printed:
-/// `redacted` is what logs show.
+/// `redacted` is what logs show. `sslmode` means what it means to libpq (and `psql`), default
+/// `prefer`.
 public struct FleetDatabaseURL: Sendable, Equatable, CustomStringConvertible {
+    /// libpq's `sslmode`s: whether TLS is used, and what of the server's certificate is checked.
+    public enum TLSMode: String, Sendable, Equatable {
+        /// Never.
+        case disable
+        /// When the server offers it (libpq's default; `allow` means this too), unverified.
+        case prefer
+        /// Always, unverified — unless `sslrootcert` names a CA, then as `verify-ca`.
+        case require
+        /// Always, the certificate signed by a trusted CA (`sslrootcert`, else the system's).
+        case verifyCA = "verify-ca"
+        /// As `verify-ca`, and the certificate names the host.
+        case verifyFull = "verify-full"
+    }
+
     public var host: String
     public var port: Int
     public var user: String
     public var password: String?
     public var database: String
-    public var requireTLS: Bool
+    public var tls: TLSMode
+    /// PEM file of the CA(s) the server's certificate must chain to (`sslrootcert`).
+    public var rootCertificate: String?
 
     public init(_ text: String) throws(FleetError) {
         let scheme: Substring
@@ -58,22 +75,32 @@ public struct FleetDatabaseURL: Sendable, Equatable, CustomStringConvertible {
         host = String(hostPort)
         if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
         guard !host.isEmpty else { throw FleetError("database URL \(Self.redact(text)): no host") }
-        requireTLS = false
+        tls = .prefer
+        rootCertificate = nil
         for pair in query.split(separator: "&") {
             let kv = pair.split(separator: "=", maxSplits: 1)
-            guard kv.count == 2, kv[0] == "sslmode" else { continue }
-            switch kv[1] {
-            case "disable", "allow", "prefer": requireTLS = false
-            case "require": requireTLS = true
+            guard kv.count == 2 else { continue }
+            switch kv[0] {
+            case "sslmode":
+                if kv[1] == "allow" {
+                    tls = .prefer
+                } else if let mode = TLSMode(rawValue: String(kv[1])) {
+                    tls = mode
+                } else {
+                    throw FleetError("database URL sslmode=\(kv[1]): use disable, prefer, require, verify-ca or verify-full")
+                }
+            case "sslrootcert":
+                rootCertificate = Self.unescape(kv[1])
             default:
-                throw FleetError("database URL sslmode=\(kv[1]): use disable or require (verify-ca/verify-full are not supported yet)")
+                continue
             }
         }
+        if tls == .require, rootCertificate != nil { tls = .verifyCA }
     }
 
-    /// The URL with the password masked.
+    /// The URL with the password masked (and the TLS mode when it is not the default).
     public var description: String {
-        "postgres://\(user)\(password == nil ? "" : ":***")@\(host):\(port)/\(database)"
+        "postgres://\(user)\(password == nil ? "" : ":***")@\(host):\(port)/\(database)" + (tls == .prefer ? "" : "?sslmode=\(tls.rawValue)")
     }
 
     static func redact(_ text: String) -> String {
