@@ -70,7 +70,9 @@ one_agent() {  # $1 = off|on; prints the seconds until the agent's store counted
   cat "$input" >> "$dir/access.log"
   local deadline=$(( ${EPOCHREALTIME%.*} + 300 ))
   while (( n < lines && ${EPOCHREALTIME%.*} < deadline )); do
-    n=$(curl -sf "$url/api/v1/routes" 2>/dev/null | requests)
+    # What the agent itself has stored: every exchange accounted and nothing waiting for a
+    # commit (its /api/v1/routes shows the fleet's routes once it has a database).
+    n=$(curl -sf "$url/metrics" 2>/dev/null | awk '$1 == "conflictwatch_exchanges_total" { n = $2 } $1 == "conflictwatch_lag_seconds" { lag = $2 } END { print (lag == 0 ? n + 0 : 0) }')
     (( n >= lines )) || sleep 0.05
   done
   local secs; secs=$(elapsed "$t0")

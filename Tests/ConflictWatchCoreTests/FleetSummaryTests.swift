@@ -71,6 +71,36 @@ import Testing
         #expect(Self.fields(x) == expected[5])
     }
 
+    /// A stored summary's buffer takes the next one (no fresh pages a commit), and the next
+    /// summary holds its own records only.
+    @Test func aRecycledBufferTakesTheNextSummary() throws {
+        var w = FleetSummaryWriter()
+        let traffic = Self.traffic(300)
+        var expected: [[String]] = []
+        for e in traffic.prefix(200) { Self.withView(e) { w.append($0) } }
+        var stored = w.take(clock: 1).bytes
+        let first = stored.withUnsafeBufferPointer { $0.baseAddress }
+        w.recycle(&stored)
+        #expect(stored.count < 100, "the caller is left the writer's small buffer")
+        for e in traffic.suffix(100) { Self.withView(e) { w.append($0); expected.append(Self.fields($0)) } }
+        let s2 = w.take(clock: 2)
+        #expect(s2.bytes.withUnsafeBufferPointer { $0.baseAddress } == first, "written into the recycled buffer")
+        let r = try FleetSummaryRecords(s2.bytes)
+        var x = ExchangeView()
+        var got: [[String]] = []
+        for i in 0..<r.count {
+            r.read(i, into: &x)
+            got.append(Self.fields(x))
+        }
+        #expect(r.clock == 2 && got == expected)
+        // Not while records are pending: they would be lost.
+        Self.withView(traffic[0]) { w.append($0) }
+        var other = [UInt8](repeating: 0, count: 1 << 20)
+        w.recycle(&other)
+        let pending = try FleetSummaryRecords(w.take(clock: 3).bytes)
+        #expect(other.count == 1 << 20 && pending.count == 1)
+    }
+
     @Test func bytesThatAreNotAWholeSummaryAreRefusedWholeNeverReadPast() throws {
         var w = FleetSummaryWriter()
         for e in Self.traffic(6) { Self.withView(e) { w.append($0) } }

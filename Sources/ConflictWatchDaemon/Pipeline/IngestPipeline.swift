@@ -429,6 +429,11 @@ final class IngestPipeline {
             }
         }
         try commit(&batch, events: events, now: wallClock)
+        if var stored = batch.fleetSummary?.bytes {
+            // The summary's bytes are in the outbox's file: its buffer takes the next one.
+            batch.fleetSummary = nil
+            analyzer.fleetTap?.recycle(&stored)
+        }
         for a in alerts { silences.committed(a) }
         pendingRollups.removeAll(keepingCapacity: true)
         dirty = false
