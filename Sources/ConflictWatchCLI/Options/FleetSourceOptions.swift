@@ -22,8 +22,14 @@ struct FleetSourceOptions: ParsableArguments {
             if agent != nil { throw ValidationError("--agent narrows a fleet's results; give --database-url too") }
             return
         }
+        try Self.check(databaseURL, against: source, reads: "reads the fleet")
+    }
+
+    /// `--database-url` names the fleet, so not beside a flag naming one daemon, and parses.
+    /// `reads` says what the command does with it, for the message.
+    static func check(_ databaseURL: String, against source: QuerySourceOptions, reads: String) throws {
         if source.server != nil || source.store.stateDir != nil {
-            throw ValidationError("--database-url reads the fleet; leave out --server and --state-dir (they name one daemon)")
+            throw ValidationError("--database-url \(reads); leave out --server and --state-dir (they name one daemon)")
         }
         do {
             _ = try FleetDatabaseURL(databaseURL)
@@ -39,28 +45,36 @@ struct FleetSourceOptions: ParsableArguments {
     func withResults<T>(_ source: QuerySourceOptions, _ body: (any ResultStore) async throws -> T) async throws -> T {
         do {
             guard let databaseURL else { return try await body(try source.store.openForReading()) }
-            let logger = Logger(label: "conflictwatch.fleet") { _ in SwiftLogNoOpLogHandler() }
-            let db: FleetDatabase
-            do {
-                db = try await FleetDatabase.connect(try FleetDatabaseURL(databaseURL), logger: logger)
-            } catch {
-                throw RuntimeFailure(error.description)
-            }
-            let results = FleetResults(database: db, agent: agent, logger: logger)
-            do {
-                let value = try await body(results)
-                await results.close()
-                return value
-            } catch {
-                await results.close()
-                throw error
-            }
+            return try await Self.withFleet(databaseURL, agent: agent) { try await body($0) }
         } catch let e as StoreError {
             throw RuntimeFailure(e.description)
-        } catch let e as ResultStoreUnavailable {
-            throw RuntimeFailure(e.message)
         } catch let e as QueryParameterError {
             throw RuntimeFailure("--\(e.description)")
+        }
+    }
+
+    /// Connects to the fleet's database at `url` (migrating it, as any agent does), runs `body`
+    /// on its results (alerts narrowed to `agent`) and silences, and closes it; failing to
+    /// connect or to read comes out as the one-line message the commands print (exit 1).
+    static func withFleet<T>(_ url: String, agent: String?, _ body: (FleetResults) async throws -> T) async throws -> T {
+        let logger = Logger(label: "conflictwatch.fleet") { _ in SwiftLogNoOpLogHandler() }
+        let db: FleetDatabase
+        do {
+            db = try await FleetDatabase.connect(try FleetDatabaseURL(url), logger: logger)
+        } catch {
+            throw RuntimeFailure(error.description)
+        }
+        let results = FleetResults(database: db, agent: agent, logger: logger)
+        do {
+            let value = try await body(results)
+            await results.close()
+            return value
+        } catch let e as ResultStoreUnavailable {
+            await results.close()
+            throw RuntimeFailure(e.message)
+        } catch {
+            await results.close()
+            throw error
         }
     }
 }

@@ -1,5 +1,4 @@
 import ArgumentParser
-import ConflictWatchFleet
 import ConflictWatchServer
 import ConflictWatchStore
 import Foundation
@@ -18,38 +17,14 @@ struct SilenceSourceOptions: ParsableArguments {
 
     func validate() throws {
         guard let databaseURL else { return }
-        if source.server != nil || source.store.stateDir != nil {
-            throw ValidationError("--database-url is the fleet's silences; leave out --server and --state-dir (they name one daemon)")
-        }
-        do {
-            _ = try FleetDatabaseURL(databaseURL)
-        } catch {
-            throw ValidationError("--database-url: \(error.description)")
-        }
+        try FleetSourceOptions.check(databaseURL, against: source, reads: "is the fleet's silences")
     }
 
     /// Runs `body` on the fleet's silences for `--database-url` (connected, closed after), or
     /// returns nil without calling it.
     func withFleet<T>(_ body: (any SilenceStore) async throws -> T) async throws -> T? {
         guard let databaseURL else { return nil }
-        let logger = Logger(label: "conflictwatch.fleet") { _ in SwiftLogNoOpLogHandler() }
-        let fleet: FleetResults
-        do {
-            fleet = FleetResults(database: try await FleetDatabase.connect(try FleetDatabaseURL(databaseURL), logger: logger), logger: logger)
-        } catch {
-            throw RuntimeFailure(error.description)
-        }
-        do {
-            let value = try await body(fleet)
-            await fleet.close()
-            return value
-        } catch let e as ResultStoreUnavailable {
-            await fleet.close()
-            throw RuntimeFailure(e.message)
-        } catch {
-            await fleet.close()
-            throw error
-        }
+        return try await FleetSourceOptions.withFleet(databaseURL, agent: nil) { try await body($0) }
     }
 
     var client: APIClient? { source.client }

@@ -109,11 +109,11 @@ extension FleetDatabase {
         try await run("read the fleet's rollups") {
             for try await (lo, hi) in try await self.connection.query("SELECT MIN(minute), MAX(minute) FROM fleet_route_rollup", logger: self.logger)
                 .decode((Int64?, Int64?).self) {
-                guard let lo, let hi else { return [Int64]?.none }
-                return [lo, hi]
+                guard let lo, let hi else { return nil }
+                return (oldest: lo, newest: hi)
             }
             return nil
-        }.map { ($0[0], $0[1]) }
+        }
     }
 
     /// Per-minute counts of the `top` routes, ranked as the embedded store ranks them.
@@ -132,11 +132,11 @@ extension FleetDatabase {
                 SELECT MIN(start), MAX(start), (SELECT width FROM fleet_route_bucket ORDER BY start DESC LIMIT 1) FROM fleet_route_bucket
                 """, logger: self.logger)
             for try await (lo, hi, width) in rows.decode((Int64?, Int64?, Int64?).self) {
-                guard let lo, let hi, let width else { return [Int64]?.none }
-                return [lo, hi, width]
+                guard let lo, let hi, let width else { return nil }
+                return (oldest: lo, newest: hi, width: width)
             }
             return nil
-        }.map { ($0[0], $0[1], $0[2]) }
+        }
     }
 
     /// Per-bucket counts with a start in [since, until], ranked as `minuteCounts`.

@@ -49,10 +49,9 @@ extension FleetDatabase {
     /// The silences in force at `now`, or with `includeExpired` every one kept, oldest first.
     public func silences(includeExpired: Bool = false, now: Int64 = CivilTime.nowMicros()) async throws(FleetError) -> [Silence] {
         try await run("read the silences") {
-            let at = CivilTime.rfc3339(now)
-            return try await includeExpired
-                ? Self.silences(self.connection, where: "TRUE", [], at: at, logger: self.logger)
-                : Self.silences(self.connection, where: "ends > $1 AND starts <= $1", [at], at: at, logger: self.logger)
+            try await includeExpired
+                ? Self.silences(self.connection, where: "TRUE", [], at: CivilTime.rfc3339(now), logger: self.logger)
+                : Self.activeSilences(self.connection, now: now, logger: self.logger)
         }
     }
 

@@ -87,8 +87,7 @@ public actor FleetResults: ResultStore {
     }
 
     public func bucketExtent() async throws -> (oldest: Int64, newest: Int64, width: Int64)? {
-        let e = try await read { db throws(FleetError) -> [Int64]? in try await db.bucketExtent().map { [$0.oldest, $0.newest, $0.width] } }
-        return e.map { ($0[0], $0[1], $0[2]) }
+        try await read { db throws(FleetError) in try await db.bucketExtent() }
     }
 
     public func bucketCounts(since: Int64, until: Int64, top: Int) async throws -> [ConflictStore.BucketCounts] {

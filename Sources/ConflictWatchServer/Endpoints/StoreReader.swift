@@ -30,9 +30,7 @@ struct StoreReader: ResultStore {
         try await read { try $0.minuteCounts(sinceMinute: sinceMinute, untilMinute: untilMinute, top: top) }
     }
     func bucketExtent() async throws -> (oldest: Int64, newest: Int64, width: Int64)? {
-        // A tuple is not Sendable as such; its three integers are.
-        let e = try await read { s -> [Int64]? in try s.bucketExtent().map { [$0.oldest, $0.newest, $0.width] } }
-        return e.map { ($0[0], $0[1], $0[2]) }
+        try await read { try $0.bucketExtent() }
     }
     func bucketCounts(since: Int64, until: Int64, top: Int) async throws -> [ConflictStore.BucketCounts] {
         try await read { try $0.bucketCounts(since: since, until: until, top: top) }
