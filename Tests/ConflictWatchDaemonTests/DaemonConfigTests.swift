@@ -1,5 +1,6 @@
 import ConflictWatchCapture
 import ConflictWatchCore
+import ConflictWatchStore
 import Testing
 @testable import ConflictWatchDaemon
 

@@ -203,6 +203,30 @@ import Testing
         }
     }
 
+    /// On a fleet only the agent holding the aggregator role sends (`active`): while it does not,
+    /// nothing is posted and the rows stay; once it does, what is owed goes at once.
+    @Test func anInactiveSenderSendsNothingUntilItIsActive() async throws {
+        let receiver = Receiver()
+        try await withReceiver(receiver) { base in
+            let store = try ConflictStore(directory: dir, mode: .writer, logger: logger)
+            let status = LiveStatus()
+            let outbox = WebhookOutbox(targets: [.init(url: base + "/hook")], status: status, logger: logger)
+            try commit([AlertEvent(kind: .opened, alert: try Self.alert("led"), eventID: "led/0-opened")], store: store, outbox: outbox)
+            let leading = Atomic<Bool>(false)
+            let sender = WebhookSender(outbox: outbox, queue: store, policy: fastPolicy(), status: status, logger: logger,
+                                       active: { leading.load(ordering: .relaxed) })
+            let task = Task { try await sender.run() }
+            try await Task.sleep(for: .seconds(1))
+            #expect(try receiver.acceptedEventIDs().isEmpty && store.webhookCounts().pending == 1, "not leading: nothing sent")
+            leading.store(true, ordering: .relaxed)
+            let deadline = ContinuousClock.now + .seconds(10)
+            while try store.webhookCounts().pending > 0, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+            task.cancel()
+            _ = await task.result
+            #expect(receiver.acceptedEventIDs() == ["led/0-opened"])
+        }
+    }
+
     /// SPEC §8: the events a pipeline committed while no sender ran (a kill -9 right after the
     /// commit, or a receiver down) are delivered by the next start's sender, from the store.
     @Test func eventsCommittedByThePipelineSurviveARestart() async throws {

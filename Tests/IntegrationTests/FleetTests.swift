@@ -118,9 +118,19 @@ import Glibc
         for h in hosts { _ = FileManager.default.createFile(atPath: h, contents: nil) }
         try Self.deal(lines[...], into: hosts, offset: 0)
 
+        // Every agent is given the same webhook, as one shared config would: the receiver must
+        // hear the fleet's alerts, once each, and none of the eight hosts' own (its first
+        // answer is a 503: the fleet's outbox retries).
+        let hooks = WebhookTests()
+        let python = try #require(TestEnvironment.requireTool("python3", "the webhook receiver is a Python 3 script; install python3"))
+        let received = dir.file("received.jsonl")
+        let (receiver, hookPort) = try await hooks.startReceiver(dir, python: python, name: "receiver", out: received, extra: ["--fail", "1"])
+        defer { kill(receiver.processIdentifier, SIGTERM) }
+        let hook = ["--webhook", "http://127.0.0.1:\(hookPort)/hook"]
+
         let started = Date()
         // The first agent serves the API: it shows the fleet's results, not its own eighth.
-        let agents = try (0..<8).map { try Self.startAgent(bin, dir, $0, url: url, extra: $0 == 0 ? ["--listen", "127.0.0.1:0"] : []) }
+        let agents = try (0..<8).map { try Self.startAgent(bin, dir, $0, url: url, extra: hook + ($0 == 0 ? ["--listen", "127.0.0.1:0"] : [])) }
         let counted = await Self.waitForRequests(bin, url, lines.count, timeout: 240)
         let seconds = Date().timeIntervalSince(started)
         print("fleet of 8: \(lines.count) lines counted by the fleet in \(String(format: "%.1f", seconds)) s")
@@ -139,6 +149,24 @@ import Glibc
         #expect(Set(fleetList.compactMap { $0["id"] as? String }) == Set(singleAlerts.compactMap { $0["id"] as? String }))
         #expect(fleetList.allSatisfy { (($0["agents"] as? [String]) ?? []).count >= 2 })
 
+        // The receiver hears each fleet alert open exactly once, from the agent holding the
+        // aggregator role, and nothing else opened: no host's own alert.
+        let ids = Set(fleetList.compactMap { $0["id"] as? String })
+        func openedPosts() -> [[String: Any]] {
+            hooks.received(received).filter { $0["answered"] as? Int == 200 && $0["event_header"] as? String == "opened" }
+        }
+        _ = await Self.waitFor(30) { Set(openedPosts().compactMap { ($0["body"] as? [String: Any])?["id"] as? String }).isSuperset(of: ids) }
+        let opened = openedPosts()
+        let openedIDs = opened.compactMap { ($0["body"] as? [String: Any])?["id"] as? String }
+        #expect(!ids.isEmpty && Set(openedIDs) == ids && openedIDs.count == ids.count,
+                "one opened per fleet alert: \(openedIDs.sorted()) vs \(ids.sorted()); \(agents[0].stderrTail)")
+        #expect(opened.allSatisfy { (($0["body"] as? [String: Any])?["agents"] as? [String] ?? []).count >= 2 }, "the bodies name the agents")
+        #expect(hooks.received(received).first?["answered"] as? Int == 503, "the first attempt was refused and retried")
+        #expect(await Self.waitFor(5) { Self.psql(url, "SELECT count(*) FROM fleet_webhook_delivery WHERE kind = 'opened'") == "0" },
+                "delivered rows are deleted")
+        let failed = try ProcessRunner.run(bin, ["webhooks", "failed", "--database-url", url])
+        #expect(failed.status == 0 && failed.stdoutText == "No webhook deliveries given up.\n", "\(failed.stdoutText)\(failed.stderrText)")
+
         // One alert in full, and the list narrowed to one agent, read the same database.
         let firstID = try #require(fleetList.first?["id"] as? String)
         let shown = try ProcessRunner.run(bin, ["alerts", "show", firstID, "--database-url", url, "--format", "json"])
@@ -153,7 +181,6 @@ import Glibc
 
         // An agent's API and the report read the fleet too (ids compared: an open alert may
         // close between two reads).
-        let ids = Set(fleetList.compactMap { $0["id"] as? String })
         let port = try await agents[0].apiPort(attempts: 100)
         let viaAPI = try ProcessRunner.run(bin, ["alerts", "--server", "http://127.0.0.1:\(port)", "--format", "json"])
         let apiList = try JSONSerialization.jsonObject(with: viaAPI.stdout) as? [[String: Any]] ?? []
@@ -185,6 +212,9 @@ import Glibc
         #expect(fleet.falseBursts == 0)
 
         for a in agents { _ = await a.terminate() }
+        let allEvents = hooks.received(received).filter { $0["answered"] as? Int == 200 }.compactMap { $0["event_id_header"] as? String }
+        #expect(Set(allEvents).count == allEvents.count, "no event delivered twice: \(allEvents.sorted())")
+        #expect(allEvents.allSatisfy { ids.contains(String($0.prefix { $0 != "/" })) }, "every event is a fleet alert's: \(allEvents.sorted())")
         // Each host alone, from its own store: some incident escapes every one of them.
         var foundByAHost: Set<String> = []
         var perHostAlerts = 0

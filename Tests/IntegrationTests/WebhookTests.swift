@@ -35,17 +35,9 @@ import Glibc
             "python3", "the webhook receiver is a Python 3 script (standard library only); install python3") else { return }
         let tmp = try TemporaryDirectory(prefix: "cw-webhook")
         defer { tmp.remove() }
-        let out = tmp.file("received.jsonl"), portFile = tmp.file("port")
-        let receiver = try BackgroundProcess(name: "receiver", executable: python,
-                                             arguments: [receiverScript, "--out", out, "--port-file", portFile, "--fail", "2"],
-                                             directory: tmp)
+        let out = tmp.file("received.jsonl")
+        let (receiver, port) = try await startReceiver(tmp, python: python, name: "receiver", out: out, extra: ["--fail", "2"])
         defer { kill(receiver.processIdentifier, SIGTERM) }
-        var port = ""
-        for _ in 0..<100 where port.isEmpty {
-            port = (try? String(contentsOfFile: portFile, encoding: .utf8)) ?? ""
-            if port.isEmpty { try await Task.sleep(for: .milliseconds(50)) }
-        }
-        try #require(!port.isEmpty, "receiver did not start: \(receiver.stderrTail)")
 
         let log = tmp.file("access.log")
         let t0 = Date(timeIntervalSince1970: 1_795_514_400)  // 2026-11-24T10:00:00Z

@@ -2,7 +2,7 @@ import ArgumentParser
 import ConflictWatchStore
 
 /// `webhooks failed`: the deliveries the daemon gave up on, oldest first.
-struct WebhooksFailedCommand: ParsableCommand {
+struct WebhooksFailedCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "failed",
         abstract: "List webhook deliveries given up (the default of `webhooks`).",
@@ -16,12 +16,13 @@ struct WebhooksFailedCommand: ParsableCommand {
             Examples:
               conflictwatch webhooks failed --state-dir /var/lib/conflictwatch
               conflictwatch webhooks failed --format json
+              conflictwatch webhooks failed --database-url postgres://conflictwatch@db/conflictwatch
             """
     )
 
     @OptionGroup var options: WebhookListOptions
 
-    func run() throws {
-        try options.list(.givenUp, none: "No webhook deliveries given up.\n")
+    func run() async throws {
+        try await options.list(.givenUp, none: "No webhook deliveries given up.\n")
     }
 }

@@ -2,7 +2,7 @@ import ArgumentParser
 import ConflictWatchStore
 
 /// `webhooks pending`: what the outbox still owes its receivers.
-struct WebhooksPendingCommand: ParsableCommand {
+struct WebhooksPendingCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pending",
         abstract: "List webhook deliveries not yet accepted by their receiver, oldest first.",
@@ -15,7 +15,7 @@ struct WebhooksPendingCommand: ParsableCommand {
 
     @OptionGroup var options: WebhookListOptions
 
-    func run() throws {
-        try options.list(.pending, none: "No webhook deliveries pending.\n")
+    func run() async throws {
+        try await options.list(.pending, none: "No webhook deliveries pending.\n")
     }
 }

@@ -1,10 +1,9 @@
 import ArgumentParser
 import ConflictWatchCore
 import ConflictWatchStore
-import Logging
 
 /// `webhooks retry`: given-up deliveries back into the outbox.
-struct WebhooksRetryCommand: ParsableCommand {
+struct WebhooksRetryCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "retry",
         abstract: "Queue given-up webhook deliveries again (all, or the listed event ids).",
@@ -12,15 +11,17 @@ struct WebhooksRetryCommand: ParsableCommand {
             The running daemon sends them within a second, with a fresh day before they
             are given up again; without a daemon, the next start sends them. A delivery
             whose receiver is no longer configured is given up again at the next start.
+            With --database-url, the fleet's: the agent holding the aggregator role sends them.
 
             Examples:
               conflictwatch webhooks retry --all
               conflictwatch webhooks retry 'burst-20251124T160500Z-d52cbe/2-closed' \\
                 --state-dir /var/lib/conflictwatch
+              conflictwatch webhooks retry --all --database-url postgres://conflictwatch@db/conflictwatch
             """
     )
 
-    @OptionGroup var store: StoreOptions
+    @OptionGroup var source: WebhookSourceOptions
 
     @Flag(name: .long, help: "Every given-up delivery.")
     var all = false
@@ -34,15 +35,9 @@ struct WebhooksRetryCommand: ParsableCommand {
         }
     }
 
-    func run() throws {
-        do {
-            // Fails with the reader's message when there is no store, instead of creating one.
-            _ = try store.openForReading()
-            let writer = try ConflictStore(directory: store.directory, mode: .writer, logger: Logger(label: "conflictwatch.store"))
-            let n = try writer.retryGivenUpWebhooks(eventIDs: all ? nil : eventIDs, now: CivilTime.nowMicros())
-            QueryOutput.write("\(n) webhook deliver\(n == 1 ? "y" : "ies") queued again.\n")
-        } catch let e as StoreError {
-            throw RuntimeFailure(e.description)
-        }
+    func run() async throws {
+        let ids = all ? nil : eventIDs
+        let n = try await source.withQueue(writing: true) { try await $0.retryGivenUpWebhooks(eventIDs: ids, now: CivilTime.nowMicros()) }
+        QueryOutput.write("\(n) webhook deliver\(n == 1 ? "y" : "ies") queued again.\n")
     }
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import ConflictWatchDaemon
 import ConflictWatchFleet
 import ConflictWatchServer
+import ConflictWatchStore
 import Logging
 
 /// What every foreground daemon (`tail`, `capture -i` into a store) shares: retention, webhooks,

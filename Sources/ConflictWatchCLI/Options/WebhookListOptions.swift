@@ -1,10 +1,10 @@
 import ArgumentParser
 import ConflictWatchStore
 
-/// What `webhooks failed` and `webhooks pending` share: the store, a limit, a format, and the
+/// What `webhooks failed` and `webhooks pending` share: the outbox, a limit, a format, and the
 /// listing of one delivery state.
 struct WebhookListOptions: ParsableArguments {
-    @OptionGroup var store: StoreOptions
+    @OptionGroup var source: WebhookSourceOptions
 
     @Option(name: .long, help: "At most this many deliveries (oldest first).")
     var limit: Int?
@@ -17,13 +17,9 @@ struct WebhookListOptions: ParsableArguments {
     }
 
     /// Prints the deliveries in `state`, or `none` when there are none.
-    func list(_ state: WebhookDelivery.State, none: String) throws {
-        let rows: [WebhookDelivery]
-        do {
-            rows = try store.openForReading().webhookDeliveries(state: state, limit: limit)
-        } catch let e as StoreError {
-            throw RuntimeFailure(e.description)
-        }
+    func list(_ state: WebhookDelivery.State, none: String) async throws {
+        let limit = self.limit
+        let rows = try await source.withQueue(writing: false) { try await $0.webhookDeliveries(state: state, limit: limit) }
         QueryOutput.write(try WebhookDeliveryOutput.render(rows, format: format, none: none))
     }
 }

@@ -2,6 +2,7 @@ import ConflictWatchCapture
 import ConflictWatchCore
 import ConflictWatchFleet
 import ConflictWatchServer
+import ConflictWatchStore
 import Foundation
 import Yams
 

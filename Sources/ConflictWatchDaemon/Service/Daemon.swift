@@ -31,15 +31,30 @@ public enum Daemon {
         for interface in settings.interfaces {
             captures.append(try InterfaceCapture(settings: interface, logger: logger))
         }
+        let aggregatorStatus = settings.fleet.map { _ in FleetAggregatorStatus() }
+        // One daemon's receivers hear its alerts from its store's outbox. A fleet agent's hear
+        // the fleet's (SPEC §7): one alert per incident, from the fleet's outbox, sent by the
+        // agent holding the aggregator role; its own per-host alerts stay in its store, unsent
+        // (every host of N would otherwise announce one incident N times).
         var outbox: WebhookOutbox?
+        var fleetOutbox: WebhookOutbox?
         if !settings.webhooks.isEmpty {
             let box = WebhookOutbox(targets: settings.webhooks, status: status, logger: logger)
-            outbox = box
-            let sender = WebhookSender(outbox: box, store: store, policy: settings.webhookRetry, status: status, logger: logger)
+            let sender: WebhookSender
+            if let fleet = settings.fleet, let aggregatorStatus {
+                fleetOutbox = box
+                sender = WebhookSender(outbox: box, queue: FleetResults(url: fleet.url, logger: logger), policy: settings.webhookRetry,
+                                       status: status, logger: logger, active: { aggregatorStatus.leading })
+                logger.info("webhooks enabled for the fleet's alerts, sent while this agent holds the aggregator role",
+                            metadata: ["urls": "\(settings.webhooks.map(\.url))"])
+            } else {
+                outbox = box
+                sender = WebhookSender(outbox: box, store: store, policy: settings.webhookRetry, status: status, logger: logger)
+                logger.info("webhooks enabled", metadata: ["urls": "\(settings.webhooks.map(\.url))"])
+            }
             services.append(.init(service: UntilShutdown(sender),
                                   successTerminationBehavior: .ignore,
                                   failureTerminationBehavior: .gracefullyShutdownGroup))
-            logger.info("webhooks enabled", metadata: ["urls": "\(settings.webhooks.map(\.url))"])
         }
         if var listen = settings.listen {
             listen.limits.maxConnections = apiConnectionCap(listen.limits.maxConnections, logger: logger)
@@ -55,11 +70,10 @@ public enum Daemon {
                                   failureTerminationBehavior: .gracefullyShutdownGroup))
         }
         var agentStatus: FleetAgentStatus?
-        if let fleet = settings.fleet {
+        if let fleet = settings.fleet, let aggregatorStatus {
             // A database that is down is waited for (the outbox holds the summaries); a schema
             // newer than this build stops the daemon with the reason (`FleetError.fatal`).
             let box = FleetBacklog()
-            let aggregatorStatus = FleetAggregatorStatus()
             agentStatus = FleetAgentStatus(backlog: box, aggregator: aggregatorStatus)
             services.append(.init(service: FleetShipper(url: fleet.url, agent: fleet.agent, store: store, backlog: box, logger: logger),
                                   successTerminationBehavior: .ignore, failureTerminationBehavior: .gracefullyShutdownGroup))
@@ -67,6 +81,9 @@ public enum Daemon {
             aggregator.hotspotCount = settings.hotspotCount
             aggregator.agentTimeout = fleet.agentTimeoutSeconds
             aggregator.keepSummariesDays = settings.retentionDays
+            aggregator.retentionDays = settings.retentionDays
+            aggregator.webhooks = settings.webhooks
+            if let fleetOutbox { aggregator.wakeWebhookSender = { fleetOutbox.wakeSender() } }
             services.append(.init(service: FleetAggregator(settings: aggregator, status: aggregatorStatus, logger: logger),
                                   successTerminationBehavior: .ignore, failureTerminationBehavior: .gracefullyShutdownGroup))
             logger.info("fleet agent", metadata: ["agent": "\(fleet.agent)", "database": "\(fleet.url)"])

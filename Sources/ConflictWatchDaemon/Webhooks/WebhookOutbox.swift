@@ -28,22 +28,9 @@ public final class WebhookOutbox: Sendable {
 
     /// The outbox rows for `events`, committed at `now` (wall-clock µs).
     func deliveries(for events: [AlertEvent], now: Int64) -> [WebhookDelivery] {
-        var rows: [WebhookDelivery] = []
-        let created = CivilTime.rfc3339(now)
-        for event in events {
-            let wanting = targets.filter { $0.wants(event) }
-            guard !wanting.isEmpty else { continue }
-            let body: String
-            do {
-                body = String(decoding: try event.jsonBody(), as: UTF8.self)
-            } catch {
-                logger.error("webhook body not encodable", metadata: ["alert": "\(event.alert.id)", "error": "\(error)"])
-                continue
-            }
-            for target in wanting {
-                rows.append(WebhookDelivery(receiver: target.url, eventID: event.eventID, alertID: event.alert.id,
-                                            kind: event.kind.rawValue, body: body, created: created, nextAttempt: now))
-            }
+        let (rows, unencodable) = WebhookDelivery.rows(for: events, targets: targets, now: now)
+        for (alert, error) in unencodable {
+            logger.error("webhook body not encodable", metadata: ["alert": "\(alert)", "error": "\(error)"])
         }
         return rows
     }

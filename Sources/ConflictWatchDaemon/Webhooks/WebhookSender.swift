@@ -8,43 +8,47 @@ import NIOHTTP1
 import ServiceLifecycle
 import Synchronization
 
-/// Delivers the store's webhook outbox (SPEC §8): reads due deliveries, POSTs each with a
-/// per-attempt timeout, and deletes a row only after a 2xx; a failure is rescheduled with
-/// back-off or, per the `RetryPolicy`, given up (kept for `conflictwatch webhooks failed`).
-/// Per receiver at most `policy.concurrency` attempts are in flight and never-tried events go
-/// before retries, so a hanging receiver or a poisoned event costs a new event at most one
-/// attempt's timeout; an alert's events still go in order, one at a time.
+/// Delivers the webhook outbox (SPEC §8): reads due deliveries, POSTs each with a per-attempt
+/// timeout, and deletes a row only after a 2xx; a failure is rescheduled with back-off or, per
+/// the `RetryPolicy`, given up (kept for `conflictwatch webhooks failed`). Per receiver at most
+/// `policy.concurrency` attempts are in flight and never-tried events go before retries, so a
+/// hanging receiver or a poisoned event costs a new event at most one attempt's timeout; an
+/// alert's events still go in order, one at a time.
+///
+/// The outbox is one daemon's store, or on a fleet the fleet's PostgreSQL (SPEC §7), which only
+/// the agent holding the aggregator role sends from (`active`): the one that writes the rows,
+/// so one sender per fleet and no receiver hears an event twice from two agents. When the role
+/// moves the new holder starts as a daemon does: what is owed is tried at once.
 ///
 /// At graceful shutdown (after the pipeline's last flush, the group stops services in reverse
 /// order) it starts nothing new, gives attempts in flight a second, then cancels them: their
 /// rows stay pending and the next start sends them (at least once, `event_id` for de-duplication).
 public struct WebhookSender: Service {
     let outbox: WebhookOutbox
-    let store: ConflictStore
+    let queue: any WebhookQueue
     let policy: RetryPolicy
     let status: LiveStatus
     let logger: Logger
+    /// Whether this process sends now (on a fleet: while it holds the aggregator role).
+    let active: @Sendable () -> Bool
     /// How often the store is looked at for retries coming due when nothing else wakes the sender.
     var pollInterval: Duration = .milliseconds(250)
 
-    public init(outbox: WebhookOutbox, store: ConflictStore, policy: RetryPolicy = RetryPolicy(), status: LiveStatus, logger: Logger) {
+    public init(outbox: WebhookOutbox, queue: any WebhookQueue, policy: RetryPolicy = RetryPolicy(), status: LiveStatus, logger: Logger,
+                active: @escaping @Sendable () -> Bool = { true }) {
         self.outbox = outbox
-        self.store = store
+        self.queue = queue
         self.policy = policy
         self.status = status
         self.logger = logger
+        self.active = active
+    }
+
+    public init(outbox: WebhookOutbox, store: ConflictStore, policy: RetryPolicy = RetryPolicy(), status: LiveStatus, logger: Logger) {
+        self.init(outbox: outbox, queue: store, policy: policy, status: status, logger: logger)
     }
 
     public func run() async throws {
-        let orphaned = try store.giveUpWebhooks(notTo: outbox.targets.map(\.url), reason: "receiver no longer configured")
-        if orphaned > 0 {
-            logger.warning("webhooks for receivers no longer configured given up", metadata: ["events": "\(orphaned)"])
-        }
-        let owed = try store.resetWebhookBackoff(now: CivilTime.nowMicros())
-        if owed > 0 {
-            logger.info("webhook deliveries owed from before the start", metadata: ["events": "\(owed)"])
-        }
-        publishCounts()
         var configuration = HTTPClient.Configuration()
         // The retry policy decides when to try again; the client's own retrying of a refused
         // connection would hold each attempt for its whole timeout.
@@ -59,10 +63,19 @@ public struct WebhookSender: Service {
                         outbox.wakeSender()
                     }
                 }
-                var lastCounts = ContinuousClock.now
+                var started = false
+                var lastCounts = ContinuousClock.now - .seconds(1)
                 for await _ in outbox.wakeups {
                     if Task.isShuttingDownGracefully || Task.isCancelled { break }
-                    for (target, delivery) in due(inFlight) {
+                    guard active() else {
+                        started = false
+                        continue
+                    }
+                    if !started {
+                        started = await start()
+                        if !started { continue }
+                    }
+                    for (target, delivery) in await due(inFlight) {
                         group.addTask {
                             await attempt(delivery, to: target, client: client)
                             inFlight.remove(delivery)
@@ -71,7 +84,7 @@ public struct WebhookSender: Service {
                     }
                     if ContinuousClock.now - lastCounts >= .seconds(1) {
                         lastCounts = .now
-                        publishCounts()
+                        await publishCounts()
                     }
                 }
                 let deadline = ContinuousClock.now + .seconds(1)
@@ -81,11 +94,31 @@ public struct WebhookSender: Service {
                 group.cancelAll()
             }
         }
-        publishCounts()
+        if active() { await publishCounts() }
+    }
+
+    /// What a (re)start does before sending: rows for receivers no longer configured are given
+    /// up, what is owed is due at once. False when the outbox cannot be read (tried again at
+    /// the next wake-up).
+    func start() async -> Bool {
+        do {
+            let orphaned = try await queue.giveUpWebhooks(notTo: outbox.targets.map(\.url), reason: "receiver no longer configured")
+            if orphaned > 0 {
+                logger.warning("webhooks for receivers no longer configured given up", metadata: ["events": "\(orphaned)"])
+            }
+            let owed = try await queue.resetWebhookBackoff(now: CivilTime.nowMicros())
+            if owed > 0 {
+                logger.info("webhook deliveries owed from before the start", metadata: ["events": "\(owed)"])
+            }
+            return true
+        } catch {
+            logger.error("cannot read the webhook outbox", metadata: ["error": "\(error)"])
+            return false
+        }
     }
 
     /// Deliveries to start now, up to each receiver's free slots; marked in flight.
-    func due(_ inFlight: InFlightDeliveries) -> [(WebhookTarget, WebhookDelivery)] {
+    func due(_ inFlight: InFlightDeliveries) async -> [(WebhookTarget, WebhookDelivery)] {
         let now = CivilTime.nowMicros()
         var start: [(WebhookTarget, WebhookDelivery)] = []
         for target in outbox.targets {
@@ -93,7 +126,7 @@ public struct WebhookSender: Service {
             let free = policy.concurrency - busy.count
             guard free > 0 else { continue }
             do {
-                for d in try store.dueWebhookDeliveries(receiver: target.url, now: now, excluding: busy, limit: free) {
+                for d in try await queue.dueWebhookDeliveries(receiver: target.url, now: now, excluding: busy, limit: free) {
                     inFlight.insert(d)
                     start.append((target, d))
                 }
@@ -118,17 +151,17 @@ public struct WebhookSender: Service {
         do {
             switch policy.decide(verdict, attempt: attempt, age: age, retryAfter: retryAfter) {
             case .delete:
-                try store.webhookDelivered(id: id)
+                try await queue.webhookDelivered(id: id)
                 status.update { $0.webhooksSent += 1 }
                 logger.debug("webhook delivered", metadata: metadata)
             case .retry(let wait):
-                try store.webhookFailed(id: id, attempts: attempt, nextAttempt: now + Int64(wait * 1e6), error: detail)
+                try await queue.webhookFailed(id: id, attempts: attempt, nextAttempt: now + Int64(wait * 1e6), error: detail)
                 metadata["retry_in_s"] = "\(wait)"
                 logger.notice("webhook delivery failed; retrying", metadata: metadata)
             case .giveUp:
                 let reason = verdict == .permanentFailure ? "\(detail) (not retried: check the URL and the receiver)"
                     : "\(detail) (gave up after \(attempt) attempts)"
-                try store.webhookGivenUp(id: id, attempts: attempt, reason: reason)
+                try await queue.webhookGivenUp(id: id, attempts: attempt, reason: reason)
                 status.update { $0.webhooksFailed += 1 }
                 logger.error("webhook given up; listed by `conflictwatch webhooks failed`", metadata: metadata)
             }
@@ -158,9 +191,9 @@ public struct WebhookSender: Service {
     }
 
     /// The outbox's size for `/metrics`.
-    func publishCounts() {
+    func publishCounts() async {
         do {
-            let counts = try store.webhookCounts()
+            let counts = try await queue.webhookCounts()
             status.update {
                 $0.webhooksPending = counts.pending
                 $0.webhooksGivenUp = counts.givenUp

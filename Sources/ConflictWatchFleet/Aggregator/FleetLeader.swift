@@ -174,7 +174,13 @@ struct FleetLeader {
         batch.alerts = changes.alerts.map { ($0, agents(of: $0)) }
         batch.events = changes.transitions
         batch.state.model = analyzer.snapshot()
-        try await db.commit(batch)
+        batch.webhooks = settings.webhooks
+        let webhooks = try await db.commit(batch)
+        if webhooks.owed > 0 { settings.wakeWebhookSender?() }
+        if webhooks.dropped > 0 {
+            logger.warning("fleet webhook outbox full; oldest events dropped", metadata: [
+                "dropped": "\(webhooks.dropped)", "capacity": "\(batch.webhookCapacity)"])
+        }
         pendingRollups.removeAll(keepingCapacity: true)
         dirty = false
         lastCommit = now
@@ -184,7 +190,7 @@ struct FleetLeader {
             }
         }
         if batch.alerts.isEmpty == false || Int(now) % 600 == 0 {
-            _ = try? await db.pruneSummaries(positions: merge.positions, keepDays: settings.keepSummariesDays)
+            _ = try? await db.pruneSummaries(positions: merge.positions, keepDays: settings.keepSummariesDays, webhookDays: settings.retentionDays)
         }
     }
 

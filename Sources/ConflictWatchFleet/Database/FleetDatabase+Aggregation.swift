@@ -50,16 +50,23 @@ extension FleetDatabase {
         public var state: AggregatorState
         /// The wall clock silences are decided at (µs).
         public var now: Int64 = CivilTime.nowMicros()
+        /// The receivers the fleet's alert events are owed to (the leader's configured
+        /// webhooks), and how many pending rows each keeps.
+        public var webhooks: [WebhookTarget] = []
+        public var webhookCapacity = WebhookDelivery.defaultCapacity
         public init(state: AggregatorState) { self.state = state }
     }
 
-    public func commit(_ batch: AggregatorCommit) async throws(FleetError) {
+    /// Returns the webhook rows owed by it and the pending ones dropped beyond the capacity.
+    @discardableResult
+    public func commit(_ batch: AggregatorCommit) async throws(FleetError) -> (owed: Int, dropped: Int) {
         try await run("commit the fleet's results") {
             let positions = String(decoding: try JSONEncoder().encode(batch.state.positions), as: UTF8.self)
-            try await self.connection.withTransaction(logger: self.logger) { c in
+            return try await self.connection.withTransaction(logger: self.logger) { c in
                 // Each alert decided against the silences in force now, as one daemon does; the
                 // open ones not in this commit too (a silence ran out, or was added meanwhile).
                 let silences = try await Self.activeSilences(c, now: batch.now, logger: self.logger)
+                var stored: [String: Alert] = [:]
                 for (unnamed, agents) in batch.alerts {
                     var alert = unnamed
                     alert.agents = agents
@@ -67,10 +74,12 @@ extension FleetDatabase {
                     let json = try RecordJSON.encode(alert)
                     let agentsJSON = try RecordJSON.encode(agents)
                     let rank = Alert.Severity.allCases.firstIndex(of: alert.severity) ?? 0
+                    stored[alert.id] = alert
+                    // New: not announced yet (`owe` announces it once nothing silences it).
                     try await c.query("""
-                        INSERT INTO fleet_alert (id, kind, severity_rank, route, client, resource, start, "end", silenced, agents, json)
+                        INSERT INTO fleet_alert (id, kind, severity_rank, route, client, resource, start, "end", silenced, agents, json, announced)
                         VALUES (\(alert.id), \(alert.kind.rawValue), \(rank), \(alert.route), \(alert.client), \(alert.resource),
-                                \(alert.start), \(alert.end), \(alert.silenced), \(agentsJSON), \(json))
+                                \(alert.start), \(alert.end), \(alert.silenced), \(agentsJSON), \(json), false)
                         ON CONFLICT (id) DO UPDATE SET kind = EXCLUDED.kind, severity_rank = EXCLUDED.severity_rank,
                             route = EXCLUDED.route, client = EXCLUDED.client, resource = EXCLUDED.resource, start = EXCLUDED.start,
                             "end" = EXCLUDED."end", silenced = EXCLUDED.silenced, agents = EXCLUDED.agents, json = EXCLUDED.json
@@ -98,6 +107,8 @@ extension FleetDatabase {
                         """, logger: self.logger)
                 }
                 try await Self.reflagOpenAlerts(c, active: silences, logger: self.logger)
+                let owed = try await Self.owe(batch.events, alerts: stored, targets: batch.webhooks, capacity: batch.webhookCapacity,
+                                              now: batch.now, c, logger: self.logger)
                 try await Self.addBuckets(batch.buckets, c, logger: self.logger)
                 for (old, new) in batch.routeAliases where old != new {
                     try await c.query("""
@@ -121,6 +132,7 @@ extension FleetDatabase {
                     ON CONFLICT (id) DO UPDATE SET model = EXCLUDED.model, positions = EXCLUDED.positions,
                         watermark = EXCLUDED.watermark, holder = EXCLUDED.holder, updated = now()
                     """, logger: self.logger)
+                return owed
             }
         }
     }
@@ -158,8 +170,9 @@ extension FleetDatabase {
 
     /// Deletes summaries every stream's position has passed and that are older than `days`
     /// by the time they were shipped (the raw material of a restart from scratch, kept a while),
-    /// and silences that ended longer ago.
-    public func pruneSummaries(positions: [String: FleetMerge.Position], keepDays: Int) async throws(FleetError) -> Int {
+    /// silences that ended longer ago, and given-up webhook deliveries older than `webhookDays`
+    /// (the store's retention: `webhooks failed` lists them until then).
+    public func pruneSummaries(positions: [String: FleetMerge.Position], keepDays: Int, webhookDays: Int = 30) async throws(FleetError) -> Int {
         try await run("prune summaries") {
             var removed = 0
             for (name, p) in positions {
@@ -180,6 +193,7 @@ extension FleetDatabase {
                 """, logger: self.logger).decode(Int64.self) {
                 removed += Int(n)
             }
+            removed += try await Self.pruneGivenUpWebhooks(olderThanDays: webhookDays, self.connection, logger: self.logger)
             return removed
         }
     }

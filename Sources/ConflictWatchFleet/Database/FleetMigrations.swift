@@ -71,5 +71,22 @@ enum FleetMigrations {
             """,
             "CREATE INDEX fleet_silence_ends ON fleet_silence (ends)",
         ]),
+        // The webhook outbox of the fleet's alert events (SPEC §8), as the embedded store's
+        // webhook_delivery: rows written by the aggregator with the alert change, sent by the
+        // agent holding the role, deleted once delivered. `announced` says the receivers heard
+        // the alert open (or needed not: it opened silenced, or before this migration), so an
+        // open alert released from its silence is announced exactly once, whoever leads then.
+        ("v4-fleet-webhook-outbox", [
+            """
+            CREATE TABLE fleet_webhook_delivery (
+                id bigserial PRIMARY KEY, receiver text NOT NULL, event_id text NOT NULL, alert_id text NOT NULL,
+                kind text NOT NULL, body text NOT NULL, created text NOT NULL, attempts integer NOT NULL DEFAULT 0,
+                next_attempt bigint NOT NULL, state text NOT NULL DEFAULT 'pending', last_error text,
+                UNIQUE (receiver, event_id))
+            """,
+            "CREATE INDEX fleet_webhook_delivery_queue ON fleet_webhook_delivery (state, receiver, id)",
+            "CREATE INDEX fleet_webhook_delivery_alert ON fleet_webhook_delivery (receiver, alert_id, id)",
+            "ALTER TABLE fleet_alert ADD COLUMN announced boolean NOT NULL DEFAULT true",
+        ]),
     ]
 }

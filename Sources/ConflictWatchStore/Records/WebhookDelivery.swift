@@ -1,3 +1,4 @@
+import ConflictWatchCore
 import GRDB
 
 /// One alert event owed to one receiver (SPEC §8): the webhook outbox row. Written in the same
@@ -58,5 +59,33 @@ public struct WebhookDelivery: Codable, FetchableRecord, MutablePersistableRecor
 
     public mutating func didInsert(_ inserted: InsertionSuccess) {
         id = inserted.rowID
+    }
+}
+
+extension WebhookDelivery {
+    /// The outbox rows of `events` committed at `now` (wall-clock µs): one per receiver in
+    /// `targets` that wants the event, in event order (an alert's rows are sent in id order).
+    /// The same for one daemon's store and the fleet's. Events whose body cannot be encoded are
+    /// left out and returned, for the caller to log.
+    public static func rows(for events: [AlertEvent], targets: [WebhookTarget], now: Int64) -> (rows: [WebhookDelivery], unencodable: [(alertID: String, error: any Error)]) {
+        var rows: [WebhookDelivery] = []
+        var failed: [(alertID: String, error: any Error)] = []
+        let created = CivilTime.rfc3339(now)
+        for event in events {
+            let wanting = targets.filter { $0.wants(event) }
+            guard !wanting.isEmpty else { continue }
+            let body: String
+            do {
+                body = String(decoding: try event.jsonBody(), as: UTF8.self)
+            } catch {
+                failed.append((event.alert.id, error))
+                continue
+            }
+            for target in wanting {
+                rows.append(WebhookDelivery(receiver: target.url, eventID: event.eventID, alertID: event.alert.id,
+                                            kind: event.kind.rawValue, body: body, created: created, nextAttempt: now))
+            }
+        }
+        return (rows, failed)
     }
 }

@@ -11,7 +11,7 @@ public struct WebhookTarget: Sendable, Equatable {
         self.minSeverity = minSeverity
     }
 
-    func wants(_ event: AlertEvent) -> Bool {
+    public func wants(_ event: AlertEvent) -> Bool {
         event.alert.severity >= minSeverity
     }
 }

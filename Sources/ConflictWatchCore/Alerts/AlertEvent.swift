@@ -1,4 +1,3 @@
-import ConflictWatchCore
 import Foundation
 
 /// A transition of an alert's life (opened, escalated, closed, reopened) with the alert as
