@@ -168,6 +168,7 @@ let package = Package(
         .testTarget(name: "ConflictWatchFleetTests", dependencies: [
             "ConflictWatchFleet", "ConflictWatchCore", "ConflictWatchStore", "ConflictWatchServer",
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "PostgresNIO", package: "postgres-nio"),
         ], swiftSettings: strictSettings),
         .testTarget(name: "ConflictWatchCLITests", dependencies: [

@@ -1,6 +1,7 @@
 import ConflictWatchCore
 import Foundation
 import Logging
+import NIOCore
 import PostgresNIO
 import Testing
 @testable import ConflictWatchFleet
@@ -30,7 +31,8 @@ import Testing
     @Test func theMigrationListOnlyGrowsAtItsEnd() {
         // Released fleet migrations; a change is a new name at the end (an agent that finds one
         // it does not know refuses to run, so renaming one would stop every older agent).
-        let released = ["v1-fleet-streams-summaries-results", "v2-fleet-route-buckets", "v3-fleet-silences", "v4-fleet-webhook-outbox"]
+        let released = ["v1-fleet-streams-summaries-results", "v2-fleet-route-buckets", "v3-fleet-silences", "v4-fleet-webhook-outbox",
+                        "v5-fleet-summary-lz4"]
         let current = FleetMigrations.all.map(\.name)
         #expect(Array(current.prefix(released.count)) == released, "a released fleet migration was renamed, removed or moved")
         #expect(current.count == released.count, "a new fleet migration: append its name to `released` above")
@@ -44,6 +46,22 @@ import Testing
         let second = try await FleetDatabase.connect(url, logger: Self.logger)
         #expect(try await second.appliedMigrations() == FleetMigrations.all.map(\.name).sorted())
         await second.close()
+    }
+
+    /// pglz cost the server three times lz4's CPU on the summaries (docs/fleet.md); Debian's
+    /// PostgreSQL, which the tests run, has lz4, so the summaries stored must be lz4.
+    @Test func summariesAreStoredLZ4Compressed() async throws {
+        guard let url = try await Self.freshDatabase("lz4") else { return }
+        let db = try await FleetDatabase.connect(url, logger: Self.logger)
+        defer { Task { await db.close() } }
+        let payload = ByteBuffer(bytes: Array(String(repeating: "10.0.0.7 PUT /api/orders/13 409\n", count: 2000).utf8))
+        try await db.connection.query("""
+            INSERT INTO fleet_summary (agent, incarnation, seq, clock, records, payload) VALUES ('web1', 'i1', 1, 0, 0, \(payload))
+            """, logger: Self.logger)
+        var method = ""
+        for try await m in try await db.connection.query("SELECT pg_column_compression(payload) FROM fleet_summary", logger: Self.logger)
+            .decode(String.self) { method = m }
+        #expect(method == "lz4")
     }
 
     @Test func anAgentRefusesASchemaNewerThanItKnows() async throws {
