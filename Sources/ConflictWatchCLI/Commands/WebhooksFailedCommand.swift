@@ -16,7 +16,8 @@ struct WebhooksFailedCommand: AsyncParsableCommand {
             Examples:
               conflictwatch webhooks failed --state-dir /var/lib/conflictwatch
               conflictwatch webhooks failed --format json
-              conflictwatch webhooks failed --database-url postgres://conflictwatch@db/conflictwatch
+              conflictwatch webhooks failed \\
+                --database-url postgres://conflictwatch@db/conflictwatch
             """
     )
 

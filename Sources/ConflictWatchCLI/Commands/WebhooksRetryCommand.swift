@@ -17,7 +17,8 @@ struct WebhooksRetryCommand: AsyncParsableCommand {
               conflictwatch webhooks retry --all
               conflictwatch webhooks retry 'burst-20251124T160500Z-d52cbe/2-closed' \\
                 --state-dir /var/lib/conflictwatch
-              conflictwatch webhooks retry --all --database-url postgres://conflictwatch@db/conflictwatch
+              conflictwatch webhooks retry --all \\
+                --database-url postgres://conflictwatch@db/conflictwatch
             """
     )
 
