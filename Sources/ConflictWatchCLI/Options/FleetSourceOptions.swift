@@ -31,6 +31,11 @@ struct FleetSourceOptions: ParsableArguments {
         if source.server != nil || source.store.stateDir != nil {
             throw ValidationError("--database-url \(reads); leave out --server and --state-dir (they name one daemon)")
         }
+        try parse(databaseURL)
+    }
+
+    /// `--database-url` parses, or says why not.
+    static func parse(_ databaseURL: String) throws {
         do {
             _ = try FleetDatabaseURL(databaseURL)
         } catch {

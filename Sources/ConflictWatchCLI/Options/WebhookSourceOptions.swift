@@ -19,11 +19,7 @@ struct WebhookSourceOptions: ParsableArguments {
         if store.stateDir != nil {
             throw ValidationError("--database-url is the fleet's outbox; leave out --state-dir (it names one daemon's store)")
         }
-        do {
-            _ = try FleetDatabaseURL(databaseURL)
-        } catch {
-            throw ValidationError("--database-url: \(error.description)")
-        }
+        try FleetSourceOptions.parse(databaseURL)
     }
 
     /// Runs `body` on the outbox named: the fleet's (connected, closed after) or the embedded

@@ -81,7 +81,6 @@ public enum Daemon {
             aggregator.hotspotCount = settings.hotspotCount
             aggregator.agentTimeout = fleet.agentTimeoutSeconds
             aggregator.keepSummariesDays = settings.retentionDays
-            aggregator.retentionDays = settings.retentionDays
             aggregator.webhooks = settings.webhooks
             if let fleetOutbox { aggregator.wakeWebhookSender = { fleetOutbox.wakeSender() } }
             services.append(.init(service: FleetAggregator(settings: aggregator, status: aggregatorStatus, logger: logger),

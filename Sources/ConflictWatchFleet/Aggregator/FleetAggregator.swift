@@ -23,15 +23,14 @@ public struct FleetAggregator: Service {
         public var agentTimeout: Double = 30
         /// How often a follower tries for the role, and a leader looks for new summaries.
         public var pollInterval: Duration = .milliseconds(500)
-        /// How long shipped summaries are kept after they were accounted.
+        /// How long accounted summaries, ended silences and given-up webhook deliveries are
+        /// kept (a daemon sets its store's retention).
         public var keepSummariesDays = 1
         /// Where the fleet's alert events are sent (the webhooks of this agent's configuration,
         /// which every agent of a fleet shares): rows owed to them are committed with the
         /// alerts, and `wakeWebhookSender` is called after a commit that owed any.
         public var webhooks: [WebhookTarget] = []
         public var wakeWebhookSender: (@Sendable () -> Void)?
-        /// How long given-up webhook deliveries are kept (the store's retention).
-        public var retentionDays = 30
         public init(url: FleetDatabaseURL, agent: String, parameters: ModelParameters) {
             self.url = url
             self.agent = agent

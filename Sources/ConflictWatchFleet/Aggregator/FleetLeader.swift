@@ -190,7 +190,7 @@ struct FleetLeader {
             }
         }
         if batch.alerts.isEmpty == false || Int(now) % 600 == 0 {
-            _ = try? await db.pruneSummaries(positions: merge.positions, keepDays: settings.keepSummariesDays, webhookDays: settings.retentionDays)
+            _ = try? await db.pruneSummaries(positions: merge.positions, keepDays: settings.keepSummariesDays)
         }
     }
 

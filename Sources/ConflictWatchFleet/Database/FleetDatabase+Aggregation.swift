@@ -170,9 +170,9 @@ extension FleetDatabase {
 
     /// Deletes summaries every stream's position has passed and that are older than `days`
     /// by the time they were shipped (the raw material of a restart from scratch, kept a while),
-    /// silences that ended longer ago, and given-up webhook deliveries older than `webhookDays`
-    /// (the store's retention: `webhooks failed` lists them until then).
-    public func pruneSummaries(positions: [String: FleetMerge.Position], keepDays: Int, webhookDays: Int = 30) async throws(FleetError) -> Int {
+    /// silences that ended longer ago, and webhook deliveries given up longer ago (`webhooks
+    /// failed` lists them until then).
+    public func pruneSummaries(positions: [String: FleetMerge.Position], keepDays: Int) async throws(FleetError) -> Int {
         try await run("prune summaries") {
             var removed = 0
             for (name, p) in positions {
@@ -193,7 +193,7 @@ extension FleetDatabase {
                 """, logger: self.logger).decode(Int64.self) {
                 removed += Int(n)
             }
-            removed += try await Self.pruneGivenUpWebhooks(olderThanDays: webhookDays, self.connection, logger: self.logger)
+            removed += try await Self.pruneGivenUpWebhooks(olderThanDays: keepDays, self.connection, logger: self.logger)
             return removed
         }
     }
