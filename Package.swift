@@ -56,7 +56,9 @@ let package = Package(
         ),
         // The compiler's prefetch hint for the model's tables (a header, nothing to link).
         .systemLibrary(name: "CPrefetch", path: "Sources/CPrefetch"),
-        .target(name: "ConflictWatchCore", dependencies: ["CPrefetch"], swiftSettings: strictSettings),
+        // Sixteen-byte scans for the JSON parser's strings (a header, nothing to link).
+        .systemLibrary(name: "CByteScan", path: "Sources/CByteScan"),
+        .target(name: "ConflictWatchCore", dependencies: ["CPrefetch", "CByteScan"], swiftSettings: strictSettings),
         // The test bench: the traffic simulator and the scoring of alerts against its truth.
         .target(name: "ConflictWatchLab", dependencies: ["ConflictWatchCore"], swiftSettings: strictSettings),
         // One way in for log lines (files, stdin, gzip, followed files) and captures read from files:

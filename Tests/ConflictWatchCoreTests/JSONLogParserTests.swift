@@ -99,8 +99,9 @@ import Testing
 }
 
 
-/// The word-at-a-time string scan against the plain byte loop it replaced, on strings with the
-/// special bytes (and UTF-8 lead bytes, which must not count) at every offset of a word.
+/// The sixteen-bytes-at-a-time string scan against a plain byte loop, on strings with the
+/// special bytes (and UTF-8 lead bytes, which must not count) at every offset of the first three
+/// blocks and in the byte-by-byte tail.
 @Suite struct JSONStringScanTests {
     static func naive(_ b: [UInt8], _ i: Int) -> (end: Int, escaped: Bool)? {
         var j = i + 1
@@ -119,7 +120,7 @@ import Testing
     func matchesByteLoop() {
         let specials: [UInt8] = [0x22, 0x5C, 0x00, 0x1F, 0x0A, 0x20, 0x21, 0x23, 0x5B, 0x5D, 0x7F, 0x80, 0xC3, 0xFF]
         var checked = 0
-        for length in 0..<24 {
+        for length in 0..<50 {
             for at in 0..<max(length, 1) {
                 for special in specials {
                     for tail in [[UInt8](), [0x22], [0x5C, 0x22, 0x61, 0x22], [0x61, 0x62, 0x22, 0x20]] {
@@ -134,18 +135,6 @@ import Testing
                 }
             }
         }
-        #expect(checked > 10_000)
-    }
-
-    @Test func flagsEachSpecialByteInAWord() {
-        for position in 0..<8 {
-            for special: UInt8 in [0x22, 0x5C, 0x00, 0x1F] {
-                var w: UInt64 = 0x6161_6161_6161_6161
-                w = w & ~(UInt64(0xFF) << (8 * position)) | UInt64(special) << (8 * position)
-                #expect(JSONLogParser.mayEndString(w), "byte \(special) at \(position)")
-            }
-        }
-        #expect(!JSONLogParser.mayEndString(0x6161_6161_6161_6161))
-        #expect(!JSONLogParser.mayEndString(0xC3A9_C3A9_2020_7E21), "UTF-8, spaces and printable ASCII")
+        #expect(checked > 40_000)
     }
 }

@@ -1,3 +1,5 @@
+import CByteScan
+
 /// JSON-lines access logs: nginx `escape=json` formats, Caddy, Envoy, Traefik and generic
 /// `method`/`status` records. A small byte-level scanner reads one object per line, picks the
 /// fields it knows by name (see `JSONKey`) and skips the rest without building anything.
@@ -179,41 +181,34 @@ public struct JSONLogParser {
 
     struct StringSpan { var start: Int; var end: Int; var escaped: Bool; var next: Int }
 
-    /// Scans the string starting at the quote at `i`: eight bytes at a time while none of them
-    /// is a quote, a backslash or a control byte (user agents and referers are long), then
-    /// byte by byte from the word that has one.
+    /// Scans the string starting at the quote at `i`: sixteen bytes at a time (`CByteScan`) up
+    /// to a quote, a backslash or a control byte (user agents and referers are long), then one
+    /// escape at a time from there.
     @inline(__always)
     static func scanString(_ b: UnsafeRawBufferPointer, _ i: Int) -> StringSpan? {
+        guard let base = b.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return nil }
         var j = i + 1
         var escaped = false
         let n = b.count
-        while true {
-            while j + 8 <= n, !Self.mayEndString(b.loadUnaligned(fromByteOffset: j, as: UInt64.self)) { j += 8 }
+        while j < n {
+            j += cw_json_string_stop(base + j, n - j)
             guard j < n else { return nil }
-            let c = b[j]
+            let c = base[j]
             if c == ASCII.quote { return StringSpan(start: i + 1, end: j, escaped: escaped, next: j + 1) }
-            if c == ASCII.backslash { escaped = true; j += 2; continue }
-            if c < 0x20 { return nil }
-            j += 1
+            guard c == ASCII.backslash else { return nil }
+            escaped = true
+            j += 2
         }
-    }
-
-    /// Whether one of the eight bytes of `w` is `"`, `\` or below 0x20 (SWAR: a byte's high bit
-    /// is set in the result at the first such byte; a later one may be flagged spuriously,
-    /// which only sends the scan byte by byte a little early).
-    @inline(__always)
-    static func mayEndString(_ w: UInt64) -> Bool {
-        let ones: UInt64 = 0x0101_0101_0101_0101, high: UInt64 = 0x8080_8080_8080_8080
-        let quote = w ^ (ones &* UInt64(ASCII.quote)), backslash = w ^ (ones &* UInt64(ASCII.backslash))
-        let zeroInQuote = (quote &- ones) & ~quote
-        let zeroInBackslash = (backslash &- ones) & ~backslash
-        let control = (w &- ones &* 0x20) & ~w
-        return (zeroInQuote | zeroInBackslash | control) & high != 0
+        return nil
     }
 
     /// The string's bytes, with escapes decoded into the scratch arena when there are any.
+    @inline(__always)
     private func decoded(_ b: UnsafeRawBufferPointer, _ s: StringSpan) -> UnsafeRawBufferPointer? {
-        guard s.escaped else { return b.slice(s.start, s.end) }
+        s.escaped ? unescaped(b, s) : b.slice(s.start, s.end)
+    }
+
+    private func unescaped(_ b: UnsafeRawBufferPointer, _ s: StringSpan) -> UnsafeRawBufferPointer? {
         let room = s.end - s.start
         guard let out = scratch.reserve(room) else { return nil }
         var w = 0
@@ -298,9 +293,11 @@ public struct JSONLogParser {
     @inline(__always)
     static func skipWhitespace(_ b: UnsafeRawBufferPointer, _ i0: Int) -> Int {
         var i = i0
+        // Compact JSON (what loggers write) has none: one comparison per call then.
         while i < b.count {
             let c = b[i]
-            guard c == ASCII.space || c == ASCII.tab || c == ASCII.newline || c == ASCII.carriageReturn else { break }
+            guard c <= ASCII.space,
+                  c == ASCII.space || c == ASCII.tab || c == ASCII.newline || c == ASCII.carriageReturn else { break }
             i += 1
         }
         return i

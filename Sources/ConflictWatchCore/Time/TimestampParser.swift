@@ -1,11 +1,15 @@
 /// Parses the time stamps access logs write, straight from bytes, into epoch microseconds (UTC).
 ///
-/// CLF times repeat for every line of the same second, so the last CLF stamp and its result are
-/// cached: most lines cost one 26-byte comparison.
+/// Times repeat for every line of the same second, so the last stamp and its result are cached
+/// (the last CLF stamp for the formats that say CLF, the last stamp of any form up to 32 bytes
+/// for JSON's "whatever the logger wrote"): most lines cost one comparison of a few words.
 package struct TimestampParser: Sendable {
     private var lastCLF: (UInt64, UInt64, UInt64, UInt16) = (0, 0, 0, 0)
     private var lastCLFMicros: Int64 = 0
     private var hasCached = false
+    private var lastStamp: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+    private var lastStampCount = -1
+    private var lastStampMicros: Int64 = 0
 
     package init() {}
 
@@ -115,14 +119,26 @@ package struct TimestampParser: Sendable {
         }
     }
 
-    /// Tries every supported form; used for JSON values and custom formats.
+    /// Tries every supported form; used for JSON values.
     package mutating func parseAny(_ b: UnsafeRawBufferPointer) -> Int64? {
-        if b.count == 26, b[2] == ASCII.slash { return parseCLF(b) }
+        guard b.count <= 32 else { return Self.parseAnyUncached(b) }
+        var key: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+        withUnsafeMutableBytes(of: &key) { $0.copyMemory(from: b) }
+        if b.count == lastStampCount, key == lastStamp { return lastStampMicros }
+        guard let v = Self.parseAnyUncached(b) else { return nil }
+        lastStamp = key
+        lastStampCount = b.count
+        lastStampMicros = v
+        return v
+    }
+
+    static func parseAnyUncached(_ b: UnsafeRawBufferPointer) -> Int64? {
+        if b.count == 26, b[2] == ASCII.slash { return parseCLFUncached(b) }
         if b.count == 28, b[0] == ASCII.openBracket, b[27] == ASCII.closeBracket {
-            return parseCLF(b.slice(1, 27))
+            return parseCLFUncached(b.slice(1, 27))
         }
-        if b.count >= 19, b[4] == ASCII.dash { return Self.parseISO8601(b) }
-        return Self.parseEpoch(b)
+        if b.count >= 19, b[4] == ASCII.dash { return parseISO8601(b) }
+        return parseEpoch(b)
     }
 
     @inline(__always)
