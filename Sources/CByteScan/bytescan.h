@@ -7,7 +7,7 @@
 #include <stdint.h>
 #if defined(__SSE2__)
 #include <emmintrin.h>
-#elif defined(__ARM_NEON)
+#elif defined(__aarch64__)
 #include <arm_neon.h>
 #endif
 
@@ -26,7 +26,7 @@ static inline size_t cw_json_string_stop(const uint8_t *p, size_t n) {
         int mask = _mm_movemask_epi8(hit);
         if (mask != 0) return i + (size_t)__builtin_ctz((unsigned)mask);
     }
-#elif defined(__ARM_NEON)
+#elif defined(__aarch64__)
     const uint8x16_t quote = vdupq_n_u8('"'), backslash = vdupq_n_u8('\\'), space = vdupq_n_u8(0x20);
     for (; i + 16 <= n; i += 16) {
         uint8x16_t v = vld1q_u8(p + i);

@@ -11,7 +11,8 @@ func decodeEvents(_ role: HTTPMessageDecoder.Role, _ text: String, chunks: [Int]
     let bytes = Array(text.utf8)
     func handle(_ e: HTTPMessageDecoder.Event) {
         switch e {
-        case .head(let h):
+        case .head:
+            let h = decoder.head
             if h.isRequest {
                 var s = "head \(h.method.lossyString) \(h.target.lossyString)"
                 if let host = h.host { s += " host=\(host.lossyString)" }
@@ -160,7 +161,7 @@ let chunkings: [[Int]] = [[100_000], [1], [2], [3], [7], [13, 1, 5], [64]]
             chunk.withUnsafeBytes { b in
                 var o = 0
                 while let e = decoder.decode(b, at: &o, time: 0) {
-                    if case .head(let h) = e { events.append(h.target.lossyString) }
+                    if case .head = e { events.append(decoder.head.target.lossyString) }
                     if case .lostSync = e { events.append("lost") }
                 }
             }

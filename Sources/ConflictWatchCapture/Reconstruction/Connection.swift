@@ -343,15 +343,15 @@ struct Connection {
     mutating func handle(_ event: HTTPMessageDecoder.Event, from d: Int, time: Int64, context: inout CaptureContext, sink: ExchangeSink) {
         let fromClient = d == requestDirection
         switch event {
-        case .head(let h):
+        case .head:
             if fromClient {
-                if let dropped = pending.push(h, clientHeader: !context.clientHeaderName.isEmpty) {
+                if let dropped = pending.push(dirs[d].decoder!.head, clientHeader: !context.clientHeaderName.isEmpty) {
                     context.counters.pendingOverflows &+= 1
                     context.counters.unanswered &+= 1
                     emit(dropped, status: -1, bytes: -1, responseTime: -1, sink: sink)
                 }
             } else {
-                responseHead(h, from: d, context: &context, sink: sink)
+                responseHead(dirs[d].decoder!.head, from: d, context: &context, sink: sink)
             }
         case .end(let bytes):
             if !fromClient { responseEnd(bytes: bytes, context: &context, sink: sink) }
