@@ -227,6 +227,74 @@ import Testing
         }
     }
 
+    /// The store behind the outbox, unreadable while `broken` (the fleet's PostgreSQL down).
+    final class BreakableQueue: WebhookQueue {
+        struct Down: Error {}
+        let store: ConflictStore
+        let broken = Atomic<Bool>(true)
+        init(store: ConflictStore) { self.store = store }
+        func check() throws { if broken.load(ordering: .relaxed) { throw Down() } }
+        func dueWebhookDeliveries(receiver: String, now: Int64, excluding busy: Set<Int64>, limit: Int) async throws -> [WebhookDelivery] {
+            try check()
+            return try store.dueWebhookDeliveries(receiver: receiver, now: now, excluding: busy, limit: limit)
+        }
+        func resetWebhookBackoff(now: Int64) async throws -> Int { try check(); return try store.resetWebhookBackoff(now: now) }
+        func webhookDelivered(id: Int64) async throws { try check(); try store.webhookDelivered(id: id) }
+        func webhookFailed(id: Int64, attempts: Int, nextAttempt: Int64, error: String) async throws {
+            try check()
+            try store.webhookFailed(id: id, attempts: attempts, nextAttempt: nextAttempt, error: error)
+        }
+        func webhookGivenUp(id: Int64, attempts: Int, reason: String) async throws {
+            try check()
+            try store.webhookGivenUp(id: id, attempts: attempts, reason: reason)
+        }
+        func giveUpWebhooks(notTo receivers: [String], reason: String) async throws -> Int {
+            try check()
+            return try store.giveUpWebhooks(notTo: receivers, reason: reason)
+        }
+        func retryGivenUpWebhooks(eventIDs: [String]?, now: Int64) async throws -> Int {
+            try check()
+            return try store.retryGivenUpWebhooks(eventIDs: eventIDs, now: now)
+        }
+        func webhookDeliveries(state: WebhookDelivery.State, limit: Int?) async throws -> [WebhookDelivery] {
+            try check()
+            return try store.webhookDeliveries(state: state, limit: limit)
+        }
+        func webhookCounts() async throws -> (pending: Int, givenUp: Int) { try check(); return try store.webhookCounts() }
+    }
+
+    /// An outbox the sender cannot read is logged when it starts failing and when it works
+    /// again, not at each of the wake-ups in between (four a second).
+    @Test func anUnreadableOutboxIsLoggedOnceAndAgainWhenItRecovers() async throws {
+        let receiver = Receiver()
+        try await withReceiver(receiver) { base in
+            let store = try ConflictStore(directory: dir, mode: .writer, logger: logger)
+            let status = LiveStatus()
+            let outbox = WebhookOutbox(targets: [.init(url: base + "/hook")], status: status, logger: logger)
+            try commit([AlertEvent(kind: .opened, alert: try Self.alert("late"), eventID: "late/0-opened")], store: store, outbox: outbox)
+            let queue = BreakableQueue(store: store)
+            let recorded = LearnedStateTests.Recorded()
+            let recording = Logger(label: "test") { _ in LearnedStateTests.RecordingHandler(recorded: recorded) }
+            let sender = WebhookSender(outbox: outbox, queue: queue, policy: fastPolicy(), status: status, logger: recording)
+            let task = Task { try await sender.run() }
+            try await Task.sleep(for: .milliseconds(1500))
+            queue.broken.store(false, ordering: .relaxed)
+            let deadline = ContinuousClock.now + .seconds(10)
+            while try store.webhookCounts().pending > 0, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+            task.cancel()
+            _ = await task.result
+            #expect(receiver.acceptedEventIDs() == ["late/0-opened"], "delivered once the outbox is readable")
+            let lines = recorded.lines.withLock { $0 }
+            let failures = lines.filter { $0.1.hasPrefix("cannot read the webhook outbox") }
+            let recoveries = lines.filter { $0.1 == "webhook outbox readable again" }
+            #expect(failures.count == 1, "one error for the outage, not one per wake-up: \(failures.count)")
+            #expect(failures.first?.0 == .error && failures.first?.2["failures"] == "1")
+            #expect(recoveries.count == 1, "\(lines.map(\.1))")
+            let failed = Int(recoveries.first?.2["failures"]?.description ?? "") ?? 0
+            #expect(failed >= 4, "the sender kept looking (every 0.25 s) while it could not read: \(failed)")
+        }
+    }
+
     /// SPEC §8: the events a pipeline committed while no sender ran (a kill -9 right after the
     /// commit, or a receiver down) are delivered by the next start's sender, from the store.
     @Test func eventsCommittedByThePipelineSurviveARestart() async throws {

@@ -65,6 +65,7 @@ public struct WebhookSender: Service {
                 }
                 var started = false
                 var lastCounts = ContinuousClock.now - .seconds(1)
+                var health = OutboxReadHealth()
                 for await _ in outbox.wakeups {
                     if Task.isShuttingDownGracefully || Task.isCancelled { break }
                     guard active() else {
@@ -72,10 +73,10 @@ public struct WebhookSender: Service {
                         continue
                     }
                     if !started {
-                        started = await start()
+                        started = await start(&health)
                         if !started { continue }
                     }
-                    for (target, delivery) in await due(inFlight) {
+                    for (target, delivery) in await due(inFlight, &health) {
                         group.addTask {
                             await attempt(delivery, to: target, client: client)
                             inFlight.remove(delivery)
@@ -84,7 +85,7 @@ public struct WebhookSender: Service {
                     }
                     if ContinuousClock.now - lastCounts >= .seconds(1) {
                         lastCounts = .now
-                        await publishCounts()
+                        await publishCounts(&health)
                     }
                 }
                 let deadline = ContinuousClock.now + .seconds(1)
@@ -94,13 +95,16 @@ public struct WebhookSender: Service {
                 group.cancelAll()
             }
         }
-        if active() { await publishCounts() }
+        if active() {
+            var health = OutboxReadHealth()
+            await publishCounts(&health)
+        }
     }
 
     /// What a (re)start does before sending: rows for receivers no longer configured are given
     /// up, what is owed is due at once. False when the outbox cannot be read (tried again at
     /// the next wake-up).
-    func start() async -> Bool {
+    func start(_ health: inout OutboxReadHealth) async -> Bool {
         do {
             let orphaned = try await queue.giveUpWebhooks(notTo: outbox.targets.map(\.url), reason: "receiver no longer configured")
             if orphaned > 0 {
@@ -110,15 +114,16 @@ public struct WebhookSender: Service {
             if owed > 0 {
                 logger.info("webhook deliveries owed from before the start", metadata: ["events": "\(owed)"])
             }
+            readSucceeded(&health)
             return true
         } catch {
-            logger.error("cannot read the webhook outbox", metadata: ["error": "\(error)"])
+            readFailed(error, &health)
             return false
         }
     }
 
     /// Deliveries to start now, up to each receiver's free slots; marked in flight.
-    func due(_ inFlight: InFlightDeliveries) async -> [(WebhookTarget, WebhookDelivery)] {
+    func due(_ inFlight: InFlightDeliveries, _ health: inout OutboxReadHealth) async -> [(WebhookTarget, WebhookDelivery)] {
         let now = CivilTime.nowMicros()
         var start: [(WebhookTarget, WebhookDelivery)] = []
         for target in outbox.targets {
@@ -130,8 +135,9 @@ public struct WebhookSender: Service {
                     inFlight.insert(d)
                     start.append((target, d))
                 }
+                readSucceeded(&health)
             } catch {
-                logger.error("cannot read the webhook outbox", metadata: ["error": "\(error)"])
+                readFailed(error, &health)
             }
         }
         return start
@@ -191,15 +197,31 @@ public struct WebhookSender: Service {
     }
 
     /// The outbox's size for `/metrics`.
-    func publishCounts() async {
+    func publishCounts(_ health: inout OutboxReadHealth) async {
         do {
             let counts = try await queue.webhookCounts()
             status.update {
                 $0.webhooksPending = counts.pending
                 $0.webhooksGivenUp = counts.givenUp
             }
+            readSucceeded(&health)
         } catch {
-            logger.error("cannot read the webhook outbox", metadata: ["error": "\(error)"])
+            readFailed(error, &health)
+        }
+    }
+
+    func readFailed(_ error: any Error, _ health: inout OutboxReadHealth) {
+        if case .logFailure(let failures) = health.failed(at: .now) {
+            logger.error("cannot read the webhook outbox; still trying, logged again once a minute while it fails",
+                         metadata: ["error": "\(error)", "failures": "\(failures)"])
+        }
+    }
+
+    func readSucceeded(_ health: inout OutboxReadHealth) {
+        if case .logRecovery(let failures, let duration) = health.succeeded(at: .now) {
+            logger.notice("webhook outbox readable again", metadata: [
+                "failures": "\(failures)", "seconds": "\(duration.components.seconds)",
+            ])
         }
     }
 }
