@@ -1,3 +1,5 @@
+import CPrefetch
+
 /// Path → route index for paths seen recently (direct-mapped, keyed by the path's 64-bit hash).
 /// Access logs repeat paths constantly; a hit skips segment classification and the route-table
 /// lookup. Skipping the `{var}` learner on a hit loses nothing: it counts distinct values, and a
@@ -18,6 +20,13 @@ struct RouteCache {
     func lookup(_ hash: UInt64) -> Int? {
         let e = entries.base[Int(truncatingIfNeeded: hash >> 24) & mask]
         return e.key == hash && e.routePlusOne > 0 ? e.routePlusOne - 1 : nil
+    }
+
+    /// Asks the CPU for `hash`'s slot: the table is larger than the caches, and the reading
+    /// thread knows a path's hash well before it looks the path up.
+    @inline(__always)
+    func prefetch(_ hash: UInt64) {
+        cw_prefetch(entries.base + (Int(truncatingIfNeeded: hash >> 24) & mask))
     }
 
     @inline(__always)

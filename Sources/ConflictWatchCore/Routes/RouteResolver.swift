@@ -39,6 +39,10 @@ public struct RouteResolver {
         return (idx, routes.count != before ? route : nil)
     }
 
+    /// See `RouteCache.prefetch`: for a path `resolveNoting` will see shortly.
+    @inline(__always)
+    package func prefetch(pathHash: UInt64) { cache.prefetch(pathHash) }
+
     /// Adds a route another resolver found (in the same order it found them): the same bytes
     /// give the same index, `{other}` included.
     package mutating func mirror(route: UnsafeRawBufferPointer) -> Int { routes.index(of: route) }

@@ -90,32 +90,34 @@ final class RoutedBatch: ReusableBatch, @unchecked Sendable {
         return UInt32(arenaUsed)
     }
 
-    /// Appends `x` routed to `route`; `newRoute` are the bytes the reading thread's route table
-    /// was given for an index it had not handed out before.
+    /// Routes `x` with the reading thread's resolver and appends it; when the normalizer learned
+    /// from it, an independent copy of it travels right after it (`generation`: the normalizer's
+    /// generation the previous copy, if any, had). The route cache's slot is asked for first and
+    /// looked at last, after the hashes and the copies: the cache is larger than the CPU's, and
+    /// waiting on its slot was most of the route lookup's time.
     @inline(__always)
-    func append(_ x: ExchangeView, route: Int, newRoute: UnsafeRawBufferPointer?, pathHash: UInt64, clientHash: UInt64) {
-        let need = x.client.count + x.method.count + x.path.count + (newRoute?.count ?? 0)
+    func append(routing x: ExchangeView, with resolver: inout RouteResolver, generation: inout Int) {
+        let pathHash = ByteHash.hash(x.path)
+        resolver.prefetch(pathHash: pathHash)
+        let clientHash = ByteHash.hash(x.client)
+        let need = x.client.count + x.method.count + x.path.count
         if arenaUsed + need > arenaCapacity { grow(to: arenaUsed + need) }
         let start = UInt32(arenaUsed)
         let clientEnd = copy(x.client)
         let methodEnd = copy(x.method)
         let pathEnd = copy(x.path)
-        let routeEnd = newRoute.map { copy($0) } ?? pathEnd
+        let routed = resolver.resolveNoting(x, pathHash: pathHash)
+        // A new route's bytes follow the path's.
+        var routeEnd = pathEnd
+        if let newRoute = routed.new {
+            if arenaUsed + newRoute.count > arenaCapacity { grow(to: arenaUsed + newRoute.count) }
+            routeEnd = copy(newRoute)
+        }
         records[count] = Record(
             time: x.time, latencyMicros: x.latencyMicros, bytes: x.bytes, pathHash: pathHash, clientHash: clientHash,
-            status: x.status, route: Int32(truncatingIfNeeded: route), start: start, clientEnd: clientEnd, methodEnd: methodEnd,
-            pathEnd: pathEnd, routeEnd: routeEnd, newRoute: newRoute != nil)
+            status: x.status, route: Int32(truncatingIfNeeded: routed.index), start: start, clientEnd: clientEnd,
+            methodEnd: methodEnd, pathEnd: pathEnd, routeEnd: routeEnd, newRoute: routed.new != nil)
         count += 1
-    }
-
-    /// Routes `x` with the reading thread's resolver and appends it; when the normalizer learned
-    /// from it, an independent copy of it travels right after it (`generation`: the normalizer's
-    /// generation the previous copy, if any, had).
-    @inline(__always)
-    func append(routing x: ExchangeView, with resolver: inout RouteResolver, generation: inout Int) {
-        let pathHash = ByteHash.hash(x.path)
-        let routed = resolver.resolveNoting(x, pathHash: pathHash)
-        append(x, route: routed.index, newRoute: routed.new, pathHash: pathHash, clientHash: ByteHash.hash(x.client))
         if resolver.normalizer.generation != generation {
             generation = resolver.normalizer.generation
             // Its own output buffer: the accounting thread renormalizes with it.
