@@ -29,20 +29,26 @@ final class RoutingReader: @unchecked Sendable {
         var resolver = self.resolver
         defer { self.resolver = resolver }
         var batch = queue.take()
+        // What the per-line closure calls the batch through: a captured `var` of a class type
+        // is retained and released around every call made through it; `batch` keeps it alive,
+        // and `current` is set again wherever `batch` is.
+        unowned(unsafe) var current = batch
         var generation = resolver.normalizer.generation
         for (i, path) in paths.enumerated() {
             let report = ingestor.run(path: path, progress: { bytes, lines in
                 batch.progress = (i, bytes, lines)
             }) { x, _ in
-                batch.append(routing: x, with: &resolver, generation: &generation)
-                if batch.isFull {
+                current.append(routing: x, with: &resolver, generation: &generation)
+                if current.isFull {
                     queue.push(batch)
                     batch = queue.take()
+                    current = batch
                 }
             }
             batch.finished = report
             queue.push(batch)
             batch = queue.take()
+            current = batch
         }
         queue.recycle(batch)
         queue.close()
