@@ -1,17 +1,42 @@
 /// Which methods are writes and which statuses are conflicts (model parameters, SPEC §1).
 /// Checked per line, so both are byte-level: methods by length and bytes, statuses by a bitmap.
 package struct TrafficClass: Sendable {
-    private var writeMethods: [[UInt8]]
+    /// Write methods of up to 8 bytes (all the usual ones) as (length, bytes packed into a
+    /// word): the check runs three times per exchange (two prefetches and the accounting), and
+    /// a `memcmp` per candidate was 2.4 % of `analyze`'s samples. Longer ones are compared bytewise.
+    private var shortWriteMethods: [(count: Int, key: UInt64)] = []
+    private var longWriteMethods: [[UInt8]] = []
     private var conflictBits: [UInt64] = Array(repeating: 0, count: 16)
 
     package init(writeMethods: [String], conflictStatuses: [Int]) {
-        self.writeMethods = writeMethods.map { Array($0.utf8) }
+        for m in writeMethods {
+            let bytes = Array(m.utf8)
+            if bytes.count <= 8 {
+                shortWriteMethods.append((bytes.count, bytes.withUnsafeBytes { Self.packed($0) }))
+            } else {
+                longWriteMethods.append(bytes)
+            }
+        }
         for s in conflictStatuses where s >= 0 && s < 1024 { conflictBits[s >> 6] |= 1 << UInt64(s & 63) }
+    }
+
+    /// Up to 8 bytes as a little-endian word, zero above them.
+    @inline(__always)
+    static func packed(_ b: UnsafeRawBufferPointer) -> UInt64 {
+        var k: UInt64 = 0
+        for i in 0..<min(b.count, 8) { k |= UInt64(b[i]) << UInt64(8 * i) }
+        return k
     }
 
     @inline(__always)
     package func isWrite(_ method: UnsafeRawBufferPointer) -> Bool {
-        for m in writeMethods where m.count == method.count {
+        let n = method.count
+        if n <= 8 {
+            let k = Self.packed(method)
+            for m in shortWriteMethods where m.count == n && m.key == k { return true }
+            return false
+        }
+        for m in longWriteMethods where m.count == n {
             if m.withUnsafeBytes({ method.equals($0) }) { return true }
         }
         return false
