@@ -7,7 +7,8 @@ final class RoutingReader: @unchecked Sendable {
     private let queue = BatchQueue<RoutedBatch>(depth: RoutedBatch.depth) { RoutedBatch() }
     private let paths: [String]
     private let ingestor: SourceIngestor
-    private var resolver: RouteResolver
+    /// Until the reading thread takes it (see `read`).
+    private var resolver: RouteResolver?
     private var thread: WorkerThread?
 
     private init(paths: [String], ingestor: SourceIngestor, parameters: ModelParameters) {
@@ -24,10 +25,11 @@ final class RoutingReader: @unchecked Sendable {
 
     /// The reading thread: every source in order, then the queue is closed.
     private func read() {
-        // A local, not the property: `&self.resolver` per line is a dynamically checked access
-        // to a class's property (the exclusivity checks were ~1.5 % of the reading thread).
-        var resolver = self.resolver
-        defer { self.resolver = resolver }
+        // Moved into a local, not used as the property: `&self.resolver` per line is a
+        // dynamically checked access to a class's property (~1.5 % of the reading thread), and
+        // a copy would share the route table's buffers with the property, so the first write
+        // would copy them all (2.7 MiB more at start-up).
+        var resolver = self.resolver.take()!
         var batch = queue.take()
         // What the per-line closure calls the batch through: a captured `var` of a class type
         // is retained and released around every call made through it; `batch` keeps it alive,
