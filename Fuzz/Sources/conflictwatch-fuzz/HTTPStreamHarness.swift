@@ -18,7 +18,8 @@ enum HTTPStreamHarness {
         var decoder = HTTPMessageDecoder(role: role, maxHeadBytes: 1024, clientHeader: flags & 0x02 != 0 ? Array("x-forwarded-for".utf8) : [])
 
         func handle(_ event: HTTPMessageDecoder.Event) {
-            guard case .head(let h) = event else { return }
+            guard case .head = event else { return }
+            let h = decoder.head
             // Views into the chunk or the decoder's head buffer, valid until the next call.
             for v in [h.method, h.target] { ViewReader.read(v) }
             for v in [h.host, h.userAgent, h.requestID, h.clientHeader] { ViewReader.read(v) }
