@@ -276,13 +276,12 @@ import Testing
             let recorded = LearnedStateTests.Recorded()
             let recording = Logger(label: "test") { _ in LearnedStateTests.RecordingHandler(recorded: recorded) }
             let sender = WebhookSender(outbox: outbox, queue: queue, policy: fastPolicy(), status: status, logger: recording)
-            let task = Task { try await sender.run() }
-            try await Task.sleep(for: .milliseconds(1500))
-            queue.broken.store(false, ordering: .relaxed)
-            let deadline = ContinuousClock.now + .seconds(10)
-            while try store.webhookCounts().pending > 0, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
-            task.cancel()
-            _ = await task.result
+            let repair = Task {
+                try await Task.sleep(for: .milliseconds(1500))
+                queue.broken.store(false, ordering: .relaxed)
+            }
+            try await run(sender) { try store.webhookCounts().pending == 0 }
+            _ = await repair.result
             #expect(receiver.acceptedEventIDs() == ["late/0-opened"], "delivered once the outbox is readable")
             let lines = recorded.lines.withLock { $0 }
             let failures = lines.filter { $0.1.hasPrefix("cannot read the webhook outbox") }

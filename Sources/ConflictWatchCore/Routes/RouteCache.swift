@@ -17,8 +17,11 @@ struct RouteCache {
     }
 
     @inline(__always)
+    private func slot(_ hash: UInt64) -> Int { Int(truncatingIfNeeded: hash >> 24) & mask }
+
+    @inline(__always)
     func lookup(_ hash: UInt64) -> Int? {
-        let e = entries.base[Int(truncatingIfNeeded: hash >> 24) & mask]
+        let e = entries.base[slot(hash)]
         return e.key == hash && e.routePlusOne > 0 ? e.routePlusOne - 1 : nil
     }
 
@@ -26,12 +29,12 @@ struct RouteCache {
     /// thread knows a path's hash well before it looks the path up.
     @inline(__always)
     func prefetch(_ hash: UInt64) {
-        cw_prefetch(entries.base + (Int(truncatingIfNeeded: hash >> 24) & mask))
+        cw_prefetch(entries.base + slot(hash))
     }
 
     @inline(__always)
     mutating func store(_ hash: UInt64, route: Int) {
-        entries.base[Int(truncatingIfNeeded: hash >> 24) & mask] = (hash, route + 1)
+        entries.base[slot(hash)] = (hash, route + 1)
     }
 
     mutating func clear() {

@@ -21,8 +21,6 @@ struct OutboxReadHealth {
         self.remindEvery = remindEvery
     }
 
-    var isFailing: Bool { failingSince != nil }
-
     mutating func failed(at now: ContinuousClock.Instant) -> Action {
         failures += 1
         if failingSince == nil { failingSince = now }
