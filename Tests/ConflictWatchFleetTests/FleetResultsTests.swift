@@ -40,6 +40,19 @@ import Testing
         rollup(minute + 3, "/api/orders/{id}", 60, 3), rollup(minute + 3, "/api/items/{id}", 20, 9),
     ]
 
+    /// A later commit's deltas: one adds to a minute already stored (with a status it did not
+    /// have and no quantiles, which keep the stored ones), one minute and route twice in the
+    /// same commit (the two add up), one new row without quantiles.
+    static let laterRollups: [RouteRollup] = {
+        var unseenStatus = rollup(minute + 3, "/api/orders/{id}", 7, 2)
+        unseenStatus.statuses = RecordJSON.encodeCounts(["503": 5, "409": 2])
+        unseenStatus.p50Ms = nil
+        unseenStatus.p99Ms = nil
+        var noQuantiles = rollup(minute + 4, "/api/users/{id}", 9, 0)
+        noQuantiles.p99Ms = nil
+        return [unseenStatus, rollup(minute + 4, "/api/items/{id}", 4, 1), rollup(minute + 4, "/api/items/{id}", 6, 2), noQuantiles]
+    }()
+
     static func bucket(_ slot: Int64, _ route: String, _ conflicts: Int64) -> RouteBucket {
         RouteBucket(start: minute * 60_000_000 + slot * bucketWidth, width: bucketWidth, route: route, requests: 10 * conflicts + 1,
                     writes: 5 * conflicts, conflicts: conflicts)
@@ -89,6 +102,7 @@ import Testing
                 batch.hotspotMinute = Self.minute + 3
                 batch.routeAliases = aliases
             }
+            if n == 1 { batch.rollups = Self.laterRollups }
             batch.buckets = buckets
             try embedded.commit(batch)
         }
@@ -103,6 +117,7 @@ import Testing
                 batch.hotspotMinute = Self.minute + 3
                 batch.routeAliases = aliases
             }
+            if n == 1 { batch.rollups = Self.laterRollups }
             batch.buckets = buckets
             try await db.commit(batch)
         }
@@ -120,6 +135,9 @@ import Testing
         #expect(series.routes.map(\.route) == ["/api/orders/{id}", "/api/items/{id}", "/api/users/{id}"])
         #expect(series.routes[0].points.map(\.conflicts) == [2, 0, 0, 5, 0, 1], "bucket 3's two cuts add; a renamed route's counts join")
         #expect(try await RouteQuery().run(on: fleet).map(\.route) == ["/api/orders/{id}", "/api/items/{id}", "/api/users/{id}"])
+        let later = try await RouteQuery(since: "2026-11-24T10:03:00Z").run(on: fleet)
+        #expect(later.first { $0.route == "/api/orders/{id}" }?.requests == 67, "a later commit adds to a stored minute")
+        #expect(later.first { $0.route == "/api/items/{id}" }?.requests == 30, "a minute twice in one commit adds up")
     }
 
     @Test func anAgentNarrowsTheAlertsToItsTraffic() async throws {

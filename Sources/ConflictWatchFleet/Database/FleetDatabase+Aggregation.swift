@@ -92,20 +92,7 @@ extension FleetDatabase {
                         ON CONFLICT (event_id) DO NOTHING
                         """, logger: self.logger)
                 }
-                for r in batch.rollups {
-                    try await c.query("""
-                        INSERT INTO fleet_route_rollup AS r (minute, route, requests, writes, conflicts, statuses, writers, resources, p50_ms, p99_ms)
-                        VALUES (\(r.minute), \(r.route), \(r.requests), \(r.writes), \(r.conflicts), \(r.statuses)::jsonb,
-                                \(r.writers), \(r.resources), \(r.p50Ms), \(r.p99Ms))
-                        ON CONFLICT (minute, route) DO UPDATE SET
-                            requests = r.requests + EXCLUDED.requests, writes = r.writes + EXCLUDED.writes,
-                            conflicts = r.conflicts + EXCLUDED.conflicts,
-                            statuses = (SELECT COALESCE(jsonb_object_agg(k, COALESCE((r.statuses->>k)::bigint, 0) + COALESCE((EXCLUDED.statuses->>k)::bigint, 0)), '{}'::jsonb)
-                                        FROM jsonb_object_keys(r.statuses || EXCLUDED.statuses) AS k),
-                            writers = EXCLUDED.writers, resources = EXCLUDED.resources,
-                            p50_ms = COALESCE(EXCLUDED.p50_ms, r.p50_ms), p99_ms = COALESCE(EXCLUDED.p99_ms, r.p99_ms)
-                        """, logger: self.logger)
-                }
+                try await Self.addRollups(batch.rollups, c, logger: self.logger)
                 try await Self.reflagOpenAlerts(c, active: silences, logger: self.logger)
                 let owed = try await Self.owe(batch.events, alerts: stored, targets: batch.webhooks, capacity: batch.webhookCapacity,
                                               now: batch.now, c, logger: self.logger)
@@ -135,6 +122,50 @@ extension FleetDatabase {
                 return owed
             }
         }
+    }
+
+    /// Adds rollup deltas in one statement, arrays unnested. One statement per row cost a
+    /// round trip each: a fleet catching up cuts a thousand rows a second, and an aggregator
+    /// resuming on 2 M lines spent half its 9 s waiting on 13 k of them.
+    static func addRollups(_ rollups: [RouteRollup], _ c: PostgresConnection, logger: Logger) async throws {
+        guard !rollups.isEmpty else { return }
+        // One row per (minute, route): ON CONFLICT may not touch a row twice in a statement.
+        // A later delta of the same minute adds to the earlier as the upsert would.
+        var merged: [RouteRollupKey: Int] = [:]
+        var rows: [RouteRollup] = []
+        rows.reserveCapacity(rollups.count)
+        for r in rollups {
+            let key = RouteRollupKey(minute: r.minute, route: r.route)
+            if let i = merged[key] {
+                rows[i].add(r)
+            } else {
+                merged[key] = rows.count
+                rows.append(r)
+            }
+        }
+        // Arrays of optionals do not encode: NaN stands for "no quantile" and NULLIF turns it
+        // back (PostgreSQL's NaN equals NaN).
+        try await c.query("""
+            INSERT INTO fleet_route_rollup AS r (minute, route, requests, writes, conflicts, statuses, writers, resources, p50_ms, p99_ms)
+            SELECT m, rt, q, w, x, s::jsonb, wr, rs, NULLIF(p50, 'NaN'::float8), NULLIF(p99, 'NaN'::float8)
+            FROM unnest(\(rows.map(\.minute))::int8[], \(rows.map(\.route))::text[], \(rows.map(\.requests))::int8[],
+                        \(rows.map(\.writes))::int8[], \(rows.map(\.conflicts))::int8[], \(rows.map(\.statuses))::text[],
+                        \(rows.map { Int64($0.writers) })::int8[], \(rows.map { Int64($0.resources) })::int8[],
+                        \(rows.map { $0.p50Ms ?? .nan })::float8[], \(rows.map { $0.p99Ms ?? .nan })::float8[])
+                 AS u(m, rt, q, w, x, s, wr, rs, p50, p99)
+            ON CONFLICT (minute, route) DO UPDATE SET
+                requests = r.requests + EXCLUDED.requests, writes = r.writes + EXCLUDED.writes,
+                conflicts = r.conflicts + EXCLUDED.conflicts,
+                statuses = (SELECT COALESCE(jsonb_object_agg(k, COALESCE((r.statuses->>k)::bigint, 0) + COALESCE((EXCLUDED.statuses->>k)::bigint, 0)), '{}'::jsonb)
+                            FROM jsonb_object_keys(r.statuses || EXCLUDED.statuses) AS k),
+                writers = EXCLUDED.writers, resources = EXCLUDED.resources,
+                p50_ms = COALESCE(EXCLUDED.p50_ms, r.p50_ms), p99_ms = COALESCE(EXCLUDED.p99_ms, r.p99_ms)
+            """, logger: logger)
+    }
+
+    private struct RouteRollupKey: Hashable {
+        var minute: Int64
+        var route: String
     }
 
     /// Adds bucket deltas in one statement (arrays unnested: a fast fleet cuts hundreds of rows a

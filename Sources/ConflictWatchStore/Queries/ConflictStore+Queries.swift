@@ -55,12 +55,17 @@ extension ConflictStore {
         let (totals, statuses, aliases) = try read { db in
             // Counts summed. Writers and resources are running counts of one daemon's life (they
             // start again after a restart), so the window's largest is the best lower bound;
-            // the latency quantiles come from the route's latest minute.
+            // each latency quantile comes from the route's latest minute that has one (a minute
+            // without latencies does not blank the route's), as adding minutes up does.
             let totals = try Row.fetchAll(db, sql: """
-                SELECT r.route, t.requests, t.writes, t.conflicts, t.writers, t.resources, r.p50_ms, r.p99_ms, t.last
+                SELECT r.route, t.requests, t.writes, t.conflicts, t.writers, t.resources, t.last,
+                       COALESCE(r.p50_ms, (SELECT p50_ms FROM route_rollup AS e WHERE e.route = t.route AND e.minute >= ?1
+                                           AND e.minute < t.last AND e.p50_ms IS NOT NULL ORDER BY e.minute DESC LIMIT 1)) AS p50_ms,
+                       COALESCE(r.p99_ms, (SELECT p99_ms FROM route_rollup AS e WHERE e.route = t.route AND e.minute >= ?1
+                                           AND e.minute < t.last AND e.p99_ms IS NOT NULL ORDER BY e.minute DESC LIMIT 1)) AS p99_ms
                 FROM (SELECT route, SUM(requests) AS requests, SUM(writes) AS writes, SUM(conflicts) AS conflicts,
                              MAX(writers) AS writers, MAX(resources) AS resources, MAX(minute) AS last
-                      FROM route_rollup WHERE minute >= ? AND minute <= ? GROUP BY route) AS t
+                      FROM route_rollup WHERE minute >= ?1 AND minute <= ?2 GROUP BY route) AS t
                 JOIN route_rollup AS r ON r.route = t.route AND r.minute = t.last
                 """, arguments: window)
             let statuses = try Row.fetchAll(db, sql: """
