@@ -38,16 +38,19 @@ import Testing
         #expect(Set(rollups.map(\.minute)).count == 3)
 
         var totals: [String: (Int64, Int64, Int64)] = [:]
+        var statuses: [String: [String: Int64]] = [:]
         for r in rollups {
             let name = ConflictStore.resolve(r.route, aliases)
             let t = totals[name] ?? (0, 0, 0)
             totals[name] = (t.0 + r.requests, t.1 + r.writes, t.2 + r.conflicts)
+            for (status, n) in r.statusCounts { statuses[name, default: [:]][status, default: 0] += n }
         }
         let table = analyzer.routeRows()
         #expect(table.map(\.route).sorted() == totals.keys.sorted())
         for row in table {
             let t = totals[row.route]
             #expect(t?.0 == Int64(row.requests) && t?.1 == Int64(row.writes) && t?.2 == Int64(row.conflicts), "\(row.route): \(String(describing: t))")
+            #expect(statuses[row.route] == row.statuses.mapValues { Int64($0) }, "\(row.route): statuses")
         }
         #expect(table.contains { $0.route == "/users/{var}/profile" && $0.requests == 205 })
         #expect(aliases["/users/u0/profile"] == "/users/{var}/profile", "\(aliases)")
@@ -100,5 +103,31 @@ import Testing
             #expect(buckets.reduce(0) { $0 + $1[keyPath: key] } == rollups.reduce(0) { $0 + $1[keyPath: path] })
         }
         #expect(rollups.reduce(0) { $0 + $1.conflicts } == 24, "per minute the storm is one count among the minute's")
+    }
+
+    /// A backlog spanning more than the store's bucket window hands over only the buckets the
+    /// store keeps: those within the window behind the newest.
+    @Test func bucketsBehindTheStoresWindowAreNotHandedOver() {
+        var analyzer = TrafficAnalyzer(parameters: ModelParameters())
+        var parser = LogParser(format: .combined)
+        var tracker = RollupTracker(bucketSeconds: 10)
+        var rollups: [RouteRollup] = []
+        // One request every 10 minutes over eight hours: 48 buckets with traffic.
+        for i in 0..<48 {
+            let hour = 10 + i / 6, minute = (i % 6) * 10
+            let stamp = "24/Nov/2026:\(hour):\(minute == 0 ? "00" : String(minute)):00 +0000"
+            let l = "10.0.0.1 - - [\(stamp)] \"PUT /orders/1 HTTP/1.1\" 200 1 \"-\" \"x\""
+            Array(l.utf8).withUnsafeBytes { buf in
+                var x = ExchangeView()
+                guard case .exchange = parser.parse(buf, into: &x) else { Issue.record("unparsed: \(l)"); return }
+                tracker.willRecord(time: x.time, analyzer: &analyzer, into: &rollups)
+                analyzer.record(x)
+            }
+        }
+        let buckets = tracker.takeBuckets(analyzer: &analyzer)
+        let newest = buckets.map(\.start).max() ?? 0
+        #expect(buckets.allSatisfy { $0.start >= newest - ConflictStore.bucketWindowMicros }, "nothing older than the window")
+        #expect(buckets.count == 37, "the newest bucket and the 36 within six hours before it: \(buckets.count)")
+        #expect(rollups.count == 47, "the minutes are all kept (the last is still open)")
     }
 }

@@ -21,6 +21,17 @@ package struct RouteTable: Sendable {
 
     package var count: Int { keys.count }
 
+    @inline(__always)
+    package func counts(at i: Int) -> (requests: UInt64, writes: UInt64, conflicts: UInt64) {
+        stats.withUnsafeBufferPointer { ($0[i].requests, $0[i].writes, $0[i].conflicts) }
+    }
+
+    package func forEachStatus(at i: Int, _ body: (Int, UInt64) -> Void) {
+        stats.withUnsafeBufferPointer { s in
+            for (code, count) in zip(s[i].statusCodes, s[i].statusCounts) { body(Int(code), count) }
+        }
+    }
+
     /// Index of `route`'s stats, creating them on first sight.
     @inline(__always)
     package mutating func index(of route: UnsafeRawBufferPointer) -> Int {

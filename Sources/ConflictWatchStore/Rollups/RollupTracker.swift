@@ -21,6 +21,14 @@ public struct RollupTracker {
     /// `routeNamesVersion` they were built at.
     private var names: [String] = []
     private var indicesByName: [String: [Int]] = [:]
+    /// The distinct reported names in order, and each raw index's number among them: a cut
+    /// gathers its rows by number (a day's backlog cuts thousands of minutes and buckets a
+    /// second; hashing names for each was more than the rows themselves).
+    private var sortedNames: [String] = []
+    private var nameNumbers: [Int] = []
+    /// Per name number, the bucket row and minute row being gathered by a cut.
+    private var bucketRows: [(requests: Int64, writes: Int64, conflicts: Int64, used: Bool)] = []
+    private var minuteRows: [RouteRollup?] = []
     private var namesVersion = (routes: -1, generation: -1)
     /// Renames noticed since the last flush (old name → new), for the store's alias table.
     public private(set) var aliases: [String: String] = [:]
@@ -76,6 +84,7 @@ public struct RollupTracker {
     /// behind the newest are dropped here already: an offline run over days keeps only hours.
     public mutating func takeBuckets(analyzer: inout TrafficAnalyzer) -> [RouteBucket] {
         if let b = bucket { cutBucket(b, analyzer: &analyzer) }
+        dropBucketsBehindWindow()
         defer { buckets.removeAll(keepingCapacity: true) }
         return buckets
     }
@@ -84,25 +93,35 @@ public struct RollupTracker {
         let count = analyzer.routes.count
         if bucketSeen.count < count { bucketSeen += Array(repeating: (0, 0, 0), count: count - bucketSeen.count) }
         refreshNames(&analyzer)
-        var byName: [String: RouteBucket] = [:]
-        let start = index * bucketMicros
+        var any = false
         for i in 0..<count {
-            let s = analyzer.routes.stats[i]
+            let s = analyzer.routeCounts(at: i)
             let seen = bucketSeen[i]
             guard s.requests != seen.requests else { continue }
-            let name = names[i]
-            var row = byName[name] ?? RouteBucket(start: start, width: bucketMicros, route: name, requests: 0, writes: 0, conflicts: 0)
-            row.requests += Int64(s.requests) - Int64(seen.requests)
-            row.writes += Int64(s.writes) - Int64(seen.writes)
-            row.conflicts += Int64(s.conflicts) - Int64(seen.conflicts)
-            byName[name] = row
-            bucketSeen[i] = (s.requests, s.writes, s.conflicts)
+            let k = nameNumbers[i]
+            bucketRows[k].requests += Int64(s.requests) - Int64(seen.requests)
+            bucketRows[k].writes += Int64(s.writes) - Int64(seen.writes)
+            bucketRows[k].conflicts += Int64(s.conflicts) - Int64(seen.conflicts)
+            bucketRows[k].used = true
+            bucketSeen[i] = s
+            any = true
         }
-        buckets += byName.keys.sorted().map { byName[$0]! }
+        guard any else { return }
+        let start = index * bucketMicros
+        for k in bucketRows.indices where bucketRows[k].used {
+            let r = bucketRows[k]
+            buckets.append(RouteBucket(start: start, width: bucketMicros, route: sortedNames[k], requests: r.requests,
+                                       writes: r.writes, conflicts: r.conflicts))
+            bucketRows[k] = (0, 0, 0, false)
+        }
         // Amortised: the window is checked only once the rows could exceed it many times over.
-        if buckets.count > 65_536, let newest = buckets.last?.start {
-            buckets.removeAll { $0.start < newest - ConflictStore.bucketWindowMicros }
-        }
+        if buckets.count > 65_536 { dropBucketsBehindWindow() }
+    }
+
+    /// Drops the rows the store would delete at once: older than its window behind the newest.
+    private mutating func dropBucketsBehindWindow() {
+        guard let newest = buckets.last?.start else { return }
+        buckets.removeAll { $0.start < newest - ConflictStore.bucketWindowMicros }
     }
 
     private mutating func refreshNames(_ analyzer: inout TrafficAnalyzer) {
@@ -113,6 +132,13 @@ public struct RollupTracker {
         for (i, n) in names.enumerated() { indicesByName[n, default: []].append(i) }
         for (i, old) in lastNames.enumerated() where old != names[i] { aliases[old] = names[i] }
         lastNames = names
+        sortedNames = indicesByName.keys.sorted()
+        var number: [String: Int] = [:]
+        for (k, n) in sortedNames.enumerated() { number[n] = k }
+        nameNumbers = names.map { number[$0]! }
+        // Between cuts nothing is gathered, so the scratch rows start empty.
+        bucketRows = Array(repeating: (0, 0, 0, false), count: sortedNames.count)
+        minuteRows = Array(repeating: nil, count: sortedNames.count)
     }
 
     /// The deltas since the last cut, filed under `minute`. Names are rebuilt only when they
@@ -121,32 +147,43 @@ public struct RollupTracker {
         let count = analyzer.routes.count
         if seen.count < count { seen += Array(repeating: Seen(), count: count - seen.count) }
         refreshNames(&analyzer)
-        var byName: [String: RouteRollup] = [:]
-        var running: [String: RouteRow] = [:]
+        var any = false
         for i in 0..<count {
-            let s = analyzer.routes.stats[i]
-            guard s.requests != seen[i].requests else { continue }
-            let name = names[i]
-            if running[name] == nil { running[name] = analyzer.routeRow(named: name, indices: indicesByName[name] ?? [i]) }
-            let r = running[name]!
+            let c = analyzer.routeCounts(at: i)
+            guard c.requests != seen[i].requests else { continue }
+            let k = nameNumbers[i]
             var statuses: [String: Int64] = [:]
             var now: [Int: UInt64] = [:]
-            for (status, c) in s.statuses {
-                now[status] = c
-                let d = Int64(c) - Int64(seen[i].statuses[status] ?? 0)
+            analyzer.forEachStatus(ofRoute: i) { status, n in
+                now[status] = n
+                let d = Int64(n) - Int64(seen[i].statuses[status] ?? 0)
                 if d != 0 { statuses[String(status), default: 0] += d }
             }
             let delta = RouteRollup(
-                minute: minute, route: name,
-                requests: Int64(s.requests) - Int64(seen[i].requests),
-                writes: Int64(s.writes) - Int64(seen[i].writes),
-                conflicts: Int64(s.conflicts) - Int64(seen[i].conflicts),
-                statuses: statuses, writers: r.writers, resources: r.resources,
-                p50Ms: r.p50Ms, p99Ms: r.p99Ms)
-            if byName[name] == nil { byName[name] = delta } else { byName[name]!.add(delta) }
-            seen[i] = Seen(requests: s.requests, writes: s.writes, conflicts: s.conflicts, statuses: now)
+                minute: minute, route: sortedNames[k],
+                requests: Int64(c.requests) - Int64(seen[i].requests),
+                writes: Int64(c.writes) - Int64(seen[i].writes),
+                conflicts: Int64(c.conflicts) - Int64(seen[i].conflicts),
+                statuses: statuses, writers: 0, resources: 0, p50Ms: nil, p99Ms: nil)
+            if minuteRows[k] == nil { minuteRows[k] = delta } else { minuteRows[k]!.add(delta) }
+            seen[i] = Seen(requests: c.requests, writes: c.writes, conflicts: c.conflicts, statuses: now)
+            any = true
         }
-        return byName.keys.sorted().map { byName[$0]! }
+        guard any else { return [] }
+        var out: [RouteRollup] = []
+        for k in minuteRows.indices {
+            guard var row = minuteRows[k] else { continue }
+            minuteRows[k] = nil
+            // The running values once per name, for the routes that saw traffic.
+            let name = sortedNames[k]
+            let r = analyzer.routeRow(named: name, indices: indicesByName[name]!)
+            row.writers = r.writers
+            row.resources = r.resources
+            row.p50Ms = r.p50Ms
+            row.p99Ms = r.p99Ms
+            out.append(row)
+        }
+        return out
     }
 
     /// Hands the renames over to a flush.
