@@ -10,6 +10,19 @@ extension TrafficAnalyzer {
         return Self.row(route: name, stats: stats)
     }
 
+    /// The running values of the routes reported under one name — writers, resources, latency
+    /// quantiles, as `routeRow(named:indices:)` gives them — without the row's other fields (a
+    /// rollup cut needs only these, per route and minute).
+    public func routeRunningValues(indices: [Int]) -> (writers: Int, resources: Int, p50Ms: Double?, p99Ms: Double?) {
+        func values(_ s: RouteStats) -> (writers: Int, resources: Int, p50Ms: Double?, p99Ms: Double?) {
+            (s.writers.estimate, s.resources.estimate, Self.quantileMs(s.latency, 0.5), Self.quantileMs(s.latency, 0.99))
+        }
+        if indices.count == 1 { return resolver.routes.stats.withUnsafeBufferPointer { values($0[indices[0]]) } }
+        var stats = resolver.routes.stats[indices[0]]
+        for i in indices.dropFirst() { stats.merge(resolver.routes.stats[i]) }
+        return values(stats)
+    }
+
     /// Raw route `i`'s running counts, read in place. A cut compares every route's counts at
     /// every bucket: copying the route's stats out (status arrays, counters) for that cost a
     /// daemon catching up on a day's log a tenth of its time.

@@ -171,8 +171,12 @@ public struct TrafficAnalyzer {
             route: route, requests: s.requests, writes: s.writes, conflicts: s.conflicts, statuses: statuses,
             conflictRatio: s.writes > 0 ? Double(s.conflicts) / Double(s.writes) : 0,
             writers: s.writers.estimate, resources: s.resources.estimate,
-            p50Ms: s.latency.quantile(0.5).map { ($0 / 1000 * 1000).rounded() / 1000 },
-            p99Ms: s.latency.quantile(0.99).map { ($0 / 1000 * 1000).rounded() / 1000 })
+            p50Ms: quantileMs(s.latency, 0.5), p99Ms: quantileMs(s.latency, 0.99))
+    }
+
+    /// A latency quantile in milliseconds, to the microsecond.
+    static func quantileMs(_ h: LatencyHistogram, _ q: Double) -> Double? {
+        h.quantile(q).map { ($0 / 1000 * 1000).rounded() / 1000 }
     }
 
     /// The routes table, re-keyed with everything learned (so `/users/alice`, seen before the

@@ -82,20 +82,38 @@ public struct FleetAggregator: Service {
     func follow(_ db: FleetDatabase) async throws(FleetError) {
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             if try await db.tryTakeAggregatorRole() {
-                var leader = try await FleetLeader(db: db, settings: settings, logger: logger)
-                status.leading(true)
-                logger.notice("fleet aggregator role taken", metadata: [
-                    "resumed_from": "\(leader.resumedFrom ?? "nothing (a new fleet)")", "watermark": "\(leader.merge.watermark)"])
-                while !Task.isShuttingDownGracefully && !Task.isCancelled {
-                    let worked = try await leader.step(now: SystemClock.monotonicSeconds())
-                    status.publish(leader)
-                    if !worked { try? await Task.sleep(for: settings.pollInterval) }
+                let reader = try await FleetDatabase.connect(settings.url, logger: logger)
+                do throws(FleetError) {
+                    try await lead(db, reader: reader)
+                } catch {
+                    await reader.close()
+                    throw error
                 }
-                // A clean stop commits what was accounted; the role goes with the connection.
-                try await leader.commit(now: SystemClock.monotonicSeconds(), force: true)
+                await reader.close()
                 return
             }
             try? await Task.sleep(for: settings.pollInterval)
+        }
+    }
+
+    /// Leads until shutdown (then commits what was accounted) or a database failure.
+    private func lead(_ db: FleetDatabase, reader: FleetDatabase) async throws(FleetError) {
+        var leader = try await FleetLeader(db: db, reader: reader, settings: settings, logger: logger)
+        status.leading(true)
+        logger.notice("fleet aggregator role taken", metadata: [
+            "resumed_from": "\(leader.resumedFrom ?? "nothing (a new fleet)")", "watermark": "\(leader.merge.watermark)"])
+        do throws(FleetError) {
+            while !Task.isShuttingDownGracefully && !Task.isCancelled {
+                let worked = try await leader.step(now: SystemClock.monotonicSeconds())
+                status.publish(leader)
+                if !worked { try? await Task.sleep(for: settings.pollInterval) }
+            }
+            await leader.stop()
+            // A clean stop commits what was accounted; the role goes with the connection.
+            try await leader.commit(now: SystemClock.monotonicSeconds(), force: true)
+        } catch {
+            await leader.stop()
+            throw error
         }
     }
 }

@@ -8,6 +8,12 @@ import NIOCore
 /// from the stored state and committed back with every result.
 struct FleetLeader {
     let db: FleetDatabase
+    /// A second connection, for reading summaries: the next look at the fleet's summaries runs
+    /// on it while this one's exchanges go through the model (the two overlapped use both
+    /// cores; one after the other, the aggregator waited on PostgreSQL a third of its time).
+    let reader: FleetDatabase
+    /// The look started after the last step's intake, if that step took anything in.
+    private var prefetch: Task<Intake, any Error>?
     let settings: FleetAggregator.Settings
     let logger: Logger
     private(set) var merge: FleetMerge
@@ -42,8 +48,9 @@ struct FleetLeader {
         return try! FleetSummaryRecords(empty.take(clock: .min).bytes)
     }()
 
-    init(db: FleetDatabase, settings: FleetAggregator.Settings, logger: Logger) async throws(FleetError) {
+    init(db: FleetDatabase, reader: FleetDatabase, settings: FleetAggregator.Settings, logger: Logger) async throws(FleetError) {
         self.db = db
+        self.reader = reader
         self.settings = settings
         self.logger = logger
         analyzer = TrafficAnalyzer(parameters: settings.parameters)
@@ -61,10 +68,68 @@ struct FleetLeader {
         }
     }
 
+    /// What one look at the fleet database brought: the streams, and the summaries after the
+    /// positions the look started from (read and checked, or why not).
+    struct Intake: Sendable {
+        var streams: [FleetDatabase.StreamState] = []
+        var summaries: [(stream: String, seq: Int64, records: Result<FleetSummaryRecords, FleetSummaryError>)] = []
+    }
+
+    /// Summaries read per stream and look: about a second of an agent's traffic each, so a
+    /// backlog goes through in steps the next look can overlap (and one agent's backlog does
+    /// not hold the rest up).
+    static let summariesPerLook = 1
+
+    /// Reads the streams and what each shipped from `next[stream]` on.
+    static func take(from db: FleetDatabase, after next: [String: Int64]) async throws(FleetError) -> Intake {
+        var intake = Intake(streams: try await db.streams())
+        for s in intake.streams {
+            let from = next[s.name] ?? 1
+            guard s.shippedSeq >= from else { continue }
+            for (seq, payload) in try await db.summaries(agent: s.agent, incarnation: s.incarnation, from: from, limit: Self.summariesPerLook) {
+                let records: Result<FleetSummaryRecords, FleetSummaryError>
+                do throws(FleetSummaryError) {
+                    records = .success(try FleetSummaryRecords(payload.readableBytesView))
+                } catch {
+                    records = .failure(error)
+                }
+                intake.summaries.append((s.name, seq, records))
+            }
+        }
+        return intake
+    }
+
+    /// Where the next look starts: each stream's first summary not taken in.
+    private var nextSeqs: [String: Int64] {
+        var next: [String: Int64] = [:]
+        for name in merge.streamNames { next[name] = merge.nextSeq(of: name) }
+        return next
+    }
+
+    /// The look in flight, or a new one.
+    private mutating func intake() async throws(FleetError) -> Intake {
+        guard let pending = prefetch else { return try await Self.take(from: reader, after: nextSeqs) }
+        prefetch = nil
+        do {
+            return try await pending.value
+        } catch let error as FleetError {
+            throw error
+        } catch {
+            throw FleetError("read summaries: \(error)")
+        }
+    }
+
+    /// Ends a look still in flight (before the connections close).
+    mutating func stop() async {
+        prefetch?.cancel()
+        _ = try? await prefetch?.value
+        prefetch = nil
+    }
+
     /// One round: new summaries in, what the watermark allows through the model, a commit when
     /// due. True when it took in or released anything.
     mutating func step(now: Double) async throws(FleetError) -> Bool {
-        let streams = try await db.streams()
+        let intake = try await intake()
         var live: Set<String> = []
         var worked = false
         // A new leader drops no one before it has led for the timeout itself: after a database
@@ -77,7 +142,7 @@ struct FleetLeader {
         // most: a server that gets no traffic at all (drained from the balancer, a standby) must
         // not stop the fleet. It holds the watermark again from its first exchange.
         var waitingForFirstTraffic = false
-        for s in streams {
+        for s in intake.streams {
             if s.silentSeconds <= settings.agentTimeout || !mayDrop {
                 live.insert(s.name)
                 if s.clock == nil || s.clock == .min {
@@ -96,20 +161,24 @@ struct FleetLeader {
                         "stream": "\(s.name)", "silent_seconds": "\(Int(s.silentSeconds))", "timeout_seconds": "\(Int(settings.agentTimeout))"])
                 }
             }
-            // Take in what it shipped (bounded, so one agent's backlog does not hold the rest up).
-            let from = merge.nextSeq(of: s.name)
-            guard s.shippedSeq >= from else { continue }
-            for (seq, payload) in try await db.summaries(agent: s.agent, incarnation: s.incarnation, from: from, limit: 64) {
-                do {
-                    merge.add(stream: s.name, seq: seq, records: try FleetSummaryRecords(payload.readableBytesView))
-                } catch {
-                    // A summary this build cannot read is skipped whole, and said so: the rest of
-                    // the fleet goes on.
-                    logger.error("fleet summary unreadable; skipped", metadata: ["stream": "\(s.name)", "seq": "\(seq)", "error": "\(error)"])
-                    merge.add(stream: s.name, seq: seq, records: Self.nothing)
-                }
-                worked = true
+        }
+        for (stream, seq, records) in intake.summaries {
+            switch records {
+            case .success(let r):
+                merge.add(stream: stream, seq: seq, records: r)
+            case .failure(let error):
+                // A summary this build cannot read is skipped whole, and said so: the rest of
+                // the fleet goes on.
+                logger.error("fleet summary unreadable; skipped", metadata: ["stream": "\(stream)", "seq": "\(seq)", "error": "\(error)"])
+                merge.add(stream: stream, seq: seq, records: Self.nothing)
             }
+            worked = true
+        }
+        // A busy fleet: the next look starts now and reads while the model works. An idle one
+        // looks again after the poll interval, not with what a look now would find.
+        if worked {
+            let reader = self.reader, next = nextSeqs
+            prefetch = Task { try await Self.take(from: reader, after: next) }
         }
         liveAgents = live.count
         droppedAgents = dropped.count

@@ -11,7 +11,8 @@ public struct RollupTracker {
         var requests: UInt64 = 0
         var writes: UInt64 = 0
         var conflicts: UInt64 = 0
-        var statuses: [Int: UInt64] = [:]
+        /// Counts per status in the route's first-seen order of statuses (which only grows).
+        var statusCounts: [UInt64] = []
     }
 
     private var seen: [Seen] = []
@@ -153,11 +154,12 @@ public struct RollupTracker {
             guard c.requests != seen[i].requests else { continue }
             let k = nameNumbers[i]
             var statuses: [String: Int64] = [:]
-            var now: [Int: UInt64] = [:]
+            var now: [UInt64] = []
+            now.reserveCapacity(seen[i].statusCounts.count + 1)
             analyzer.forEachStatus(ofRoute: i) { status, n in
-                now[status] = n
-                let d = Int64(n) - Int64(seen[i].statuses[status] ?? 0)
-                if d != 0 { statuses[String(status), default: 0] += d }
+                let before = now.count < seen[i].statusCounts.count ? seen[i].statusCounts[now.count] : 0
+                now.append(n)
+                if n != before { statuses[String(status), default: 0] += Int64(n) - Int64(before) }
             }
             let delta = RouteRollup(
                 minute: minute, route: sortedNames[k],
@@ -166,7 +168,7 @@ public struct RollupTracker {
                 conflicts: Int64(c.conflicts) - Int64(seen[i].conflicts),
                 statuses: statuses, writers: 0, resources: 0, p50Ms: nil, p99Ms: nil)
             if minuteRows[k] == nil { minuteRows[k] = delta } else { minuteRows[k]!.add(delta) }
-            seen[i] = Seen(requests: c.requests, writes: c.writes, conflicts: c.conflicts, statuses: now)
+            seen[i] = Seen(requests: c.requests, writes: c.writes, conflicts: c.conflicts, statusCounts: now)
             any = true
         }
         guard any else { return [] }
@@ -176,7 +178,7 @@ public struct RollupTracker {
             minuteRows[k] = nil
             // The running values once per name, for the routes that saw traffic.
             let name = sortedNames[k]
-            let r = analyzer.routeRow(named: name, indices: indicesByName[name]!)
+            let r = analyzer.routeRunningValues(indices: indicesByName[name]!)
             row.writers = r.writers
             row.resources = r.resources
             row.p50Ms = r.p50Ms
