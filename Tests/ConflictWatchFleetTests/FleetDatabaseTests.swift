@@ -32,7 +32,7 @@ import Testing
         // Released fleet migrations; a change is a new name at the end (an agent that finds one
         // it does not know refuses to run, so renaming one would stop every older agent).
         let released = ["v1-fleet-streams-summaries-results", "v2-fleet-route-buckets", "v3-fleet-silences", "v4-fleet-webhook-outbox",
-                        "v5-fleet-summary-lz4"]
+                        "v5-fleet-summary-lz4", "v6-fleet-state-lz4"]
         let current = FleetMigrations.all.map(\.name)
         #expect(Array(current.prefix(released.count)) == released, "a released fleet migration was renamed, removed or moved")
         #expect(current.count == released.count, "a new fleet migration: append its name to `released` above")
@@ -50,7 +50,7 @@ import Testing
 
     /// pglz cost the server three times lz4's CPU on the summaries (docs/fleet.md); Debian's
     /// PostgreSQL, which the tests run, has lz4, so the summaries stored must be lz4.
-    @Test func summariesAreStoredLZ4Compressed() async throws {
+    @Test func summariesAndTheModelStateAreStoredLZ4Compressed() async throws {
         guard let url = try await Self.freshDatabase("lz4") else { return }
         let db = try await FleetDatabase.connect(url, logger: Self.logger)
         defer { Task { await db.close() } }
@@ -62,6 +62,12 @@ import Testing
         for try await m in try await db.connection.query("SELECT pg_column_compression(payload) FROM fleet_summary", logger: Self.logger)
             .decode(String.self) { method = m }
         #expect(method == "lz4")
+        // The aggregator's model state, rewritten with every commit, likewise.
+        try await db.commit(.init(state: .init(model: Array(payload.readableBytesView), positions: [:], watermark: 0, holder: "web1")))
+        var stateMethod = ""
+        for try await m in try await db.connection.query("SELECT pg_column_compression(model) FROM fleet_state", logger: Self.logger)
+            .decode(String.self) { stateMethod = m }
+        #expect(stateMethod == "lz4")
     }
 
     @Test func anAgentRefusesASchemaNewerThanItKnows() async throws {
