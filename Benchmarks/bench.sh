@@ -156,7 +156,7 @@ if [[ $rc_daemon == 0 && -n ${daemon_rate:-} ]]; then
   [[ $daemon_stored -lt $daemon_lines ]] && note=", only $(commas "$daemon_stored") of $(commas "$daemon_lines") stored"
   add "\`tail\` into the store" "**$(commas "$daemon_rate") lines/s** ($(commas "$daemon_lines") lines appended at once, all in the store after $daemon_secs s$note; polled with \`$daemon_query\` every $daemon_poll s)" \
     "≥ 1,500,000 lines/s" "$(met "$daemon_rate >= 1500000 && $daemon_stored >= $daemon_lines")"
-  add "\`tail\`: one appended line queryable" "$daemon_lag s (includes one \`$daemon_query\`)" "≤ 1 s" "$(met "$daemon_lag <= 1 && $daemon_lag_seen == 1")"
+  add "\`tail\`: one appended line queryable" "$daemon_lag s (includes one \`${daemon_lag_query:-$daemon_query}\`)" "≤ 1 s" "$(met "$daemon_lag <= 1 && $daemon_lag_seen == 1")"
   add "\`tail\`: SIGTERM to exit" "$daemon_exit_secs s, exit $daemon_exit_rc" "≤ 5 s, exit 0" "$(met "$daemon_exit_secs <= 5 && $daemon_exit_rc == 0")"
   add "RSS, idle \`tail\` daemon" "**$(mib "$idle_rss_kb") MiB** (VmRSS after ${idle_secs} s on an empty file)" "≤ 40 MiB" "$(met "$idle_rss_kb <= 40 * 1024")"
 else

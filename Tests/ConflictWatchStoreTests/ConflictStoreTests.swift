@@ -104,11 +104,13 @@ import Testing
         ]
         try store.commit(batch)
         batch = StoreBatch()
-        batch.rollups = [rollup(now, "/a", 6, 1)]
+        // A stored minute gets more; a minute after the newest stored comes twice in one batch.
+        batch.rollups = [rollup(now, "/a", 6, 1), rollup(now + 1, "/a", 7, 0), rollup(now + 1, "/a", 1, 1)]
         try store.commit(batch)
         var rows = try store.routes()
         #expect(rows.map(\.route) == ["/a", "/old", "/b"], "by conflicts, then writes")
-        #expect(rows[0].requests == 16 && rows[0].conflicts == 3 && rows[0].statuses == ["200": 13, "409": 3])
+        #expect(rows[0].requests == 24 && rows[0].conflicts == 4 && rows[0].statuses == ["200": 20, "409": 4])
+        #expect(try store.routes(sinceMinute: now + 1).first?.requests == 8, "the two deltas of one new minute add up")
         rows = try store.routes(sinceMinute: now - 1)
         #expect(rows.map(\.route) == ["/a", "/b"])
 

@@ -481,8 +481,12 @@ final class IngestPipeline {
             batch.webhookDeliveries = outbox.deliveries(for: events, now: now)
             batch.webhookCapacity = outbox.capacity
         }
+        let started = SystemClock.monotonicSeconds()
         let summary = try store.commit(batch)
         outbox?.committed(summary, deliveries: batch.webhookDeliveries.count)
+        logger.debug("store commit", metadata: [
+            "rollups": "\(batch.rollups.count)", "buckets": "\(batch.buckets.count)",
+            "model_bytes": "\(batch.modelState?.count ?? 0)", "seconds": "\(SystemClock.monotonicSeconds() - started)"])
     }
 
     /// Alerts opened in this flush, by kind and the severity they have when first stored.
