@@ -9,8 +9,8 @@ import NIOCore
 struct FleetLeader {
     let db: FleetDatabase
     /// A second connection, for reading summaries: the next look at the fleet's summaries runs
-    /// on it while this one's exchanges go through the model (the two overlapped use both
-    /// cores; one after the other, the aggregator waited on PostgreSQL a third of its time).
+    /// on it while this one's exchanges go through the model, instead of the two taking turns
+    /// (the commits keep the first connection, which holds the role's lock).
     let reader: FleetDatabase
     /// The look started after the last step's intake, if that step took anything in.
     private var prefetch: Task<Intake, any Error>?
