@@ -115,3 +115,43 @@ import Testing
         #expect(c("a@b") == nil)
     }
 }
+
+/// A position half way to `{var}` when the model's state is taken goes on from there after a
+/// restore: the values seen so far (each position's bitmap) are part of the state.
+@Suite struct LearnedPositionSnapshotTests {
+    static func record(_ analyzer: inout TrafficAnalyzer, users: Range<Int>) {
+        var parser = LogParser(format: .combined)
+        for i in users {
+            let line = #"10.0.0.1 - - [24/Nov/2026:10:00:00 +0000] "PUT /users/u\#(i)/profile HTTP/1.1" 200 1 "-" "x""#
+            Array(line.utf8).withUnsafeBytes { buf in
+                var x = ExchangeView()
+                guard case .exchange = parser.parse(buf, into: &x) else { Issue.record("unparsed: \(line)"); return }
+                analyzer.record(x)
+            }
+        }
+    }
+
+    @Test func aPositionHalfLearnedGoesOnAfterARestore() throws {
+        var parameters = ModelParameters()
+        parameters.routes.varThreshold = 40
+        let learned = "/users/{var}/profile"
+        // Uninterrupted: 30 users, the same 30 again (nothing new), then 15 more: {var}.
+        var whole = TrafficAnalyzer(parameters: parameters)
+        Self.record(&whole, users: 0..<30)
+        Self.record(&whole, users: 0..<30)
+        #expect(!whole.routeRows().contains { $0.route == learned }, "30 distinct users are not enough")
+        Self.record(&whole, users: 30..<45)
+        #expect(whole.routeRows().contains { $0.route == learned }, "45 distinct users make the position {var}")
+
+        // The same with the state taken and restored after the first 30: the users seen before
+        // count as seen (seeing them again adds nothing), the new ones add.
+        var first = TrafficAnalyzer(parameters: parameters)
+        Self.record(&first, users: 0..<30)
+        var resumed = TrafficAnalyzer(parameters: parameters)
+        try resumed.restore(first.snapshot())
+        Self.record(&resumed, users: 0..<30)
+        #expect(!resumed.routeRows().contains { $0.route == learned }, "the 30 users seen before the snapshot are not new after it")
+        Self.record(&resumed, users: 30..<45)
+        #expect(resumed.routeRows().contains { $0.route == learned })
+    }
+}

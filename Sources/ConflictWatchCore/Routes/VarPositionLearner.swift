@@ -15,7 +15,12 @@ package struct VarPositionLearner {
     package let threshold: Int
     let capacity: Int
     var keys: [UInt64]
-    var bitmaps: [UInt64]
+    /// Each slot's row in `bitmaps` (rows are handed out in the order positions are first
+    /// seen). The bitmaps of every slot allocated up front were 2 MB of zeros written at start —
+    /// in the accounting's learner and again in the reading thread's copy: a tenth of an idle
+    /// daemon's memory for positions it had not seen.
+    var rows: [Int32]
+    var bitmaps: [UInt64] = []
     var setBits: [UInt16]
     var isVar: [Bool]
     var used = 0
@@ -31,7 +36,7 @@ package struct VarPositionLearner {
         while cap < capacity { cap <<= 1 }
         self.capacity = cap
         keys = Array(repeating: 0, count: cap)
-        bitmaps = Array(repeating: 0, count: cap * Self.wordsPerPosition)
+        rows = Array(repeating: 0, count: cap)
         setBits = Array(repeating: 0, count: cap)
         isVar = Array(repeating: false, count: cap)
         // Linear counting: n distinct values set m(1 - e^(-n/m)) bits on average.
@@ -66,13 +71,12 @@ package struct VarPositionLearner {
                 overflowed &+= 1
                 return false
             }
-            keys[i] = key
-            used += 1
+            claim(i, key: key)
             found = true
         }
         if isVar[i] { return true }
         let bit = Int(truncatingIfNeeded: valueHash >> 7) & (Self.bitsPerPosition - 1)
-        let w = i * Self.wordsPerPosition + bit >> 6
+        let w = Int(rows[i]) * Self.wordsPerPosition + bit >> 6
         let m: UInt64 = 1 << UInt64(bit & 63)
         if bitmaps[w] & m == 0 {
             bitmaps[w] |= m
@@ -84,6 +88,17 @@ package struct VarPositionLearner {
         }
         return isVar[i]
     }
+
+    /// Gives the empty slot `i` to `key`, with a fresh bitmap row.
+    mutating func claim(_ i: Int, key: UInt64) {
+        keys[i] = key
+        rows[i] = Int32(used)
+        used += 1
+        bitmaps.append(contentsOf: repeatElement(0, count: Self.wordsPerPosition))
+    }
+
+    /// Word `k` of slot `i`'s bitmap.
+    func bitmapWord(_ i: Int, _ k: Int) -> UInt64 { bitmaps[Int(rows[i]) * Self.wordsPerPosition + k] }
 
     /// Whether the position has been learned as `{var}`, without recording anything.
     @inline(__always)

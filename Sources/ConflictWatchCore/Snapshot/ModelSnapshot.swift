@@ -71,7 +71,7 @@ extension VarPositionLearner {
             w.u64(keys[i])
             w.u32(UInt32(setBits[i]))
             w.bool(isVar[i])
-            for k in 0..<Self.wordsPerPosition { w.u64(bitmaps[i * Self.wordsPerPosition + k]) }
+            for k in 0..<Self.wordsPerPosition { w.u64(bitmapWord(i, k)) }
         }
     }
 
@@ -86,11 +86,11 @@ extension VarPositionLearner {
             let mask = keys.count - 1
             var i = Int(truncatingIfNeeded: key) & mask
             while keys[i] != 0 { i = (i + 1) & mask }
-            keys[i] = key
+            claim(i, key: key)
             setBits[i] = UInt16(truncatingIfNeeded: bits)
             isVar[i] = variable
-            for k in 0..<Self.wordsPerPosition { bitmaps[i * Self.wordsPerPosition + k] = try r.u64() }
-            used += 1
+            let row = Int(rows[i]) * Self.wordsPerPosition
+            for k in 0..<Self.wordsPerPosition { bitmaps[row + k] = try r.u64() }
         }
     }
 }
