@@ -2,17 +2,10 @@
 /// counters between two flushes, keyed by the raw route index (stable) and filed under the
 /// route's reported name at that moment.
 extension TrafficAnalyzer {
-    /// The row of the routes reported under one name (raw route indices), as `routeRows()`
-    /// would give it — without building every other route's row.
-    public func routeRow(named name: String, indices: [Int]) -> RouteRow {
-        var stats = resolver.routes.stats[indices[0]]
-        for i in indices.dropFirst() { stats.merge(resolver.routes.stats[i]) }
-        return Self.row(route: name, stats: stats)
-    }
-
-    /// The running values of the routes reported under one name — writers, resources, latency
-    /// quantiles, as `routeRow(named:indices:)` gives them — without the row's other fields (a
-    /// rollup cut needs only these, per route and minute).
+    /// The running values of the routes reported under one name (raw route indices) —
+    /// writers, resources, latency quantiles, as `routeRows()` gives them for that name —
+    /// without the row's other fields or any other route's (a rollup cut needs only these, per
+    /// route and minute). One route's stats are read in place.
     public func routeRunningValues(indices: [Int]) -> (writers: Int, resources: Int, p50Ms: Double?, p99Ms: Double?) {
         func values(_ s: RouteStats) -> (writers: Int, resources: Int, p50Ms: Double?, p99Ms: Double?) {
             (s.writers.estimate, s.resources.estimate, Self.quantileMs(s.latency, 0.5), Self.quantileMs(s.latency, 0.99))

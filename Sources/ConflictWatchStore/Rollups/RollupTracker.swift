@@ -18,15 +18,13 @@ public struct RollupTracker {
     private var seen: [Seen] = []
     /// Reported name of each raw route index at the last cut, to notice renames.
     private var lastNames: [String] = []
-    /// Reported names by raw index, the indices under each name, and the analyzer's
-    /// `routeNamesVersion` they were built at.
-    private var names: [String] = []
-    private var indicesByName: [String: [Int]] = [:]
-    /// The distinct reported names in order, and each raw index's number among them: a cut
-    /// gathers its rows by number (a day's backlog cuts thousands of minutes and buckets a
-    /// second; hashing names for each was more than the rows themselves).
+    /// The distinct reported names in order, each raw index's number among them, and the raw
+    /// indices under each number, as of the analyzer's `routeNamesVersion` below: a cut gathers
+    /// its rows by number (a day's backlog cuts thousands of minutes and buckets a second;
+    /// hashing names for each was more than the rows themselves).
     private var sortedNames: [String] = []
     private var nameNumbers: [Int] = []
+    private var indicesByNumber: [[Int]] = []
     /// Per name number, the bucket row and minute row being gathered by a cut.
     private var bucketRows: [(requests: Int64, writes: Int64, conflicts: Int64, used: Bool)] = []
     private var minuteRows: [RouteRollup?] = []
@@ -127,16 +125,16 @@ public struct RollupTracker {
 
     private mutating func refreshNames(_ analyzer: inout TrafficAnalyzer) {
         guard analyzer.routeNamesVersion != namesVersion else { return }
-        names = analyzer.reportedRouteNamesByIndex()
+        let names = analyzer.reportedRouteNamesByIndex()
         namesVersion = analyzer.routeNamesVersion
-        indicesByName = [:]
-        for (i, n) in names.enumerated() { indicesByName[n, default: []].append(i) }
         for (i, old) in lastNames.enumerated() where old != names[i] { aliases[old] = names[i] }
         lastNames = names
-        sortedNames = indicesByName.keys.sorted()
+        sortedNames = Set(names).sorted()
         var number: [String: Int] = [:]
         for (k, n) in sortedNames.enumerated() { number[n] = k }
         nameNumbers = names.map { number[$0]! }
+        indicesByNumber = Array(repeating: [], count: sortedNames.count)
+        for (i, k) in nameNumbers.enumerated() { indicesByNumber[k].append(i) }
         // Between cuts nothing is gathered, so the scratch rows start empty.
         bucketRows = Array(repeating: (0, 0, 0, false), count: sortedNames.count)
         minuteRows = Array(repeating: nil, count: sortedNames.count)
@@ -177,8 +175,7 @@ public struct RollupTracker {
             guard var row = minuteRows[k] else { continue }
             minuteRows[k] = nil
             // The running values once per name, for the routes that saw traffic.
-            let name = sortedNames[k]
-            let r = analyzer.routeRunningValues(indices: indicesByName[name]!)
+            let r = analyzer.routeRunningValues(indices: indicesByNumber[k])
             row.writers = r.writers
             row.resources = r.resources
             row.p50Ms = r.p50Ms
