@@ -118,11 +118,16 @@ import Testing
         var hugeCount = bytes
         hugeCount[7] = 0x7F
         #expect(throws: FleetSummaryError.truncated) { try FleetSummaryRecords(hugeCount) }
-        // A length running past the end (the first record's path length made huge).
-        var longPath = bytes
-        longPath[16 + 24] = 0xFF
-        longPath[16 + 25] = 0xFF
-        #expect(throws: FleetSummaryError.self) { try FleetSummaryRecords(longPath) }
+        // A reference to a client the summary has not defined: the second record of the
+        // documented example (below) naming client 7 instead of 1.
+        var small = FleetSummaryWriter()
+        Self.withView(Exchange(time: 5, client: "c1", method: "PUT", path: "/a", route: "", status: 409)) { small.append($0) }
+        Self.withView(Exchange(time: 3, client: "c1", method: "PUT", path: "/b", route: "", status: 200, latencyMs: 0.3)) { small.append($0) }
+        var undefined = small.take(clock: 7).bytes
+        #expect(try FleetSummaryRecords(undefined).count == 2)
+        #expect(undefined[16 + 16 + 5] == 1, "the second record's client is the summary's first")
+        undefined[16 + 16 + 5] = 8
+        #expect(throws: FleetSummaryError.malformed) { try FleetSummaryRecords(undefined) }
         // Any single byte changed: refused, or read within its bounds.
         var x = ExchangeView()
         for i in bytes.indices {
@@ -133,6 +138,134 @@ import Testing
                     r.read(k, into: &x)
                     #expect(x.path.count <= b.count)
                 }
+            }
+        }
+    }
+
+    /// The bytes of CWF2 as docs/fleet.md describes them, worked out by hand: the header, then per
+    /// record the zigzag varints of the time step, latency and status, the client's and the
+    /// method's references (0 and a length when new, else number + 1), the path's length, then
+    /// the new strings and the path.
+    @Test func aSummaryIsWrittenInTheDocumentedFormat() throws {
+        var w = FleetSummaryWriter()
+        Self.withView(Exchange(time: 5, client: "c1", method: "PUT", path: "/a", route: "", status: 409)) { w.append($0) }
+        Self.withView(Exchange(time: 3, client: "c1", method: "PUT", path: "/b", route: "", status: 200, latencyMs: 0.3)) { w.append($0) }
+        let bytes = w.take(clock: 7).bytes
+        let expected: [UInt8] = [0x43, 0x57, 0x46, 0x32, 2, 0, 0, 0, 7, 0, 0, 0, 0, 0, 0, 0]
+            // time 5 → 10; latency unknown (-1) → 1; status 409 → 818 = 0x32 | 0x80, 6
+            + [0x0A, 0x01, 0xB2, 0x06, 0x00, 0x02, 0x00, 0x03, 0x02] + Array("c1PUT/a".utf8)
+            // step -2 → 3; 300 µs → 600 = 0x58 | 0x80, 4; status 200 → 400 = 0x10 | 0x80, 3;
+            // client and method: the summary's first of each → 1
+            + [0x03, 0xD8, 0x04, 0x90, 0x03, 0x01, 0x01, 0x02] + Array("/b".utf8)
+        #expect(bytes == expected)
+        let r = try FleetSummaryRecords(bytes)
+        var x = ExchangeView()
+        r.read(1, into: &x)
+        #expect(Self.fields(x) == ["c1", "PUT", "/b", "200", "3", "300"])
+    }
+
+    /// Summaries an agent of an earlier release wrote (CWF1: fixed 26-byte records, every string
+    /// written out) are still read: an upgraded aggregator finds them in the database.
+    @Test func aLegacySummaryIsStillRead() throws {
+        func le<T: FixedWidthInteger>(_ v: T) -> [UInt8] { withUnsafeBytes(of: v.littleEndian) { Array($0) } }
+        func record(_ time: Int64, _ latency: Int64, _ status: Int32, _ c: String, _ m: String, _ p: String) -> [UInt8] {
+            le(time) + le(latency) + le(status) + le(UInt16(c.utf8.count)) + le(UInt16(m.utf8.count)) + le(UInt16(p.utf8.count))
+                + Array((c + m + p).utf8)
+        }
+        let bytes = Array("CWF1".utf8) + le(UInt32(2)) + le(Int64(99))
+            + record(1_000, 2_500, 409, "10.0.0.1", "PUT", "/api/orders/1") + record(1_001, -1, 200, "10.0.0.2", "GET", "/")
+        let r = try FleetSummaryRecords(bytes)
+        var x = ExchangeView()
+        var got: [[String]] = []
+        for i in 0..<r.count {
+            r.read(i, into: &x)
+            got.append(Self.fields(x))
+        }
+        #expect(r.clock == 99 && got == [["10.0.0.1", "PUT", "/api/orders/1", "409", "1000", "2500"], ["10.0.0.2", "GET", "/", "200", "1001", "-1"]])
+        #expect(throws: FleetSummaryError.truncated) { try FleetSummaryRecords(bytes.dropLast()) }
+    }
+
+    /// Each client and method once per summary: a realistic summary takes about half the bytes
+    /// of writing every string out (CWF1's 26 fixed bytes and the strings), and the dictionary
+    /// starts over with each take (the next summary stands alone).
+    @Test func repeatedClientsAndMethodsAreWrittenOncePerSummary() throws {
+        let traffic = (0..<20_000).map { (i: Int) -> Exchange in
+            let time: Int64 = 1_780_000_000_000_000 + Int64(i / 7) * 1_000_000
+            let client = "203.0.113.\(i * 7 % 251)", path = "/api/orders/\(i * 31 % 5_000)"
+            let method = i % 4 == 0 ? "PATCH" : "GET"
+            let status = i % 50 == 0 ? 409 : 200
+            return Exchange(time: time, client: client, method: method, path: path, route: "", status: status,
+                            latencyMs: Double(i % 900) / 10)
+        }
+        var w = FleetSummaryWriter()
+        var expected: [[String]] = []
+        var spelledOut = 16
+        for e in traffic {
+            Self.withView(e) { w.append($0); expected.append(Self.fields($0)) }
+            spelledOut += 26 + e.client.utf8.count + e.method.utf8.count + e.path.utf8.count
+        }
+        let first = w.take(clock: 1).bytes
+        #expect(Double(first.count) < 0.6 * Double(spelledOut), "\(first.count) bytes against \(spelledOut) spelled out")
+        let r = try FleetSummaryRecords(first)
+        var x = ExchangeView()
+        for i in [0, 1, 250, 251, 252, 9_999, 19_999] {
+            r.read(i, into: &x)
+            #expect(Self.fields(x) == expected[i])
+        }
+        // The next summary defines its strings again.
+        Self.withView(traffic[5]) { w.append($0) }
+        let next = try FleetSummaryRecords(w.take(clock: 2).bytes)
+        next.read(0, into: &x)
+        #expect(Self.fields(x) == expected[5])
+    }
+
+    /// Two clients whose hashes are equal are two strings: the dictionary compares the bytes.
+    /// More distinct clients than the table's first size, so it grows while in use.
+    @Test func clientsWithOneHashStayApartAndTheTableGrows() throws {
+        var w = FleetSummaryWriter()
+        var expected: [String] = []
+        for i in 0..<3_000 {
+            let client = "client-\(i % 1_500)"
+            Self.withView(Exchange(time: Int64(i), client: client, method: "PUT", path: "/x", route: "", status: 200)) {
+                // Every client under one hash: only the bytes can tell them apart.
+                w.append($0, clientHash: 42)
+            }
+            expected.append(client)
+        }
+        let r = try FleetSummaryRecords(w.take(clock: 1).bytes)
+        var x = ExchangeView()
+        var got: [String] = []
+        for i in 0..<r.count {
+            r.read(i, into: &x)
+            got.append(x.client.lossyString)
+        }
+        let wrong = zip(got, expected).filter { $0 != $1 }.count
+        #expect(got.count == expected.count && wrong == 0, "\(wrong) of \(expected.count) clients read back as another")
+    }
+
+    @Test func varintsRoundTripAndRefuseWhatRunsPastSixtyFourBits() {
+        for v: Int64 in [0, -1, 1, 63, -64, 64, 8_191, -8_192, 1 << 40, .max, .min] {
+            #expect(FleetVarint.unzigzag(FleetVarint.zigzag(v)) == v)
+        }
+        #expect(FleetVarint.zigzag(-1) == 1 && FleetVarint.zigzag(1) == 2 && FleetVarint.zigzag(.min) == .max)
+        var buffer = [UInt8](repeating: 0, count: 10)
+        for v: UInt64 in [0, 127, 128, 16_383, 16_384, .max] {
+            buffer.withUnsafeMutableBytes { out in
+                var at = 0
+                FleetVarint.put(v, out, &at)
+                #expect(at == (v == 0 ? 1 : (64 - v.leadingZeroBitCount + 6) / 7))
+                var read = 0
+                #expect(FleetVarint.get(UnsafeRawBufferPointer(out), &read, at) == v && read == at)
+                // Cut one byte short: nothing, and nothing read past the end.
+                read = 0
+                #expect(FleetVarint.get(UnsafeRawBufferPointer(out), &read, at - 1) == nil && read <= at - 1)
+            }
+        }
+        // Eleven bytes, or a tenth byte with more than the last bit: past 64 bits.
+        for bad: [UInt8] in [Array(repeating: 0x80, count: 10) + [0], Array(repeating: 0xFF, count: 9) + [0x02]] {
+            bad.withUnsafeBytes { b in
+                var at = 0
+                #expect(FleetVarint.get(b, &at, b.count) == nil)
             }
         }
     }

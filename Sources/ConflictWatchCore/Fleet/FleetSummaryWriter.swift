@@ -6,13 +6,24 @@
 /// model's rules follow individual writes — writer sets, edit windows, retry loops — and a
 /// sketch would make the fleet's model a different one; docs/fleet.md weighs the bytes.)
 ///
-/// Appending copies the fields into one buffer, handed over whole at each commit and given back
-/// once stored (`recycle`): no allocation per line, no copy, no fresh pages.
+/// Format CWF2 (docs/fleet.md): a 16-byte header (magic, record count, clock), then per record
+/// the time as a step from the previous record's, the latency and the status as varints
+/// (`FleetVarint`), the client and the method each as a reference — 0 for a string this
+/// summary has not held yet (its length follows), n for the summary's n-th string of that
+/// kind — and the path's length; then the bytes of the new strings and of the path. A busy
+/// log's summary holds each client and method once: about half of CWF1's bytes (fixed
+/// 26-byte records with every string written out), which the reader still takes. (Paths
+/// through a dictionary too would save another third of the bytes, but looking up hundreds of
+/// thousands of distinct paths per summary cost the agent's accounting thread more than
+/// writing them out: docs/fleet.md has the figures.)
+///
+/// Appending writes into one buffer, handed over whole at each commit and given back once
+/// stored (`recycle`): no allocation per line, no copy, no fresh pages.
 public struct FleetSummaryWriter: Sendable {
-    /// "CWF1", little-endian.
-    public static let magic: UInt32 = 0x3146_5743
-    /// Bytes per record before its strings: time, latency (8 each), status, three lengths (2 each).
-    static let fixedBytes = 8 + 8 + 4 + 2 + 2 + 2
+    /// "CWF2", little-endian.
+    public static let magic: UInt32 = 0x3246_5743
+    /// "CWF1", little-endian: the fixed-record format of earlier releases (read, never written).
+    public static let legacyMagic: UInt32 = 0x3146_5743
     /// Longest client, method or path kept (longer ones are cut: a field this long is an attack
     /// or a broken log, and the route and the model never need more of it).
     public static let maxField = Int(UInt16.max)
@@ -22,25 +33,69 @@ public struct FleetSummaryWriter: Sendable {
     public private(set) var count = 0
     public private(set) var firstTime: Int64 = .max
     public private(set) var lastTime: Int64 = .min
+    /// The previous record's time (the next one is written as a step from it).
+    private var previousTime: Int64 = 0
+    private var clients = FleetSummaryDictionary()
+    private var methods = FleetSummaryDictionary()
 
     public init() {}
 
-    @inline(__always)
     public mutating func append(_ x: ExchangeView) {
+        append(x, clientHash: ByteHash.hash(x.client))
+    }
+
+    /// Appends `x`, whose client hash (`ByteHash.hash`) the analyzer has computed.
+    @inline(__always)
+    package mutating func append(_ x: ExchangeView, clientHash: UInt64) {
         count += 1
         if x.time < firstTime { firstTime = x.time }
         if x.time > lastTime { lastTime = x.time }
-        let client = x.client.count > Self.maxField ? UnsafeRawBufferPointer(rebasing: x.client[0..<Self.maxField]) : x.client
-        let method = x.method.count > Self.maxField ? UnsafeRawBufferPointer(rebasing: x.method[0..<Self.maxField]) : x.method
-        let path = x.path.count > Self.maxField ? UnsafeRawBufferPointer(rebasing: x.path[0..<Self.maxField]) : x.path
-        // The fixed part in one append (its fields in order, no padding: 26 bytes), then the
-        // strings: four appends a record instead of nine.
-        let fixed = (x.time.littleEndian, x.latencyMicros.littleEndian, x.status.littleEndian,
-                     UInt16(client.count).littleEndian, UInt16(method.count).littleEndian, UInt16(path.count).littleEndian)
-        withUnsafeBytes(of: fixed) { records.append(contentsOf: UnsafeRawBufferPointer(rebasing: $0[0..<Self.fixedBytes])) }
-        records.append(contentsOf: client)
-        records.append(contentsOf: method)
+        let client = Self.cut(x.client), method = Self.cut(x.method), path = Self.cut(x.path)
+        let methodHash = ByteHash.hash(method)
+        let (c, m) = records.withUnsafeBytes { b in
+            (clients.find(client, hash: clientHash, in: b), methods.find(method, hash: methodHash, in: b))
+        }
+        // The numbers in one append (at most 49 bytes: three values of up to ten, two
+        // references of up to five with lengths of up to three, a length of up to three),
+        // then the strings this summary has not held yet and the path.
+        var scratch: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0, 0, 0)
+        let n = withUnsafeMutableBytes(of: &scratch) { s in
+            var at = 0
+            FleetVarint.put(FleetVarint.zigzag(x.time &- previousTime), s, &at)
+            FleetVarint.put(FleetVarint.zigzag(x.latencyMicros), s, &at)
+            FleetVarint.put(FleetVarint.zigzag(Int64(x.status)), s, &at)
+            Self.putReference(c, length: client.count, s, &at)
+            Self.putReference(m, length: method.count, s, &at)
+            FleetVarint.put(UInt64(path.count), s, &at)
+            return at
+        }
+        previousTime = x.time
+        withUnsafeBytes(of: scratch) { records.append(contentsOf: UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
+        if c < 0 {
+            clients.insert(slot: ~c, hash: clientHash, offset: records.count, length: client.count)
+            records.append(contentsOf: client)
+        }
+        if m < 0 {
+            methods.insert(slot: ~m, hash: methodHash, offset: records.count, length: method.count)
+            records.append(contentsOf: method)
+        }
         records.append(contentsOf: path)
+    }
+
+    /// A string's reference: its number + 1 when the summary holds it, else 0 and its length.
+    @inline(__always)
+    private static func putReference(_ found: Int, length: Int, _ s: UnsafeMutableRawBufferPointer, _ at: inout Int) {
+        if found >= 0 {
+            FleetVarint.put(UInt64(found) + 1, s, &at)
+        } else {
+            FleetVarint.put(0, s, &at)
+            FleetVarint.put(UInt64(length), s, &at)
+        }
+    }
+
+    @inline(__always)
+    private static func cut(_ field: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer {
+        field.count > maxField ? UnsafeRawBufferPointer(rebasing: field[0..<maxField]) : field
     }
 
     /// The bytes of a summary holding no exchange: the clock alone.
@@ -67,6 +122,9 @@ public struct FleetSummaryWriter: Sendable {
         count = 0
         firstTime = .max
         lastTime = .min
+        previousTime = 0
+        clients.reset()
+        methods.reset()
         return summary
     }
 

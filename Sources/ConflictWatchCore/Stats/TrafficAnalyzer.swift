@@ -63,7 +63,7 @@ public struct TrafficAnalyzer {
     private mutating func account(_ x: ExchangeView, route idx: Int, pathHash: UInt64, clientHash: UInt64) {
         let isWrite = traffic.isWrite(x.method)
         let isConflict = traffic.isConflict(x.status)
-        if fleetTap != nil { fleetTap!.append(x) }
+        if fleetTap != nil { fleetTap!.append(x, clientHash: clientHash) }
         exchanges &+= 1
         if isWrite { writes &+= 1 }
         if isConflict { conflicts &+= 1 }
