@@ -11,6 +11,7 @@ enum FuzzTarget: String, CaseIterable {
     case http
     case config
     case model
+    case fleetSummary = "fleet-summary"
 
     static let environmentKey = "CONFLICTWATCH_FUZZ_TARGET"
 
@@ -30,6 +31,7 @@ enum FuzzTarget: String, CaseIterable {
         case .http: "an HTTP/1.x byte stream cut into odd chunks, with gaps, in either direction"
         case .config: "the daemon's YAML config file"
         case .model: "the model file (JSON)"
+        case .fleetSummary: "a fleet summary's bytes read, or exchanges written into summaries and read back"
         }
     }
 
@@ -46,6 +48,7 @@ enum FuzzTarget: String, CaseIterable {
         case .http: HTTPStreamHarness.run(data)
         case .config: ConfigHarness.run(data)
         case .model: ModelHarness.run(data)
+        case .fleetSummary: FleetSummaryHarness.run(data)
         }
     }
 }
