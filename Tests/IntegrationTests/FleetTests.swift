@@ -211,7 +211,13 @@ import Glibc
         #expect(!fleet.events.isEmpty && fleet.events.values.allSatisfy { $0 }, "the fleet finds every injected incident: \(fleet.events)")
         #expect(fleet.falseBursts == 0)
 
-        for a in agents { _ = await a.terminate() }
+        // Every agent stops cleanly: agent 0 read the fleet through its API and, leading, sent
+        // its webhooks through another reader; either connection left open at exit crashed a
+        // debug build (PostgresNIO asserts a connection is closed before it goes).
+        var ends: [ProcessResult] = []
+        for a in agents { ends.append(await a.terminate()) }
+        let unclean = ends.filter { !$0.succeeded }.map(\.summary)
+        #expect(unclean.isEmpty, "every agent exits 0 on SIGTERM: \(unclean)")
         let allEvents = hooks.received(received).filter { $0["answered"] as? Int == 200 }.compactMap { $0["event_id_header"] as? String }
         #expect(Set(allEvents).count == allEvents.count, "no event delivered twice: \(allEvents.sorted())")
         #expect(allEvents.allSatisfy { ids.contains(String($0.prefix { $0 != "/" })) }, "every event is a fleet alert's: \(allEvents.sorted())")
@@ -238,6 +244,26 @@ extension FleetTests {
     ///
     /// Over TLS, verified as libpq's verify-full does (the test server's certificate names
     /// localhost): the agents' shipping, their aggregator and the CLI's queries all connect so.
+    /// An agent whose API has read the fleet (its own PostgreSQL connection for queries) stops
+    /// on SIGTERM with exit 0: the connection is closed once the services have stopped. Left
+    /// open, the debug build died on PostgresNIO's assertion with SIGILL (and a CI run hung on
+    /// the crashed child).
+    @Test func anAgentWhoseAPIReadTheFleetStopsCleanly() async throws {
+        guard let bin = TestEnvironment.requireBinary(), let url = Self.database("fleetstop") else { return }
+        let dir = try TemporaryDirectory(prefix: "cw-fleetstop")
+        defer { dir.remove() }
+        _ = FileManager.default.createFile(atPath: dir.file("host0.log"), contents: nil)
+        let agent = try Self.startAgent(bin, dir, 0, url: url, extra: ["--listen", "127.0.0.1:0"])
+        defer { kill(agent.processIdentifier, SIGKILL) }
+        let port = try await agent.apiPort(attempts: 100)
+        let read = try ProcessRunner.run(bin, ["alerts", "--server", "http://127.0.0.1:\(port)", "--format", "json"])
+        #expect(read.status == 0 && read.stdoutText.hasPrefix("["), "\(read.summary)")
+        let sessions = Int(Self.psql(url, "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()")) ?? 0
+        #expect(sessions >= 2, "the shipper and the API's reader, at least: \(sessions)")
+        let end = await agent.terminate(timeout: 15)
+        #expect(end.succeeded, "exit 0 on SIGTERM: \(end.summary)")
+    }
+
     @Test func anAgentWithoutTrafficDoesNotStopTheFleet() async throws {
         guard let bin = TestEnvironment.requireBinary(), let plain = Self.database("fleetidle") else { return }
         guard let root = TestEnvironment.environment["CONFLICTWATCH_TEST_PG_ROOTCERT"] else {

@@ -38,12 +38,18 @@ public enum Daemon {
         // (every host of N would otherwise announce one incident N times).
         var outbox: WebhookOutbox?
         var fleetOutbox: WebhookOutbox?
+        // The fleet's result readers hold a PostgreSQL connection each once used; they are
+        // closed when the services have stopped (a connection dropped unclosed is a leak, and
+        // an assertion failure in PostgresNIO's debug builds).
+        var fleetResults: [FleetResults] = []
         if !settings.webhooks.isEmpty {
             let box = WebhookOutbox(targets: settings.webhooks, status: status, logger: logger)
             let sender: WebhookSender
             if let fleet = settings.fleet, let aggregatorStatus {
                 fleetOutbox = box
-                sender = WebhookSender(outbox: box, queue: FleetResults(url: fleet.url, logger: logger), policy: settings.webhookRetry,
+                let queue = FleetResults(url: fleet.url, logger: logger)
+                fleetResults.append(queue)
+                sender = WebhookSender(outbox: box, queue: queue, policy: settings.webhookRetry,
                                        status: status, logger: logger, active: { aggregatorStatus.leading })
                 logger.info("webhooks enabled for the fleet's alerts, sent while this agent holds the aggregator role",
                             metadata: ["urls": "\(settings.webhooks.map(\.url))"])
@@ -64,6 +70,7 @@ public enum Daemon {
             // connection of its own; its metrics and health stay this agent's.
             let reader = try ConflictStore(directory: settings.stateDirectory, mode: .reader, logger: logger)
             let results = settings.fleet.map { FleetResults(url: $0.url, logger: logger) }
+            if let results { fleetResults.append(results) }
             services.append(.init(service: buildQueryApplication(configuration: listen, store: reader, results: results, silences: results, status: status,
                                                                   silenceWriter: store, logger: logger),
                                   successTerminationBehavior: .gracefullyShutdownGroup,
@@ -94,7 +101,13 @@ public enum Daemon {
                               failureTerminationBehavior: .gracefullyShutdownGroup))
         var config = ServiceGroupConfiguration(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         config.maximumGracefulShutdownDuration = .seconds(4)
-        try await ServiceGroup(configuration: config).run()
+        do {
+            try await ServiceGroup(configuration: config).run()
+        } catch {
+            for r in fleetResults { await r.close() }
+            throw error
+        }
+        for r in fleetResults { await r.close() }
     }
 
     /// The API's connection cap, lowered when the open-file limit leaves no room for it beside

@@ -50,7 +50,10 @@ public struct FleetShipper: Service {
                 retry = .milliseconds(250)
                 if !shipped { try? await Task.sleep(for: interval) }
             } catch {
-                if error.fatal { throw error }
+                if error.fatal {
+                    if let d = db { await d.close() }
+                    throw error
+                }
                 if !failing {
                     failing = true
                     logger.warning("cannot ship to the fleet database; summaries stay in the local outbox and are shipped when it is back",

@@ -42,12 +42,21 @@ public actor FleetResults: ResultStore {
         if let open = database, !open.isClosed {
             db = open
         } else {
+            let connected: FleetDatabase
             do {
-                db = try await FleetDatabase.connect(url, logger: logger)
+                connected = try await FleetDatabase.connect(url, logger: logger)
             } catch {
                 throw ResultStoreUnavailable("the fleet's database is unreachable: \(error.description)")
             }
-            database = db
+            // Another read may have connected while this one waited (the actor is reentrant
+            // at the await): keep one connection, close the other rather than drop it open.
+            if let other = database, !other.isClosed {
+                await connected.close()
+                db = other
+            } else {
+                database = connected
+                db = connected
+            }
         }
         do {
             return try await body(db)

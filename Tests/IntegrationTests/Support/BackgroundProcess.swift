@@ -49,7 +49,18 @@ final class BackgroundProcess {
             }
             try? await Task.sleep(for: .milliseconds(50))
         }
-        process.waitUntilExit()
+        // After SIGKILL, a bounded wait rather than `waitUntilExit`: a CI run hung for good in
+        // it on a child that had crashed (a zombie Foundation never reported as ended). Such
+        // a child is reported as killed by SIGKILL.
+        let killedAt = Date()
+        while process.isRunning && Date().timeIntervalSince(killedAt) < 10 {
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        guard !process.isRunning else {
+            return ProcessResult(status: SIGKILL, terminatedBySignal: true, timedOut: true,
+                                 stdout: (try? Data(contentsOf: URL(fileURLWithPath: stdoutPath))) ?? Data(),
+                                 stderr: (try? Data(contentsOf: URL(fileURLWithPath: stderrPath))) ?? Data())
+        }
         return ProcessResult(
             status: process.terminationStatus,
             terminatedBySignal: process.terminationReason == .uncaughtSignal,
@@ -74,8 +85,10 @@ final class BackgroundProcess {
 
     deinit {
         if process.isRunning {
+            // No `waitUntilExit` here either (see `waitForExit`): a short bounded wait.
             kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
+            let killedAt = Date()
+            while process.isRunning && Date().timeIntervalSince(killedAt) < 5 { usleep(20_000) }
         }
     }
 }
