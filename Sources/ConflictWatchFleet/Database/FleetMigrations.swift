@@ -113,5 +113,16 @@ enum FleetMigrations {
             END $$
             """,
         ]),
+        // Agents ship summaries in CWF2 from this release on. The schema changes in name only,
+        // and that is the point: an agent of an earlier release, which reads CWF1 only, refuses
+        // a database with a migration it does not know, so it can neither take the aggregator
+        // role and skip every CWF2 summary as unreadable, nor lose what it reads meanwhile (its
+        // logs wait at its checkpoints until it is upgraded).
+        ("v7-fleet-summary-cwf2", [
+            """
+            COMMENT ON COLUMN fleet_summary.payload IS
+                'conflictwatch fleet summary, format CWF2 (docs/fleet.md); CWF1 of earlier releases is still read'
+            """,
+        ]),
     ]
 }
