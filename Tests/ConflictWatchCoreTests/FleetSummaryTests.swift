@@ -101,6 +101,42 @@ import Testing
         #expect(other.count == 1 << 20 && pending.count == 1)
     }
 
+    /// Records are decoded as they are asked for (the merge's way is forward, one by one); any
+    /// other order — back to an earlier one, the same one twice, skipping ahead — still gives
+    /// each record exactly, clients and methods defined far before included. Bytes lent with
+    /// an owner read the same as a copy.
+    @Test func recordsReadInAnyOrderAndFromLentBytesAreTheRecordsWritten() throws {
+        final class Owner {
+            let bytes: UnsafeMutableRawBufferPointer
+            init(_ b: [UInt8]) {
+                bytes = .allocate(byteCount: b.count, alignment: 1)
+                b.withUnsafeBytes { bytes.copyMemory(from: $0) }
+            }
+            deinit { bytes.deallocate() }
+        }
+        var w = FleetSummaryWriter()
+        var expected: [[String]] = []
+        for e in Self.traffic(2_000) { Self.withView(e) { w.append($0); expected.append(Self.fields($0)) } }
+        let bytes = w.take(clock: 9).bytes
+        let copied = try FleetSummaryRecords(bytes)
+        let owner = Owner(bytes)
+        let lent = try FleetSummaryRecords(borrowing: UnsafeRawBufferPointer(owner.bytes), owner: owner)
+        var x = ExchangeView()
+        for r in [copied, lent] {
+            #expect(r.count == expected.count && r.clock == 9)
+            for i in [1_999, 0, 0, 1, 700, 3, 1_998, 1_500, 2, 1_999] {
+                r.read(i, into: &x)
+                #expect(Self.fields(x) == expected[i], "record \(i)")
+                #expect(r.time(i) == x.time)
+            }
+            for i in 0..<r.count {
+                #expect(r.time(i) == Int64(expected[i][4])!, "record \(i)'s time before its read")
+                r.read(i, into: &x)
+                #expect(Self.fields(x) == expected[i], "record \(i) in order")
+            }
+        }
+    }
+
     @Test func bytesThatAreNotAWholeSummaryAreRefusedWholeNeverReadPast() throws {
         var w = FleetSummaryWriter()
         for e in Self.traffic(6) { Self.withView(e) { w.append($0) } }

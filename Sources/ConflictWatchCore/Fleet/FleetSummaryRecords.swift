@@ -1,23 +1,29 @@
-/// A received summary, checked and decoded once, then read record by record as `ExchangeView`s
-/// that point into its own copy of the bytes (valid while this object lives). Takes both
-/// formats: CWF2, which agents write, and CWF1, which agents of earlier releases may have left
-/// in a database or an outbox. Bytes that are not a whole summary — cut short, a length
-/// running past the end, a reference to a string not yet defined, another format — are
-/// refused whole with `FleetSummaryError`, never read past.
+/// A received summary, checked once whole, then read record by record as `ExchangeView`s that
+/// point into its bytes (valid while this object lives). Takes both formats: CWF2, which agents
+/// write, and CWF1, which agents of earlier releases may have left in a database or an outbox.
+/// Bytes that are not a whole summary — cut short, a length running past the end, a reference
+/// to a string not yet defined, another format — are refused whole with `FleetSummaryError`,
+/// never read past.
+///
+/// The merge reads each summary's records in order, so they are decoded again as it goes
+/// (`time`, `read`) rather than kept: the check keeps only the clients' and methods' places.
+/// Decoded arrays of every record (48 bytes a record, fresh memory for every summary) cost the
+/// fleet aggregator more in page faults than the second decoding does.
 public final class FleetSummaryRecords: @unchecked Sendable {
-    /// One record's fields; its strings are indices into `spans`.
-    private struct Record {
-        var time: Int64
-        var latency: Int64
-        var status: Int32
-        var client: Int32
-        var method: Int32
-        var path: Int32
-    }
-
+    /// Where a string is in the bytes.
     private struct Span {
         var offset: Int
         var length: Int
+    }
+
+    /// The record under the cursor.
+    private struct Current {
+        var time: Int64 = 0
+        var latency: Int64 = 0
+        var status: Int32 = 0
+        var client = Span(offset: 0, length: 0)
+        var method = Span(offset: 0, length: 0)
+        var path = Span(offset: 0, length: 0)
     }
 
     /// CWF1's record before its strings: time, latency (8 each), status, three lengths (2 each).
@@ -25,13 +31,25 @@ public final class FleetSummaryRecords: @unchecked Sendable {
     /// The shortest CWF2 record: three one-byte values, two one-byte references, a zero length.
     static let minimumRecordBytes = 6
 
-    private let base: UnsafeMutableRawBufferPointer
-    private let records: [Record]
-    private let spans: [Span]
+    private let base: UnsafeRawBufferPointer
+    /// Our copy of the bytes, when they were not lent with an owner.
+    private let copy: UnsafeMutableRawBufferPointer?
+    /// Keeps lent bytes alive (a PostgreSQL row's buffer).
+    private let owner: AnyObject?
+    private let legacy: Bool
+    /// CWF2's dictionaries, in the order the summary defines them.
+    private let clients: [Span]
+    private let methods: [Span]
     public let clock: Int64
-    public var count: Int { records.count }
+    public let count: Int
 
-    public init(_ bytes: some Collection<UInt8>) throws(FleetSummaryError) {
+    // The cursor: record `index` is in `current`; `next` is where the record after it starts.
+    private var index = -1
+    private var next = FleetSummary.headerBytes
+    private var current = Current()
+
+    /// Copies `bytes` and checks them.
+    public convenience init(_ bytes: some Collection<UInt8>) throws(FleetSummaryError) {
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(bytes.count, 1), alignment: 8)
         // One copy of contiguous bytes (an Array, PostgreSQL's ByteBuffer). Copying through the
         // collection's iterator, unspecialized across modules, was half of the fleet
@@ -40,44 +58,69 @@ public final class FleetSummaryRecords: @unchecked Sendable {
             buffer.copyMemory(from: UnsafeRawBufferPointer(src))
         } != nil
         if !copied { _ = buffer.initializeMemory(as: UInt8.self, from: bytes) }
-        let n = bytes.count
-        func fail(_ e: FleetSummaryError) -> FleetSummaryError {
+        do {
+            try self.init(UnsafeRawBufferPointer(start: buffer.baseAddress, count: bytes.count), copy: buffer, owner: nil)
+        } catch {
             buffer.deallocate()
-            return e
+            throw error
         }
-        guard n >= FleetSummary.headerBytes else { throw fail(.truncated) }
-        let magic = buffer.loadUnaligned(fromByteOffset: 0, as: UInt32.self).littleEndian
-        guard magic == FleetSummaryWriter.magic || magic == FleetSummaryWriter.legacyMagic else { throw fail(.notASummary) }
-        let declared = Int(buffer.loadUnaligned(fromByteOffset: 4, as: UInt32.self).littleEndian)
-        clock = Int64(littleEndian: buffer.loadUnaligned(fromByteOffset: 8, as: Int64.self))
-        // Each record takes at least its format's shortest: a count beyond what the bytes can
-        // hold is a lie (and must not size the arrays).
-        let shortest = magic == FleetSummaryWriter.magic ? Self.minimumRecordBytes : Self.legacyFixedBytes
-        guard declared <= (n - FleetSummary.headerBytes) / shortest else { throw fail(.truncated) }
-        let decoded = magic == FleetSummaryWriter.magic
-            ? Self.decode(UnsafeRawBufferPointer(buffer), count: n, declared: declared)
-            : Self.decodeLegacy(UnsafeRawBufferPointer(buffer), count: n, declared: declared)
-        switch decoded {
-        case .failure(let e): throw fail(e)
-        case .success(let (records, spans)):
-            guard records.count == declared else { throw fail(.countMismatch(declared: declared, found: records.count)) }
-            self.records = records
-            self.spans = spans
-        }
-        base = buffer
     }
 
-    deinit { base.deallocate() }
+    /// Checks `bytes`, which `owner` keeps alive (and unchanged) for as long as this object
+    /// lives: no copy.
+    public convenience init(borrowing bytes: UnsafeRawBufferPointer, owner: AnyObject) throws(FleetSummaryError) {
+        try self.init(bytes, copy: nil, owner: owner)
+    }
 
-    private static func decode(_ b: UnsafeRawBufferPointer, count n: Int, declared: Int)
-        -> Result<([Record], [Span]), FleetSummaryError> {
-        var records: [Record] = []
-        records.reserveCapacity(declared)
-        var spans: [Span] = []
-        // The clients and the methods by their number in the summary: where they are in `spans`.
-        var clients: [Int32] = [], methods: [Int32] = []
+    private init(_ b: UnsafeRawBufferPointer, copy: UnsafeMutableRawBufferPointer?, owner: AnyObject?) throws(FleetSummaryError) {
+        let n = b.count
+        guard n >= FleetSummary.headerBytes else { throw .truncated }
+        let magic = b.loadUnaligned(fromByteOffset: 0, as: UInt32.self).littleEndian
+        guard magic == FleetSummaryWriter.magic || magic == FleetSummaryWriter.legacyMagic else { throw .notASummary }
+        let declared = Int(b.loadUnaligned(fromByteOffset: 4, as: UInt32.self).littleEndian)
+        // Each record takes at least its format's shortest: a count beyond what the bytes can
+        // hold is a lie.
+        let shortest = magic == FleetSummaryWriter.magic ? Self.minimumRecordBytes : Self.legacyFixedBytes
+        guard declared <= (n - FleetSummary.headerBytes) / shortest else { throw .truncated }
+        var clients: [Span] = [], methods: [Span] = []
+        var found = 0
         var at = FleetSummary.headerBytes
-        var time: Int64 = 0
+        var current = Current()
+        legacy = magic != FleetSummaryWriter.magic
+        if legacy {
+            while at < n {
+                guard Self.legacyRecord(b, &at, n, into: &current) else { throw .truncated }
+                found += 1
+            }
+        } else {
+            while at < n {
+                guard let bad = Self.record(b, &at, n, into: &current, clients: &clients, methods: &methods, defining: true) else {
+                    found += 1
+                    continue
+                }
+                throw bad
+            }
+        }
+        guard found == declared else { throw .countMismatch(declared: declared, found: found) }
+        base = b
+        self.copy = copy
+        self.owner = owner
+        self.clients = clients
+        self.methods = methods
+        clock = Int64(littleEndian: b.loadUnaligned(fromByteOffset: 8, as: Int64.self))
+        count = declared
+    }
+
+    deinit { copy?.deallocate() }
+
+    /// Decodes the CWF2 record at `at` into `x` (its time a step from `x`'s) and moves past it;
+    /// nil when it is whole, else why not. `defining`: the record's new strings are appended to
+    /// the dictionaries (the check); otherwise they are there already (the read).
+    @inline(__always)
+    private static func record(
+        _ b: UnsafeRawBufferPointer, _ at: inout Int, _ n: Int, into x: inout Current,
+        clients: inout [Span], methods: inout [Span], defining: Bool
+    ) -> FleetSummaryError? {
         /// A reference: 0 and a length for a new string, else the string's number + 1.
         func reference() -> (known: UInt64, length: Int)? {
             guard let ref = FleetVarint.get(b, &at, n) else { return nil }
@@ -85,83 +128,103 @@ public final class FleetSummaryRecords: @unchecked Sendable {
             guard let length = FleetVarint.get(b, &at, n) else { return nil }
             return (0, Int(clamping: length))
         }
-        while at < n {
-            guard let step = FleetVarint.get(b, &at, n), let latency = FleetVarint.get(b, &at, n),
-                  let status = FleetVarint.get(b, &at, n), let client = reference(), let method = reference(),
-                  let pathLength = FleetVarint.get(b, &at, n) else { return .failure(.truncated) }
-            time = time &+ FleetVarint.unzigzag(step)
-            guard let status = Int32(exactly: FleetVarint.unzigzag(status)) else { return .failure(.malformed) }
-            let limit = FleetSummaryWriter.maxField
-            guard client.length <= limit, method.length <= limit, pathLength <= UInt64(limit) else { return .failure(.malformed) }
-            // The new strings' bytes and the path's, in that order.
-            guard n - at >= client.length + method.length + Int(pathLength) else { return .failure(.truncated) }
-            func string(_ ref: (known: UInt64, length: Int), _ table: inout [Int32]) -> Int32? {
-                if ref.known != 0 {
-                    // A reference to a string this summary has not defined (yet).
-                    return ref.known <= UInt64(table.count) ? table[Int(ref.known - 1)] : nil
-                }
-                spans.append(Span(offset: at, length: ref.length))
-                at += ref.length
-                table.append(Int32(spans.count - 1))
-                return Int32(spans.count - 1)
+        guard let step = FleetVarint.get(b, &at, n), let latency = FleetVarint.get(b, &at, n),
+              let status = FleetVarint.get(b, &at, n), let client = reference(), let method = reference(),
+              let pathLength = FleetVarint.get(b, &at, n) else { return .truncated }
+        guard let status = Int32(exactly: FleetVarint.unzigzag(status)) else { return .malformed }
+        let limit = FleetSummaryWriter.maxField
+        guard client.length <= limit, method.length <= limit, pathLength <= UInt64(limit) else { return .malformed }
+        // The new strings' bytes and the path's, in that order.
+        guard n - at >= client.length + method.length + Int(pathLength) else { return .truncated }
+        func string(_ ref: (known: UInt64, length: Int), _ table: inout [Span], defined: inout Int) -> Span? {
+            if ref.known != 0 {
+                // A reference to a string this summary has not defined (yet).
+                return ref.known <= UInt64(defined) ? table[Int(ref.known - 1)] : nil
             }
-            guard let c = string(client, &clients), let m = string(method, &methods) else { return .failure(.malformed) }
-            spans.append(Span(offset: at, length: Int(pathLength)))
-            at += Int(pathLength)
-            records.append(Record(time: time, latency: FleetVarint.unzigzag(latency), status: status,
-                                  client: c, method: m, path: Int32(spans.count - 1)))
+            let span = Span(offset: at, length: ref.length)
+            at += ref.length
+            if defining { table.append(span) }
+            defined += 1
+            return span
         }
-        return .success((records, spans))
+        var clientsDefined = clients.count
+        var methodsDefined = methods.count
+        guard let c = string(client, &clients, defined: &clientsDefined),
+              let m = string(method, &methods, defined: &methodsDefined) else { return .malformed }
+        x.time = x.time &+ FleetVarint.unzigzag(step)
+        x.latency = FleetVarint.unzigzag(latency)
+        x.status = status
+        x.client = c
+        x.method = m
+        x.path = Span(offset: at, length: Int(pathLength))
+        at += Int(pathLength)
+        return nil
     }
 
-    private static func decodeLegacy(_ b: UnsafeRawBufferPointer, count n: Int, declared: Int)
-        -> Result<([Record], [Span]), FleetSummaryError> {
-        var records: [Record] = []
-        records.reserveCapacity(declared)
-        var spans: [Span] = []
-        spans.reserveCapacity(declared * 3)
-        var at = FleetSummary.headerBytes
-        while at < n {
-            guard n - at >= legacyFixedBytes else { return .failure(.truncated) }
-            let c = Int(UInt16(littleEndian: b.loadUnaligned(fromByteOffset: at + 20, as: UInt16.self)))
-            let m = Int(UInt16(littleEndian: b.loadUnaligned(fromByteOffset: at + 22, as: UInt16.self)))
-            let p = Int(UInt16(littleEndian: b.loadUnaligned(fromByteOffset: at + 24, as: UInt16.self)))
-            let strings = at + legacyFixedBytes
-            guard strings + c + m + p <= n else { return .failure(.truncated) }
-            let first = Int32(spans.count)
-            spans.append(Span(offset: strings, length: c))
-            spans.append(Span(offset: strings + c, length: m))
-            spans.append(Span(offset: strings + c + m, length: p))
-            records.append(Record(time: Int64(littleEndian: b.loadUnaligned(fromByteOffset: at, as: Int64.self)),
-                                  latency: Int64(littleEndian: b.loadUnaligned(fromByteOffset: at + 8, as: Int64.self)),
-                                  status: Int32(littleEndian: b.loadUnaligned(fromByteOffset: at + 16, as: Int32.self)),
-                                  client: first, method: first + 1, path: first + 2))
-            at = strings + c + m + p
+    /// Decodes the CWF1 record at `at` into `x` and moves past it; false when it runs past the end.
+    @inline(__always)
+    private static func legacyRecord(_ b: UnsafeRawBufferPointer, _ at: inout Int, _ n: Int, into x: inout Current) -> Bool {
+        guard n - at >= legacyFixedBytes else { return false }
+        let c = Int(UInt16(littleEndian: b.loadUnaligned(fromByteOffset: at + 20, as: UInt16.self)))
+        let m = Int(UInt16(littleEndian: b.loadUnaligned(fromByteOffset: at + 22, as: UInt16.self)))
+        let p = Int(UInt16(littleEndian: b.loadUnaligned(fromByteOffset: at + 24, as: UInt16.self)))
+        let strings = at + legacyFixedBytes
+        guard strings + c + m + p <= n else { return false }
+        x.time = Int64(littleEndian: b.loadUnaligned(fromByteOffset: at, as: Int64.self))
+        x.latency = Int64(littleEndian: b.loadUnaligned(fromByteOffset: at + 8, as: Int64.self))
+        x.status = Int32(littleEndian: b.loadUnaligned(fromByteOffset: at + 16, as: Int32.self))
+        x.client = Span(offset: strings, length: c)
+        x.method = Span(offset: strings + c, length: m)
+        x.path = Span(offset: strings + c + m, length: p)
+        at = strings + c + m + p
+        return true
+    }
+
+    /// Puts record `i` under the cursor: forward from where it is (the merge's way), from the
+    /// start for an earlier one.
+    @inline(__always)
+    private func seek(_ i: Int) {
+        precondition(i >= 0 && i < count, "record \(i) of \(count)")
+        if i < index {
+            index = -1
+            next = FleetSummary.headerBytes
+            current = Current()
         }
-        return .success((records, spans))
+        var clients = self.clients, methods = self.methods
+        while index < i {
+            // Checked whole at init: a record that fails now means the bytes changed under us.
+            if legacy {
+                guard Self.legacyRecord(base, &next, base.count, into: &current) else { fatalError("fleet summary changed after its check") }
+            } else if Self.record(base, &next, base.count, into: &current, clients: &clients, methods: &methods, defining: false) != nil {
+                fatalError("fleet summary changed after its check")
+            }
+            index += 1
+        }
     }
 
     /// Record `i`'s time, without filling a view (the merge compares times only).
     @inline(__always)
-    public func time(_ i: Int) -> Int64 { records[i].time }
+    public func time(_ i: Int) -> Int64 {
+        if i != index { seek(i) }
+        return current.time
+    }
 
     /// Fills `x` with record `i` (fields this format does not carry are left unknown).
     @inline(__always)
     public func read(_ i: Int, into x: inout ExchangeView) {
-        let r = records[i]
+        if i != index { seek(i) }
         x.reset()
-        x.time = r.time
-        x.latencyMicros = r.latency
-        x.status = r.status
-        x.client = string(r.client)
-        x.method = string(r.method)
-        x.path = string(r.path)
+        x.time = current.time
+        x.latencyMicros = current.latency
+        x.status = current.status
+        x.client = string(current.client)
+        x.method = string(current.method)
+        x.path = string(current.path)
     }
 
     @inline(__always)
-    private func string(_ i: Int32) -> UnsafeRawBufferPointer {
-        let s = spans[Int(i)]
-        return UnsafeRawBufferPointer(start: UnsafeRawPointer(base.baseAddress!) + s.offset, count: s.length)
+    private func string(_ s: Span) -> UnsafeRawBufferPointer {
+        UnsafeRawBufferPointer(start: base.baseAddress! + s.offset, count: s.length)
     }
 }
 

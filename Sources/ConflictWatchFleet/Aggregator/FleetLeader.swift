@@ -87,11 +87,12 @@ struct FleetLeader {
             let from = next[s.name] ?? 1
             guard s.shippedSeq >= from else { continue }
             for (seq, payload) in try await db.summaries(agent: s.agent, incarnation: s.incarnation, from: from, limit: Self.summariesPerLook) {
-                let records: Result<FleetSummaryRecords, FleetSummaryError>
-                do throws(FleetSummaryError) {
-                    records = .success(try FleetSummaryRecords(payload.readableBytesView))
-                } catch {
-                    records = .failure(error)
+                // Read in place: the summary holds the row's buffer (its storage, which NIO
+                // copies before any write while another holds it) instead of a copy of it.
+                let records = payload.withUnsafeReadableBytesWithStorageManagement { bytes, storage in
+                    Result { () throws(FleetSummaryError) in
+                        try FleetSummaryRecords(borrowing: bytes, owner: storage.takeUnretainedValue())
+                    }
                 }
                 intake.summaries.append((s.name, seq, records))
             }
