@@ -18,6 +18,24 @@ import Testing
         }
     }
 
+    /// The packed word, worked out byte by byte: byte i at bits 8i…8i+7, the first eight bytes
+    /// only, for every length from 0 to 12 and bytes of every value.
+    @Test func aMethodPacksIntoAWordByteByByte() {
+        var state: UInt64 = 0x2545_F491_4F6C_DD1D
+        for n in 0...12 {
+            for _ in 0..<200 {
+                var bytes: [UInt8] = []
+                for _ in 0..<n {
+                    state ^= state << 13; state ^= state >> 7; state ^= state << 17
+                    bytes.append(UInt8(truncatingIfNeeded: state))
+                }
+                var expected: UInt64 = 0
+                for (i, b) in bytes.prefix(8).enumerated() { expected += UInt64(b) * (1 << UInt64(8 * i)) }
+                #expect(bytes.withUnsafeBytes { TrafficClass.packed($0) } == expected, "\(bytes)")
+            }
+        }
+    }
+
     @Test func conflictStatuses() {
         #expect(traffic.isConflict(409) && traffic.isConflict(412))
         #expect(!traffic.isConflict(200) && !traffic.isConflict(-1) && !traffic.isConflict(1024) && !traffic.isConflict(410))

@@ -20,11 +20,22 @@ package struct TrafficClass: Sendable {
         for s in conflictStatuses where s >= 0 && s < 1024 { conflictBits[s >> 6] |= 1 << UInt64(s & 63) }
     }
 
-    /// Up to 8 bytes as a little-endian word, zero above them.
+    /// Up to 8 bytes as a little-endian word, zero above them. Whole-word loads, not a loop over
+    /// the bytes (2 % of a daemon's accounting thread): from 4 bytes on, two 4-byte loads that
+    /// overlap in the middle, where they agree, so the OR keeps the bytes as they are.
     @inline(__always)
     static func packed(_ b: UnsafeRawBufferPointer) -> UInt64 {
-        var k: UInt64 = 0
-        for i in 0..<min(b.count, 8) { k |= UInt64(b[i]) << UInt64(8 * i) }
+        let n = b.count
+        guard n > 0, let p = b.baseAddress else { return 0 }
+        if n >= 8 { return UInt64(littleEndian: p.loadUnaligned(as: UInt64.self)) }
+        if n >= 4 {
+            let low = UInt64(UInt32(littleEndian: p.loadUnaligned(as: UInt32.self)))
+            let high = UInt64(UInt32(littleEndian: p.loadUnaligned(fromByteOffset: n - 4, as: UInt32.self)))
+            return low | high << UInt64(8 * (n - 4))
+        }
+        var k = UInt64(p.load(as: UInt8.self))
+        if n > 1 { k |= UInt64(p.load(fromByteOffset: 1, as: UInt8.self)) << 8 }
+        if n > 2 { k |= UInt64(p.load(fromByteOffset: 2, as: UInt8.self)) << 16 }
         return k
     }
 
