@@ -136,21 +136,18 @@ public final class FleetSummaryRecords: @unchecked Sendable {
         guard client.length <= limit, method.length <= limit, pathLength <= UInt64(limit) else { return .malformed }
         // The new strings' bytes and the path's, in that order.
         guard n - at >= client.length + method.length + Int(pathLength) else { return .truncated }
-        func string(_ ref: (known: UInt64, length: Int), _ table: inout [Span], defined: inout Int) -> Span? {
+        func string(_ ref: (known: UInt64, length: Int), _ table: inout [Span]) -> Span? {
             if ref.known != 0 {
-                // A reference to a string this summary has not defined (yet).
-                return ref.known <= UInt64(defined) ? table[Int(ref.known - 1)] : nil
+                // A reference to a string this summary has not defined (yet). When reading, the
+                // table is whole, and the check already refused such a reference.
+                return ref.known <= UInt64(table.count) ? table[Int(ref.known - 1)] : nil
             }
             let span = Span(offset: at, length: ref.length)
             at += ref.length
             if defining { table.append(span) }
-            defined += 1
             return span
         }
-        var clientsDefined = clients.count
-        var methodsDefined = methods.count
-        guard let c = string(client, &clients, defined: &clientsDefined),
-              let m = string(method, &methods, defined: &methodsDefined) else { return .malformed }
+        guard let c = string(client, &clients), let m = string(method, &methods) else { return .malformed }
         x.time = x.time &+ FleetVarint.unzigzag(step)
         x.latency = FleetVarint.unzigzag(latency)
         x.status = status
