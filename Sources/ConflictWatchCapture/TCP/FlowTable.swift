@@ -1,5 +1,5 @@
 /// Flow key → connection index, for the reconstructor's one lookup per packet: open addressing
-/// with linear probing and a multiply-shift hash of the key's fields (a `Dictionary` runs SipHash
+/// with linear probing and a multiply-xorshift hash of the key's fields (a `Dictionary` runs SipHash
 /// on every packet), deletion by backward shift (no tombstones, so a long capture with millions
 /// of short connections keeps its probes short). Grows at half full; never shrinks (bounded by
 /// the reconstructor's max flows).
@@ -18,12 +18,30 @@ struct FlowTable {
         mask = n - 1
     }
 
+    /// Every field folded in and then mixed so the low bits (the slot) depend on all of them.
+    /// One multiply per field is not enough: a product's bit k depends only on input bits
+    /// 0...k, and clients on consecutive addresses with consecutive ports then shared a handful
+    /// of home slots (2,440 flows of a generated capture in 17 of 8,192: probe runs of ~150).
     @inline(__always)
     static func slot(_ k: FlowKey, _ mask: Int) -> Int {
-        var h = k.a.high ^ (k.b.high &* 0x9E37_79B9_7F4A_7C15)
-        h = (h ^ k.a.low) &* 0xC2B2_AE3D_27D4_EB4F
-        h = (h ^ k.b.low ^ (UInt64(k.portA) << 16 | UInt64(k.portB))) &* 0x1656_67B1_9E37_79F9
-        return Int(truncatingIfNeeded: h >> 29) & mask
+        var h = k.a.high &* 0x9E37_79B9_7F4A_7C15 ^ k.a.low
+        h = (h ^ h >> 29) &* 0xC2B2_AE3D_27D4_EB4F ^ k.b.high
+        h = (h ^ h >> 29) &* 0x1656_67B1_9E37_79F9 ^ k.b.low
+        h = (h ^ h >> 29) &* 0x9E37_79B9_7F4A_7C15 ^ (UInt64(k.portA) << 16 | UInt64(k.portB))
+        h = (h ^ h >> 32) &* 0xC2B2_AE3D_27D4_EB4F
+        h ^= h >> 29
+        return Int(truncatingIfNeeded: h) & mask
+    }
+
+    /// Slots looked at to find `k` (1 when it sits in its home slot); for tests of the hash.
+    func probes(_ k: FlowKey) -> Int {
+        var i = Self.slot(k, mask)
+        var n = 1
+        while values[i] >= 0, keys[i] != k {
+            i = (i + 1) & mask
+            n += 1
+        }
+        return n
     }
 
     @inline(__always)
