@@ -27,15 +27,23 @@ public struct RouteResolver {
     /// until the next call): what another table must be given to assign the same index.
     @inline(__always)
     package mutating func resolveNoting(_ x: ExchangeView, pathHash: UInt64) -> (index: Int, new: UnsafeRawBufferPointer?) {
-        if x.hasRequestLine, let hit = cache.lookup(pathHash) { return (hit, nil) }
+        resolveNoting(path: x.path, hasRequestLine: x.hasRequestLine, pathHash: pathHash)
+    }
+
+    /// `resolveNoting(_:pathHash:)` for an exchange of which only the path is at hand.
+    @inline(__always)
+    package mutating func resolveNoting(
+        path: UnsafeRawBufferPointer, hasRequestLine: Bool, pathHash: UInt64
+    ) -> (index: Int, new: UnsafeRawBufferPointer?) {
+        if hasRequestLine, let hit = cache.lookup(pathHash) { return (hit, nil) }
         let before = routes.count
-        let route = normalizer.normalize(path: x.path, hasRequestLine: x.hasRequestLine)
+        let route = normalizer.normalize(path: path, hasRequestLine: hasRequestLine)
         let idx = routes.index(of: route)
         if normalizer.generation != cacheGeneration {
             cache.clear()
             cacheGeneration = normalizer.generation
         }
-        if x.hasRequestLine { cache.store(pathHash, route: idx) }
+        if hasRequestLine { cache.store(pathHash, route: idx) }
         return (idx, routes.count != before ? route : nil)
     }
 

@@ -30,11 +30,13 @@ final class RoutedBatch: ReusableBatch, @unchecked Sendable {
         var clientHash: UInt64
         var status: Int32
         var route: Int32
-        /// Arena offsets: client, method, path, then the new route's bytes (when `newRoute`).
+        /// Arena offsets: client, method and path one after another; the new route's bytes
+        /// (when `newRoute`) wherever the arena ended when the batch was routed.
         var start: UInt32
         var clientEnd: UInt32
         var methodEnd: UInt32
         var pathEnd: UInt32
+        var routeStart: UInt32
         var routeEnd: UInt32
         var newRoute: Bool
     }
@@ -44,6 +46,8 @@ final class RoutedBatch: ReusableBatch, @unchecked Sendable {
     let arenaTarget: Int
     private let records: UnsafeMutablePointer<Record>
     private(set) var count = 0
+    /// Records `route(with:generation:)` has routed (the first ones).
+    private var routed = 0
     private var arena: UnsafeMutableRawPointer
     private var arenaCapacity: Int
     private var arenaUsed = 0
@@ -74,6 +78,7 @@ final class RoutedBatch: ReusableBatch, @unchecked Sendable {
 
     func reset() {
         count = 0
+        routed = 0
         arenaUsed = 0
         normalizers.removeAll(keepingCapacity: true)
         progress = nil
@@ -90,13 +95,13 @@ final class RoutedBatch: ReusableBatch, @unchecked Sendable {
         return UInt32(arenaUsed)
     }
 
-    /// Routes `x` with the reading thread's resolver and appends it; when the normalizer learned
-    /// from it, an independent copy of it travels right after it (`generation`: the normalizer's
-    /// generation the previous copy, if any, had). The route cache's slot is asked for first and
-    /// looked at last, after the hashes and the copies: the cache is larger than the CPU's, and
-    /// waiting on its slot was most of the route lookup's time.
+    /// Appends `x`, its route still to be found (`route(with:generation:)`, before the batch is
+    /// handed over), and asks the CPU for its slot in the resolver's path cache: the cache is
+    /// larger than the CPU's, and waiting on the slot was most of a route lookup's time (for
+    /// paths of one-off ids, every lookup misses). By the time the batch is routed, a whole
+    /// batch later, the slot is in the cache.
     @inline(__always)
-    func append(routing x: ExchangeView, with resolver: inout RouteResolver, generation: inout Int) {
+    func append(_ x: ExchangeView, prefetchingWith resolver: inout RouteResolver) {
         let pathHash = ByteHash.hash(x.path)
         resolver.prefetch(pathHash: pathHash)
         let clientHash = ByteHash.hash(x.client)
@@ -106,22 +111,37 @@ final class RoutedBatch: ReusableBatch, @unchecked Sendable {
         let clientEnd = copy(x.client)
         let methodEnd = copy(x.method)
         let pathEnd = copy(x.path)
-        let routed = resolver.resolveNoting(x, pathHash: pathHash)
-        // A new route's bytes follow the path's.
-        var routeEnd = pathEnd
-        if let newRoute = routed.new {
-            if arenaUsed + newRoute.count > arenaCapacity { grow(to: arenaUsed + newRoute.count) }
-            routeEnd = copy(newRoute)
-        }
         records[count] = Record(
             time: x.time, latencyMicros: x.latencyMicros, bytes: x.bytes, pathHash: pathHash, clientHash: clientHash,
-            status: x.status, route: Int32(truncatingIfNeeded: routed.index), start: start, clientEnd: clientEnd,
-            methodEnd: methodEnd, pathEnd: pathEnd, routeEnd: routeEnd, newRoute: routed.new != nil)
+            status: x.status, route: -1, start: start, clientEnd: clientEnd,
+            methodEnd: methodEnd, pathEnd: pathEnd, routeStart: pathEnd, routeEnd: pathEnd, newRoute: false)
         count += 1
-        if resolver.normalizer.generation != generation {
-            generation = resolver.normalizer.generation
-            // Its own output buffer: the accounting thread renormalizes with it.
-            normalizers.append((count - 1, resolver.normalizer.independentCopy()))
+    }
+
+    /// Routes, in order, the records appended since the last call with the reading thread's
+    /// resolver. A new route's bytes go to the arena's end; when the normalizer learned from a
+    /// record, an independent copy of it travels right after that record (`generation`: the
+    /// normalizer's generation the previous copy, if any, had).
+    func route(with resolver: inout RouteResolver, generation: inout Int) {
+        while routed < count {
+            let i = routed
+            let r = records[i]
+            let base = UnsafeRawPointer(arena)
+            let path = UnsafeRawBufferPointer(start: base + Int(r.methodEnd), count: Int(r.pathEnd - r.methodEnd))
+            let found = resolver.resolveNoting(path: path, hasRequestLine: r.methodEnd > r.clientEnd, pathHash: r.pathHash)
+            records[i].route = Int32(truncatingIfNeeded: found.index)
+            if let newRoute = found.new {
+                if arenaUsed + newRoute.count > arenaCapacity { grow(to: arenaUsed + newRoute.count) }
+                records[i].routeStart = UInt32(arenaUsed)
+                records[i].routeEnd = copy(newRoute)
+                records[i].newRoute = true
+            }
+            routed += 1
+            if resolver.normalizer.generation != generation {
+                generation = resolver.normalizer.generation
+                // Its own output buffer: the accounting thread renormalizes with it.
+                normalizers.append((i, resolver.normalizer.independentCopy()))
+            }
         }
     }
 
@@ -181,6 +201,7 @@ final class RoutedBatch: ReusableBatch, @unchecked Sendable {
     /// Each record as an exchange (valid during the call), in order, with its index.
     @inline(__always)
     func forEach(_ body: (Int, ExchangeView, Record, UnsafeRawBufferPointer?) -> Void) {
+        precondition(routed == count, "a batch was handed over before it was routed")
         var x = ExchangeView()
         let base = UnsafeRawPointer(arena)
         for i in 0..<count {
@@ -192,7 +213,7 @@ final class RoutedBatch: ReusableBatch, @unchecked Sendable {
             x.client = UnsafeRawBufferPointer(start: base + Int(r.start), count: Int(r.clientEnd - r.start))
             x.method = UnsafeRawBufferPointer(start: base + Int(r.clientEnd), count: Int(r.methodEnd - r.clientEnd))
             x.path = UnsafeRawBufferPointer(start: base + Int(r.methodEnd), count: Int(r.pathEnd - r.methodEnd))
-            let route = r.newRoute ? UnsafeRawBufferPointer(start: base + Int(r.pathEnd), count: Int(r.routeEnd - r.pathEnd)) : nil
+            let route = r.newRoute ? UnsafeRawBufferPointer(start: base + Int(r.routeStart), count: Int(r.routeEnd - r.routeStart)) : nil
             body(i, x, r, route)
         }
     }

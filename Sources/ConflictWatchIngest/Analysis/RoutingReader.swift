@@ -40,14 +40,16 @@ final class RoutingReader: @unchecked Sendable {
             let report = ingestor.run(path: path, progress: { bytes, lines in
                 batch.progress = (i, bytes, lines)
             }) { x, _ in
-                current.append(routing: x, with: &resolver, generation: &generation)
+                current.append(x, prefetchingWith: &resolver)
                 if current.isFull {
+                    current.route(with: &resolver, generation: &generation)
                     queue.push(batch)
                     batch = queue.take()
                     current = batch
                 }
             }
             batch.finished = report
+            batch.route(with: &resolver, generation: &generation)
             queue.push(batch)
             batch = queue.take()
             current = batch

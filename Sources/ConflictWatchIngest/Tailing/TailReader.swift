@@ -96,8 +96,9 @@ package final class TailReader: @unchecked Sendable {
                     decoderFile = file
                 }
                 if decoder.decode(line, event, number: Int(number), into: &exchange, report: &report) {
-                    current.append(routing: exchange, with: &resolver, generation: &generation)
+                    current.append(exchange, prefetchingWith: &resolver)
                     if current.isFull {
+                        current.route(with: &resolver, generation: &generation)
                         queue.push(batch)
                         batch = queue.take()
                         current = batch
@@ -109,6 +110,7 @@ package final class TailReader: @unchecked Sendable {
                 fileCount = tailer.fileCount
                 batch.tail = TailProgress(positions: tailer.positions(), report: report, fileCount: fileCount,
                                           unreadBytes: tailer.unreadBytes(), bytesRead: n)
+                batch.route(with: &resolver, generation: &generation)
                 queue.push(batch)
                 batch = queue.take()
                 current = batch
