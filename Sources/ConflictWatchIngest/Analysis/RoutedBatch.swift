@@ -15,9 +15,10 @@ import Darwin
 /// thread at a time (`BatchQueue` hands it over); reused, so a warmed-up batch allocates nothing.
 /// `analyze` (`RoutingReader`) and the daemon (`TailReader`) both hand these over.
 final class RoutedBatch: ReusableBatch, @unchecked Sendable {
-    /// Batches in flight: enough that neither thread waits on the other's jitter, few enough
-    /// that they stay in the caches.
-    static let depth = 4
+    /// Batches in flight: enough that neither thread waits on the other's jitter and that a
+    /// waiting thread is woken for half of them at once (`BatchQueue`), few enough that they
+    /// stay in the last-level cache (16 arenas of 64 KiB).
+    static let depth = 16
     /// How many exchanges ahead the two prefetch steps look (`ContentionModel.prefetch`).
     static let farAhead = 12
     static let nearAhead = 4

@@ -65,7 +65,8 @@ final class RoutingReader: @unchecked Sendable {
     ) {
         var linesBefore = session.summary.lines
         var lastTime = Int64.min
-        while let batch = queue.pop() {
+        // Several batches per wake-up: nothing here waits on the latest line.
+        while let batch = queue.pop(waitingFor: RoutedBatch.depth / 2) {
             batch.account(into: &session.analyzer, before: observe, lastTime: &lastTime)
             if let p = batch.progress { progress(p.source, p.bytes, linesBefore + UInt64(p.lines)) }
             if let report = batch.finished {
