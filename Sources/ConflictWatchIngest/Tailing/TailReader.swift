@@ -68,10 +68,11 @@ package final class TailReader: @unchecked Sendable {
         var report = self.report
         defer { self.report = report }
         var batch = queue.take()
-        // What the per-line closure calls the batch through: a captured `var` of a class type
-        // is retained and released around every call made through it (6 % of this thread);
-        // `batch` keeps it alive, and `current` is set again wherever `batch` is.
-        unowned(unsafe) var current = batch
+        // What the per-line closure calls the batch through, without a reference count: a
+        // captured `var` of a class type (even `unowned(unsafe)`) is retained and released
+        // around every call made through it, in a dynamically checked access. `batch` keeps it
+        // alive; `current` is set again wherever `batch` is.
+        var current = Unmanaged.passUnretained(batch)
         var generation = resolver.normalizer.generation
         var exchange = ExchangeView()
         // The current file's decoder, not optional: mutating a captured `LineDecoder?` through
@@ -96,12 +97,15 @@ package final class TailReader: @unchecked Sendable {
                     decoderFile = file
                 }
                 if decoder.decode(line, event, number: Int(number), into: &exchange, report: &report) {
-                    current.append(exchange, prefetchingWith: &resolver)
-                    if current.isFull {
-                        current.route(with: &resolver, generation: &generation)
+                    let full = current._withUnsafeGuaranteedRef { b in
+                        b.append(exchange, prefetchingWith: &resolver)
+                        return b.isFull
+                    }
+                    if full {
+                        batch.route(with: &resolver, generation: &generation)
                         queue.push(batch)
                         batch = queue.take()
-                        current = batch
+                        current = Unmanaged.passUnretained(batch)
                     }
                 }
             }
@@ -113,7 +117,7 @@ package final class TailReader: @unchecked Sendable {
                 batch.route(with: &resolver, generation: &generation)
                 queue.push(batch)
                 batch = queue.take()
-                current = batch
+                current = Unmanaged.passUnretained(batch)
             }
             if n == 0 { waitForChange(100) }
         }
