@@ -17,7 +17,9 @@ struct RouteCache {
     }
 
     @inline(__always)
-    private func slot(_ hash: UInt64) -> Int { Int(truncatingIfNeeded: hash >> 24) & mask }
+    private func slot(_ hash: UInt64) -> Int { Int(truncatingIfNeeded: hash >> Self.hashShift) & mask }
+
+    static let hashShift: UInt64 = 24
 
     @inline(__always)
     func lookup(_ hash: UInt64) -> Int? {
@@ -32,6 +34,15 @@ struct RouteCache {
         cw_prefetch(entries.base + slot(hash))
     }
 
+    /// Where `hash`'s entry is (for tests of the prefetcher).
+    func address(_ hash: UInt64) -> UnsafeRawPointer { UnsafeRawPointer(entries.base + slot(hash)) }
+
+    /// What asks for slots from another module without a call: the table never moves.
+    var prefetcher: RouteCachePrefetcher {
+        RouteCachePrefetcher(base: UnsafeRawPointer(entries.base), mask: mask, shift: Self.hashShift,
+                             stride: MemoryLayout<(key: UInt64, routePlusOne: Int)>.stride)
+    }
+
     @inline(__always)
     mutating func store(_ hash: UInt64, route: Int) {
         entries.base[slot(hash)] = (hash, route + 1)
@@ -39,5 +50,30 @@ struct RouteCache {
 
     mutating func clear() {
         entries.base.update(repeating: (0, 0), count: entries.count)
+    }
+}
+
+/// `RouteCache.prefetch` as a value the reading thread (another module) keeps: the call and the
+/// copy of the whole resolver it took per line were 1.3 % of `analyze`'s samples.
+package struct RouteCachePrefetcher {
+    @usableFromInline let base: UnsafeRawPointer
+    @usableFromInline let mask: Int
+    @usableFromInline let shift: UInt64
+    @usableFromInline let stride: Int
+
+    init(base: UnsafeRawPointer, mask: Int, shift: UInt64, stride: Int) {
+        self.base = base
+        self.mask = mask
+        self.shift = shift
+        self.stride = stride
+    }
+
+    /// The slot `RouteCache.slot` gives `hash`.
+    @inlinable @inline(__always)
+    package func prefetch(_ hash: UInt64) { cw_prefetch(address(hash)) }
+
+    @inlinable @inline(__always)
+    package func address(_ hash: UInt64) -> UnsafeRawPointer {
+        base + (Int(truncatingIfNeeded: hash >> shift) & mask) &* stride
     }
 }

@@ -51,6 +51,9 @@ public struct RouteResolver {
     @inline(__always)
     package func prefetch(pathHash: UInt64) { cache.prefetch(pathHash) }
 
+    /// `prefetch(pathHash:)` for another module's hot loop; valid as long as the resolver.
+    package var prefetcher: RouteCachePrefetcher { cache.prefetcher }
+
     /// Adds a route another resolver found (in the same order it found them): the same bytes
     /// give the same index, `{other}` included.
     package mutating func mirror(route: UnsafeRawBufferPointer) -> Int { routes.index(of: route) }

@@ -102,9 +102,9 @@ final class RoutedBatch: ReusableBatch, @unchecked Sendable {
     /// paths of one-off ids, every lookup misses). By the time the batch is routed, a whole
     /// batch later, the slot is in the cache.
     @inline(__always)
-    func append(_ x: ExchangeView, prefetchingWith resolver: inout RouteResolver) {
+    func append(_ x: ExchangeView, prefetchingWith cache: RouteCachePrefetcher) {
         let pathHash = ByteHash.hash(x.path)
-        resolver.prefetch(pathHash: pathHash)
+        cache.prefetch(pathHash)
         let clientHash = ByteHash.hash(x.client)
         let need = x.client.count + x.method.count + x.path.count
         if arenaUsed + need > arenaCapacity { grow(to: arenaUsed + need) }

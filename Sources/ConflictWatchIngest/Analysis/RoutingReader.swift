@@ -30,6 +30,7 @@ final class RoutingReader: @unchecked Sendable {
         // a copy would share the route table's buffers with the property, so the first write
         // would copy them all (2.7 MiB more at start-up).
         var resolver = self.resolver.take()!
+        let prefetcher = resolver.prefetcher
         var batch = queue.take()
         // What the per-line closure calls the batch through, without a reference count: a
         // captured `var` of a class type (even `unowned(unsafe)`) was retained and released
@@ -42,7 +43,7 @@ final class RoutingReader: @unchecked Sendable {
                 batch.progress = (i, bytes, lines)
             }) { x, _ in
                 let full = current._withUnsafeGuaranteedRef { b in
-                    b.append(x, prefetchingWith: &resolver)
+                    b.append(x, prefetchingWith: prefetcher)
                     return b.isFull
                 }
                 if full {

@@ -65,6 +65,7 @@ package final class TailReader: @unchecked Sendable {
         // not copied: a copy would share the route table's buffers with the property, and the
         // first write would copy them all.
         var resolver = self.resolver.take()!
+        let prefetcher = resolver.prefetcher
         var report = self.report
         defer { self.report = report }
         var batch = queue.take()
@@ -98,7 +99,7 @@ package final class TailReader: @unchecked Sendable {
                 }
                 if decoder.decode(line, event, number: Int(number), into: &exchange, report: &report) {
                     let full = current._withUnsafeGuaranteedRef { b in
-                        b.append(exchange, prefetchingWith: &resolver)
+                        b.append(exchange, prefetchingWith: prefetcher)
                         return b.isFull
                     }
                     if full {
