@@ -31,9 +31,7 @@ enum ByteStreamFile {
             Unmanaged<Box>.fromOpaque(cookie).release()
             return nil
         }
-        // libpcap reads a record header and then its data with two freads: a large stdio buffer
-        // turns those into memcpy most of the time.
-        setvbuf(file, nil, _IOFBF, 1 << 20)
+        // The caller gives it a large buffer (`PcapHandle.enlargeBuffer`).
         return file
     }
 }
