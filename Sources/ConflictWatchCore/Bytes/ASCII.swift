@@ -96,30 +96,43 @@ extension UnsafeRawBufferPointer {
         return UnsafeRawPointer(p) - baseAddress!
     }
 
-    /// Like `firstIndex(of:from:)` but a plain loop: cheaper than a memchr call for the short
-    /// distances between fields (client, ident, status, bytes).
+    /// Like `firstIndex(of:from:)` without the call: eight bytes per step (SWAR), cheaper than
+    /// memchr for the short distances between fields (client, ident, status, bytes).
     @inlinable @inline(__always) package func firstIndexNear(of byte: UInt8, from: Int) -> Int? {
-        var i = from
-        let n = count
         guard let base = baseAddress else { return nil }
-        while i < n {
+        return Self.scanNear(base, byte, from: from, to: count)
+    }
+
+    /// Checks the next 16 bytes eight at a time, then hands the rest to memchr: quick for short
+    /// fields (`"-"`), still vectorised for long ones (user agents).
+    @inlinable @inline(__always) package func firstIndexHybrid(of byte: UInt8, from: Int) -> Int? {
+        guard let base = baseAddress else { return nil }
+        let near = Swift.min(count, from + 16)
+        if let i = Self.scanNear(base, byte, from: from, to: near) { return i }
+        return firstIndex(of: byte, from: near)
+    }
+
+    /// First index of `byte` in `[from, to)`: whole words while eight bytes remain, then a byte
+    /// loop. A word's bytes equal to `byte` become zero after the xor; `(v - 0x01…) & ~v & 0x80…`
+    /// sets the high bit of the first zero byte exactly (a borrow can only mark bytes after it),
+    /// and the lowest set bit is the first byte in memory on a little-endian machine.
+    @inlinable @inline(__always)
+    static func scanNear(_ base: UnsafeRawPointer, _ byte: UInt8, from: Int, to end: Int) -> Int? {
+        var i = from
+        #if _endian(little)
+        let pattern = UInt64(byte) &* 0x0101_0101_0101_0101
+        while i + 8 <= end {
+            let v = base.loadUnaligned(fromByteOffset: i, as: UInt64.self) ^ pattern
+            let found = (v &- 0x0101_0101_0101_0101) & ~v & 0x8080_8080_8080_8080
+            if found != 0 { return i + found.trailingZeroBitCount >> 3 }
+            i += 8
+        }
+        #endif
+        while i < end {
             if base.load(fromByteOffset: i, as: UInt8.self) == byte { return i }
             i += 1
         }
         return nil
-    }
-
-    /// Checks the next 16 bytes with a loop, then hands the rest to memchr: quick for short
-    /// fields (`"-"`), still vectorised for long ones (user agents).
-    @inlinable @inline(__always) package func firstIndexHybrid(of byte: UInt8, from: Int) -> Int? {
-        let near = Swift.min(count, from + 16)
-        var i = from
-        guard let base = baseAddress else { return nil }
-        while i < near {
-            if base.load(fromByteOffset: i, as: UInt8.self) == byte { return i }
-            i += 1
-        }
-        return firstIndex(of: byte, from: near)
     }
 
     /// Parses an unsigned decimal integer occupying the whole buffer.
