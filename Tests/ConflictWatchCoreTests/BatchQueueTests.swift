@@ -19,9 +19,7 @@ import Glibc
     final class Cell: Sendable {
         private let atomic: Atomic<Int>
         init(_ value: Int) { atomic = Atomic(value) }
-        var value: Int {
-            get { atomic.load(ordering: .sequentiallyConsistent) }
-        }
+        var value: Int { atomic.load(ordering: .sequentiallyConsistent) }
         func set(_ v: Int) { atomic.store(v, ordering: .sequentiallyConsistent) }
     }
 

@@ -61,13 +61,6 @@ package struct RouteCachePrefetcher {
     @usableFromInline let shift: UInt64
     @usableFromInline let stride: Int
 
-    init(base: UnsafeRawPointer, mask: Int, shift: UInt64, stride: Int) {
-        self.base = base
-        self.mask = mask
-        self.shift = shift
-        self.stride = stride
-    }
-
     /// The slot `RouteCache.slot` gives `hash`.
     @inlinable @inline(__always)
     package func prefetch(_ hash: UInt64) { cw_prefetch(address(hash)) }
