@@ -28,8 +28,8 @@ package final class BatchQueue<Batch: ReusableBatch>: @unchecked Sendable {
     private var free: [Batch] = []
     private var closed = false
     private let depth: Int
-    /// The producer sleeps in `push` until `full` is down to this many.
-    private var producerWaitsFor: Int?
+    /// The producer sleeps in `push` until `full` is down to `depth / 2`.
+    private var producerWaitsForRoom = false
     /// The producer sleeps in `take` for an empty batch.
     private var producerWaitsForFree = false
     /// The consumer sleeps until `full` holds this many.
@@ -62,9 +62,9 @@ package final class BatchQueue<Batch: ReusableBatch>: @unchecked Sendable {
     package func push(_ batch: Batch) {
         pthread_mutex_lock(&mutex)
         if full.count >= depth {
-            producerWaitsFor = depth / 2
+            producerWaitsForRoom = true
             while full.count > depth / 2 && !closed { pthread_cond_wait(&changed, &mutex) }
-            producerWaitsFor = nil
+            producerWaitsForRoom = false
         }
         full.append(batch)
         if let wanted = consumerWaitsFor, full.count >= wanted { pthread_cond_broadcast(&changed) }
@@ -96,7 +96,7 @@ package final class BatchQueue<Batch: ReusableBatch>: @unchecked Sendable {
     private func removeFirst() -> Batch? {
         if full.isEmpty { return nil }
         let b = full.removeFirst()
-        if let wanted = producerWaitsFor, full.count <= wanted { pthread_cond_broadcast(&changed) }
+        if producerWaitsForRoom && full.count <= depth / 2 { pthread_cond_broadcast(&changed) }
         return b
     }
 

@@ -27,17 +27,12 @@ struct RouteCache {
         return e.key == hash && e.routePlusOne > 0 ? e.routePlusOne - 1 : nil
     }
 
-    /// Asks the CPU for `hash`'s slot: the table is larger than the caches, and the reading
-    /// thread knows a path's hash well before it looks the path up.
-    @inline(__always)
-    func prefetch(_ hash: UInt64) {
-        cw_prefetch(entries.base + slot(hash))
-    }
-
     /// Where `hash`'s entry is (for tests of the prefetcher).
     func address(_ hash: UInt64) -> UnsafeRawPointer { UnsafeRawPointer(entries.base + slot(hash)) }
 
-    /// What asks for slots from another module without a call: the table never moves.
+    /// What asks the CPU for `hash`'s slot ahead of a lookup: the table is larger than the
+    /// caches, and the reading thread knows a path's hash well before it looks the path up. A
+    /// value, so another module's hot loop asks without a call: the table never moves.
     var prefetcher: RouteCachePrefetcher {
         RouteCachePrefetcher(base: UnsafeRawPointer(entries.base), mask: mask, shift: Self.hashShift,
                              stride: MemoryLayout<(key: UInt64, routePlusOne: Int)>.stride)
@@ -53,8 +48,8 @@ struct RouteCache {
     }
 }
 
-/// `RouteCache.prefetch` as a value the reading thread (another module) keeps: the call and the
-/// copy of the whole resolver it took per line were 1.3 % of `analyze`'s samples.
+/// `RouteCache.prefetcher`: kept by the reading thread (another module), where a call into Core
+/// that copied the whole resolver per line was 1.3 % of `analyze`'s samples.
 package struct RouteCachePrefetcher {
     @usableFromInline let base: UnsafeRawPointer
     @usableFromInline let mask: Int

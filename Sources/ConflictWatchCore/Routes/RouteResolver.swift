@@ -47,11 +47,8 @@ public struct RouteResolver {
         return (idx, routes.count != before ? route : nil)
     }
 
-    /// See `RouteCache.prefetch`: for a path `resolveNoting` will see shortly.
-    @inline(__always)
-    package func prefetch(pathHash: UInt64) { cache.prefetch(pathHash) }
-
-    /// `prefetch(pathHash:)` for another module's hot loop; valid as long as the resolver.
+    /// Asks for the path-cache slots of paths `resolveNoting` will see shortly (see
+    /// `RouteCache.prefetcher`); valid as long as the resolver.
     package var prefetcher: RouteCachePrefetcher { cache.prefetcher }
 
     /// Adds a route another resolver found (in the same order it found them): the same bytes
