@@ -219,3 +219,13 @@ final class RoutedBatch: ReusableBatch, @unchecked Sendable {
         }
     }
 }
+
+extension BatchQueue where Batch == RoutedBatch {
+    /// Routes what `batch` has not routed yet, hands it over and returns the next empty batch:
+    /// the one way a reading thread passes a batch on, so none leaves unrouted.
+    func handOver(_ batch: RoutedBatch, routing resolver: inout RouteResolver, generation: inout Int) -> RoutedBatch {
+        batch.route(with: &resolver, generation: &generation)
+        push(batch)
+        return take()
+    }
+}

@@ -47,16 +47,12 @@ final class RoutingReader: @unchecked Sendable {
                     return b.isFull
                 }
                 if full {
-                    batch.route(with: &resolver, generation: &generation)
-                    queue.push(batch)
-                    batch = queue.take()
+                    batch = queue.handOver(batch, routing: &resolver, generation: &generation)
                     current = Unmanaged.passUnretained(batch)
                 }
             }
             batch.finished = report
-            batch.route(with: &resolver, generation: &generation)
-            queue.push(batch)
-            batch = queue.take()
+            batch = queue.handOver(batch, routing: &resolver, generation: &generation)
             current = Unmanaged.passUnretained(batch)
         }
         queue.recycle(batch)

@@ -103,9 +103,7 @@ package final class TailReader: @unchecked Sendable {
                         return b.isFull
                     }
                     if full {
-                        batch.route(with: &resolver, generation: &generation)
-                        queue.push(batch)
-                        batch = queue.take()
+                        batch = queue.handOver(batch, routing: &resolver, generation: &generation)
                         current = Unmanaged.passUnretained(batch)
                     }
                 }
@@ -115,9 +113,7 @@ package final class TailReader: @unchecked Sendable {
                 fileCount = tailer.fileCount
                 batch.tail = TailProgress(positions: tailer.positions(), report: report, fileCount: fileCount,
                                           unreadBytes: tailer.unreadBytes(), bytesRead: n)
-                batch.route(with: &resolver, generation: &generation)
-                queue.push(batch)
-                batch = queue.take()
+                batch = queue.handOver(batch, routing: &resolver, generation: &generation)
                 current = Unmanaged.passUnretained(batch)
             }
             if n == 0 { waitForChange(100) }
