@@ -57,12 +57,15 @@ import Testing
         return paths
     }
 
-    static func analyze(_ paths: [String], threads: Int) -> (report: AnalysisReport, trace: Trace, progress: [UInt64]) {
+    static func analyze(
+        _ paths: [String], threads: Int, routing: RoutingPlacement.Policy = .measured
+    ) -> (report: AnalysisReport, trace: Trace, progress: [UInt64]) {
         var parameters = ModelParameters()
         parameters.routes.maxRoutes = 200
         parameters.routes.varThreshold = 32
         var analysis = OfflineAnalysis(format: .combined, parameters: parameters, maxLineLength: 4_096)
         analysis.threads = threads
+        analysis.routingPlacement = routing
         var trace = Trace()
         var lines: [UInt64] = []
         var report = analysis.run(
@@ -96,6 +99,23 @@ import Testing
         #expect(sameTrace, "\(one.trace.steps.count) vs \(two.trace.steps.count) states; first difference: \(firstDifference ?? "-")")
         // Progress arrives in order and ends at every line.
         #expect(two.progress == two.progress.sorted())
+        #expect(two.progress.last == UInt64(two.report.summary.lines))
+    }
+
+    @Test("routing moved to the accounting thread, from the first batch or mid-file: the one-thread report and states",
+          arguments: [0, 37])
+    func sameWithRoutingMoved(fromBatch: Int) throws {
+        let paths = try Self.inputs("moved-\(fromBatch)")
+        defer { for p in paths { try? FileManager.default.removeItem(atPath: p) } }
+        let one = Self.analyze(paths, threads: 1)
+        let two = Self.analyze(paths, threads: 2, routing: .accounting(fromBatch: fromBatch))
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let sameReport = try two.report == one.report && encoder.encode(two.report) == encoder.encode(one.report)
+        #expect(sameReport, "routes \(two.report.routes == one.report.routes), alerts \(two.report.alerts == one.report.alerts), hot spots \(two.report.hotspots == one.report.hotspots), summary \(two.report.summary == one.report.summary)")
+        let sameTrace = two.trace == one.trace
+        let firstDifference = zip(one.trace.steps, two.trace.steps).first { $0 != $1 }.map { "\($0.prefix(200)) | \($1.prefix(200))" }
+        #expect(sameTrace, "\(one.trace.steps.count) vs \(two.trace.steps.count) states; first difference: \(firstDifference ?? "-")")
         #expect(two.progress.last == UInt64(two.report.summary.lines))
     }
 

@@ -14,6 +14,15 @@ public enum SystemClock {
         return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
     }
 
+    /// Nanoseconds on the monotonic clock, for timing work a batch at a time (a vDSO call, no
+    /// system call: tens of nanoseconds).
+    @inline(__always)
+    public static func monotonicNanos() -> UInt64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return UInt64(ts.tv_sec) &* 1_000_000_000 &+ UInt64(ts.tv_nsec)
+    }
+
     /// The wall clock, µs since the epoch.
     public static func wallMicros() -> Int64 {
         var ts = timespec()

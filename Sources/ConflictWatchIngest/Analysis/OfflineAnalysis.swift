@@ -5,7 +5,9 @@ import ConflictWatchCore
 ///
 /// With two threads (the default) one thread reads, frames, parses and routes, and hands
 /// batches of routed exchanges to the calling thread, which does the accounting and the model
-/// (SPEC §11). The accounting sees the exchanges in input order, with the normalizer as it was
+/// (SPEC §11); when parsing keeps the reading thread the busier one by enough (JSON lines, a
+/// custom `log_format`), routing moves to the accounting thread early in the run
+/// (`RoutingPlacement`). The accounting sees the exchanges in input order, with the normalizer as it was
 /// after each one, so the report is the one a single thread gives (`threads = 1`); the tests
 /// hold the two to byte-identical reports.
 public struct OfflineAnalysis {
@@ -16,6 +18,8 @@ public struct OfflineAnalysis {
     public var hotspotCount = 20
     /// 2: reading and routing on a thread of their own; 1: everything on the caller's thread.
     public var threads = 2
+    /// With two threads, which one routes (`RoutingPlacement`); tests force the move.
+    var routingPlacement = RoutingPlacement.Policy.measured
 
     public init(format: LogFormat, parameters: ModelParameters, maxLineLength: Int = LineLimits.defaultMaxLineLength) {
         self.format = format
@@ -35,7 +39,9 @@ public struct OfflineAnalysis {
     ) -> AnalysisReport {
         var session = AnalysisSession(parameters: parameters)
         let ingestor = SourceIngestor(format: format, maxLineLength: maxLineLength)
-        if threads >= 2, let reading = try? RoutingReader.start(paths: paths, ingestor: ingestor, parameters: parameters) {
+        if threads >= 2, let reading = try? RoutingReader.start(
+            paths: paths, ingestor: ingestor, parameters: parameters, placement: routingPlacement
+        ) {
             reading.drain(into: &session, progress: progress, observe: observe)
         } else {
             for (i, path) in paths.enumerated() {

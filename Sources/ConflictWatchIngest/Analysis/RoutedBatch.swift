@@ -8,10 +8,11 @@ import Musl
 import Darwin
 #endif
 
-/// Exchanges the reading thread parsed and routed, on their way to the accounting thread: the
-/// bytes the accounting reads (client, method, path) copied into one arena, each exchange's route
-/// index and hashes beside them, plus what the accounting must apply in step — a new route's
-/// bytes, the normalizer after it learned, the source's progress and its end. Owned by one
+/// Exchanges the reading thread parsed, on their way to the accounting thread: the bytes the
+/// accounting reads (client, method, path) copied into one arena, each exchange's hashes and
+/// route index beside them, plus what the accounting must apply in step — a new route's bytes,
+/// the normalizer after it learned, the source's progress and its end. Routed by whichever
+/// thread holds the route resolver (`RoutingPlacement`), always before it is accounted. Owned by one
 /// thread at a time (`BatchQueue` hands it over); reused, so a warmed-up batch allocates nothing.
 /// `analyze` (`RoutingReader`) and the daemon (`TailReader`) both hand these over.
 final class RoutedBatch: ReusableBatch, @unchecked Sendable {
@@ -22,6 +23,8 @@ final class RoutedBatch: ReusableBatch, @unchecked Sendable {
     /// How many exchanges ahead the two prefetch steps look (`ContentionModel.prefetch`).
     static let farAhead = 12
     static let nearAhead = 4
+    /// How many exchanges ahead routing on the accounting thread asks for path-cache slots.
+    static let routeAhead = 8
 
     struct Record {
         var time: Int64
@@ -61,6 +64,12 @@ final class RoutedBatch: ReusableBatch, @unchecked Sendable {
     /// The daemon's reading thread ended a pass over its files with these records: where it
     /// stood (what a flush may commit with exactly the exchanges accounted up to here).
     var tail: TailProgress?
+    /// `analyze`'s route resolver, moved to the accounting thread with this batch (see
+    /// `RoutingPlacement`): the thread that takes it routes this batch and every later one.
+    var handedResolver: (resolver: RouteResolver, generation: Int)?
+    /// How long the accounting thread took over this batch, for the reading thread that takes it
+    /// back (`RoutingPlacement`); kept by `reset`, cleared by the reader once read.
+    var accountingNanos: UInt64 = 0
 
     init(capacity: Int = 512, arenaTarget: Int = 64 << 10) {
         self.capacity = capacity
@@ -85,6 +94,7 @@ final class RoutedBatch: ReusableBatch, @unchecked Sendable {
         progress = nil
         finished = nil
         tail = nil
+        handedResolver = nil
     }
 
     @inline(__always)
@@ -119,13 +129,16 @@ final class RoutedBatch: ReusableBatch, @unchecked Sendable {
         count += 1
     }
 
-    /// Routes, in order, the records appended since the last call with the reading thread's
-    /// resolver. A new route's bytes go to the arena's end; when the normalizer learned from a
-    /// record, an independent copy of it travels right after that record (`generation`: the
-    /// normalizer's generation the previous copy, if any, had).
-    func route(with resolver: inout RouteResolver, generation: inout Int) {
+    /// Routes, in order, the records appended since the last call with the resolver of the
+    /// thread that routes (`prefetching`: on the accounting thread, which asks for path-cache
+    /// slots `routeAhead` records ahead, the reading thread having asked long before). A new
+    /// route's bytes go to the arena's end; when the normalizer learned from a record, an
+    /// independent copy of it travels right after that record (`generation`: the normalizer's
+    /// generation the previous copy, if any, had).
+    func route(with resolver: inout RouteResolver, generation: inout Int, prefetching prefetcher: RouteCachePrefetcher? = nil) {
         while routed < count {
             let i = routed
+            if let prefetcher, i + Self.routeAhead < count { prefetcher.prefetch(records[i + Self.routeAhead].pathHash) }
             let r = records[i]
             let base = UnsafeRawPointer(arena)
             let path = UnsafeRawBufferPointer(start: base + Int(r.methodEnd), count: Int(r.pathEnd - r.methodEnd))
