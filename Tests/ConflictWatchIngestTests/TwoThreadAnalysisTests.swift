@@ -75,6 +75,21 @@ import Testing
         return (report, trace, lines)
     }
 
+    /// The same report (equal and encoded alike) and the same analyzer states. Compared into a
+    /// Bool first: on a failure the message shows where, not two whole reports.
+    static func expectSame(
+        _ two: (report: AnalysisReport, trace: Trace, progress: [UInt64]),
+        as one: (report: AnalysisReport, trace: Trace, progress: [UInt64])
+    ) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let sameReport = try two.report == one.report && encoder.encode(two.report) == encoder.encode(one.report)
+        #expect(sameReport, "routes \(two.report.routes == one.report.routes), alerts \(two.report.alerts == one.report.alerts), hot spots \(two.report.hotspots == one.report.hotspots), summary \(two.report.summary == one.report.summary)")
+        let sameTrace = two.trace == one.trace
+        let firstDifference = zip(one.trace.steps, two.trace.steps).first { $0 != $1 }.map { "\($0.prefix(200)) | \($1.prefix(200))" }
+        #expect(sameTrace, "\(one.trace.steps.count) vs \(two.trace.steps.count) states; first difference: \(firstDifference ?? "-")")
+    }
+
     @Test("two threads give the one-thread report and analyzer states, byte for byte")
     func sameAsOneThread() throws {
         let paths = try Self.inputs("same")
@@ -89,14 +104,7 @@ import Testing
         #expect(one.report.summary.malformed >= 40 && one.report.summary.blank >= 40)
         #expect(one.trace.steps.count > 200, "the route names changed along the way")
 
-        // Compared into a Bool first: on a failure the message shows where, not two whole reports.
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        let sameReport = try two.report == one.report && encoder.encode(two.report) == encoder.encode(one.report)
-        #expect(sameReport, "routes \(two.report.routes == one.report.routes), alerts \(two.report.alerts == one.report.alerts), hot spots \(two.report.hotspots == one.report.hotspots), summary \(two.report.summary == one.report.summary)")
-        let sameTrace = two.trace == one.trace
-        let firstDifference = zip(one.trace.steps, two.trace.steps).first { $0 != $1 }.map { "\($0.prefix(200)) | \($1.prefix(200))" }
-        #expect(sameTrace, "\(one.trace.steps.count) vs \(two.trace.steps.count) states; first difference: \(firstDifference ?? "-")")
+        try Self.expectSame(two, as: one)
         // Progress arrives in order and ends at every line.
         #expect(two.progress == two.progress.sorted())
         #expect(two.progress.last == UInt64(two.report.summary.lines))
@@ -109,13 +117,7 @@ import Testing
         defer { for p in paths { try? FileManager.default.removeItem(atPath: p) } }
         let one = Self.analyze(paths, threads: 1)
         let two = Self.analyze(paths, threads: 2, routing: .accounting(fromBatch: fromBatch))
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        let sameReport = try two.report == one.report && encoder.encode(two.report) == encoder.encode(one.report)
-        #expect(sameReport, "routes \(two.report.routes == one.report.routes), alerts \(two.report.alerts == one.report.alerts), hot spots \(two.report.hotspots == one.report.hotspots), summary \(two.report.summary == one.report.summary)")
-        let sameTrace = two.trace == one.trace
-        let firstDifference = zip(one.trace.steps, two.trace.steps).first { $0 != $1 }.map { "\($0.prefix(200)) | \($1.prefix(200))" }
-        #expect(sameTrace, "\(one.trace.steps.count) vs \(two.trace.steps.count) states; first difference: \(firstDifference ?? "-")")
+        try Self.expectSame(two, as: one)
         #expect(two.progress.last == UInt64(two.report.summary.lines))
     }
 
