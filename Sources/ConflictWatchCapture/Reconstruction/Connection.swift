@@ -234,7 +234,7 @@ struct Connection {
     mutating func feed(_ d: Int, _ data: UnsafeRawBufferPointer, time: Int64, context: inout CaptureContext, sink: ExchangeSink) {
         switch kind {
         case .http:
-            if dirs[d].decoder != nil { run(d, data, time: time, context: &context, sink: sink) }
+            run(d, data, time: time, context: &context, sink: sink)
         case .undetermined:
             recognise(d, data, time: time, context: &context, sink: sink)
         case .tls, .http2, .other:
@@ -335,7 +335,9 @@ struct Connection {
     /// Runs a direction's decoder over `data` and acts on every event.
     mutating func run(_ d: Int, _ data: UnsafeRawBufferPointer, time: Int64, context: inout CaptureContext, sink: ExchangeSink) {
         var offset = 0
-        while dirs[d].decoder != nil, let event = dirs[d].decoder!.decode(data, at: &offset, time: time) {
+        // Optional chaining decodes in place; `decoder != nil` took a copy of the whole decoder
+        // (an outlined copy and a memmove per segment, 8 % of a capture's reading thread).
+        while let event = dirs[d].decoder?.decode(data, at: &offset, time: time) {
             handle(event, from: d, time: time, context: &context, sink: sink)
         }
     }
