@@ -91,7 +91,7 @@ extension ContentionModel {
     /// (default: the model's clock), highest score first.
     public func resourceScores(at t0: Int64? = nil, routeName: (String) -> String = { $0 }) -> [ResourceScore] {
         let t = t0 ?? clock
-        return rankedSlots(at: t).map { resourceScore(slot: $0.slot, at: t, routeName: routeName) }
+        return rankedSlots(at: t).map { resourceScore($0, at: t, routeName: routeName) }
     }
 
     /// The ranked hot-spot list (SPEC §6 rows): the `top` highest scores, above 1% probability.
@@ -100,7 +100,7 @@ extension ContentionModel {
     public func hotspotRows(top: Int, routeName: (String) -> String = { $0 }) -> [HotspotRow] {
         let asOf = CivilTime.rfc3339(clock)
         return rankedSlots(at: clock).filter { $0.probability >= 0.01 }.prefix(top).map {
-            let score = resourceScore(slot: $0.slot, at: clock, routeName: routeName)
+            let score = resourceScore($0, at: clock, routeName: routeName)
             return HotspotRow(
                 resource: score.resource, route: score.route, probability: (score.probability * 1000).rounded() / 1000,
                 writeRate: (score.writeRate * 1000).rounded() / 1000, writers: score.writers,
@@ -111,46 +111,46 @@ extension ContentionModel {
         }
     }
 
-    /// A tracked resource's place in the ranking: what the order needs and nothing to print.
+    /// A tracked resource's place in the ranking: what the order needs and what was computed for
+    /// it, nothing to print.
     struct RankedSlot {
         var slot: Int
         var score: Double
         var writeRate: Double
         var probability: Double
+        var expected: Double
+        var rising: Double
+        var writers: Int
     }
 
     /// Every resource with at least `minWrites` writes, highest score first (then write rate).
     func rankedSlots(at t: Int64) -> [RankedSlot] {
         var out: [RankedSlot] = []
         for s in resources.occupied where Int(resources.slots[s].totalWrites) >= p.minWrites {
-            let e = expectedConflicts(slot: s, at: t)
-            out.append(RankedSlot(slot: s, score: e.score, writeRate: rate(slot: s, at: t), probability: -expm1(-e.expected)))
+            let ri = Int(resources.slots[s].route)
+            let writers = resources.recentWriters(s, at: t, window: writerWindowMicros)
+            // Only a rise that is more than chance lifts a resource: the ranking must not reshuffle
+            // on every resource's ordinary ups and downs. Such a rise is also carried on over the
+            // horizon (`forecastRate`).
+            let r = rise(slot: s, at: t)
+            let e = expectedConflicts(slot: s, route: ri, at: t, writers: writers, rate: r.significant ? forecastRate(slot: s, at: t) : nil)
+            let ranked = Self.rankScore(expected: e, ratio: r.significant ? r.ratio : 1)
+            out.append(RankedSlot(
+                slot: s, score: ranked.score, writeRate: rate(slot: s, at: t), probability: -expm1(-e),
+                expected: e, rising: ranked.rising, writers: writers))
         }
         out.sort { ($0.score, $0.writeRate) > ($1.score, $1.writeRate) }
         return out
     }
 
-    /// One resource's expected conflicts in the horizon and its ranking score.
-    @inline(__always)
-    func expectedConflicts(slot s: Int, at t: Int64) -> (expected: Double, score: Double, rising: Double) {
+    /// A ranked resource with its label, route name and the rest of its report.
+    func resourceScore(_ ranked: RankedSlot, at t: Int64, routeName: (String) -> String) -> ResourceScore {
+        let s = ranked.slot
         let ri = Int(resources.slots[s].route)
-        let writers = resources.recentWriters(s, at: t, window: writerWindowMicros)
-        // Only a rise that is more than chance lifts a resource: the ranking must not reshuffle
-        // on every resource's ordinary ups and downs. Such a rise is also carried on over the
-        // horizon (`forecastRate`).
-        let r = rise(slot: s, at: t)
-        let e = expectedConflicts(slot: s, route: ri, at: t, writers: writers, rate: r.significant ? forecastRate(slot: s, at: t) : nil)
-        let ranked = Self.rankScore(expected: e, ratio: r.significant ? r.ratio : 1)
-        return (e, ranked.score, ranked.rising)
-    }
-
-    func resourceScore(slot s: Int, at t: Int64, routeName: (String) -> String) -> ResourceScore {
-        let ri = Int(resources.slots[s].route)
-        let e = expectedConflicts(slot: s, at: t)
         return ResourceScore(
             resource: resources.label(s), route: routeName(routes[ri].name),
-            probability: -expm1(-e.expected), expectedConflicts: e.expected, rising: e.rising, score: e.score,
-            writeRate: rate(slot: s, at: t), writers: resources.recentWriters(s, at: t, window: writerWindowMicros),
+            probability: ranked.probability, expectedConflicts: ranked.expected, rising: ranked.rising, score: ranked.score,
+            writeRate: ranked.writeRate, writers: ranked.writers,
             editWindowMs: editWindowMeasured(s, ri) ? editWindowSeconds(s, ri) * 1000 : nil,
             recentConflicts: resources.slots[s].conflictCount * calibrationDecay.factor(elapsedMicros: t - resources.slots[s].calibrationUpdated),
             conflicts: Int(resources.slots[s].totalConflicts), firstSeen: resources.slots[s].firstSeen)

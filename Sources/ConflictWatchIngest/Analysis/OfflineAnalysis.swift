@@ -7,9 +7,9 @@ import ConflictWatchCore
 /// batches of routed exchanges to the calling thread, which does the accounting and the model
 /// (SPEC §11); when parsing keeps the reading thread the busier one by enough (JSON lines, a
 /// custom `log_format`), routing moves to the accounting thread early in the run
-/// (`RoutingPlacement`). The accounting sees the exchanges in input order, with the normalizer as it was
-/// after each one, so the report is the one a single thread gives (`threads = 1`); the tests
-/// hold the two to byte-identical reports.
+/// (`RoutingPlacement`). The accounting sees the exchanges in input order, with the normalizer
+/// as it was after each one, so the report is the one a single thread gives (`threads = 1`);
+/// the tests hold the two to byte-identical reports.
 public struct OfflineAnalysis {
     public var format: LogFormat
     public var parameters: ModelParameters

@@ -12,8 +12,9 @@ import Darwin
 /// accounting reads (client, method, path) copied into one arena, each exchange's hashes and
 /// route index beside them, plus what the accounting must apply in step — a new route's bytes,
 /// the normalizer after it learned, the source's progress and its end. Routed by whichever
-/// thread holds the route resolver (`RoutingPlacement`), always before it is accounted. Owned by one
-/// thread at a time (`BatchQueue` hands it over); reused, so a warmed-up batch allocates nothing.
+/// thread holds the route resolver (`RoutingPlacement`), always before it is accounted. Owned by
+/// one thread at a time (`BatchQueue` hands it over); reused, so a warmed-up batch allocates
+/// nothing.
 /// `analyze` (`RoutingReader`) and the daemon (`TailReader`) both hand these over.
 final class RoutedBatch: ReusableBatch, @unchecked Sendable {
     /// Batches in flight: enough that neither thread waits on the other's jitter and that a
@@ -234,8 +235,10 @@ final class RoutedBatch: ReusableBatch, @unchecked Sendable {
 }
 
 extension BatchQueue where Batch == RoutedBatch {
-    /// Routes what `batch` has not routed yet, hands it over and returns the next empty batch:
-    /// the one way a reading thread passes a batch on, so none leaves unrouted.
+    /// The daemon's hand-over (`TailReader`, whose reading thread always routes): routes what
+    /// `batch` has not routed yet, hands it over and returns the next empty batch. `analyze`'s,
+    /// which may leave routing to the accounting thread, is beside `RoutingReader`; either way
+    /// `forEach` refuses a batch that reaches the accounting unrouted.
     func handOver(_ batch: RoutedBatch, routing resolver: inout RouteResolver, generation: inout Int) -> RoutedBatch {
         batch.route(with: &resolver, generation: &generation)
         push(batch)
