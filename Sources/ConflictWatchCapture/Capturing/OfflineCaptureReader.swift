@@ -1,8 +1,8 @@
 import ConflictWatchCore
 
-/// Reads a capture file to its end through libpcap and the reconstructor. A damaged file
-/// (truncated, corrupt record) stops the reading with libpcap's message; everything before it
-/// counts and every connection is still finished.
+/// Reads a capture file to its end (through libpcap or `PcapFileReader`) and the reconstructor.
+/// A damaged file (truncated, corrupt record) stops the reading with libpcap's message;
+/// everything before it counts and every connection is still finished.
 public struct OfflineCaptureReader {
     public var configuration: CaptureConfiguration
 
@@ -17,8 +17,8 @@ public struct OfflineCaptureReader {
     }
 
     /// `progress(packets so far)` is called every 65,536 packets.
-    public func run(
-        _ handle: PcapHandle,
+    public func run<Source: CapturePacketSource>(
+        _ handle: Source,
         progress: (UInt64) -> Void = { _ in },
         onExchange: (inout ExchangeView, Int) -> Void
     ) -> Result {

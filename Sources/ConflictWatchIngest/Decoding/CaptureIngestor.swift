@@ -2,8 +2,9 @@ import ConflictWatchCapture
 import ConflictWatchCore
 
 /// The packet branch of `SourceIngestor`: a pcap or pcapng input (plain, gzip or stdin) read
-/// through libpcap and the exchange reconstructor. The `Int` handed to `onExchange` is the
-/// flow number, so `parse` sources read `file.pcap:<flow>`; `lines` counts packets.
+/// through `PcapFileReader` or libpcap and the exchange reconstructor. The `Int` handed to
+/// `onExchange` is the flow number, so `parse` sources read `file.pcap:<flow>`; `lines` counts
+/// packets.
 enum CaptureIngestor {
     static func run(
         path: String, kind: InputKind, compressed: Bool, source: any ByteSource, initial: [UInt8],
@@ -13,29 +14,42 @@ enum CaptureIngestor {
     ) -> SourceReport {
         var report = SourceReport(source: path, format: (kind == .pcapng ? "pcapng" : "pcap") + (compressed ? "+gzip" : ""))
         let stream = ByteSourceStream(source: source, initial: initial)
-        // A plain file is handed to libpcap by path (one copy less than through the stream);
-        // stdin and gzip go through the stream.
-        let direct = !compressed && path != "-" && source.totalBytes != nil
-        let handle: PcapHandle
-        do {
-            handle = direct ? try PcapHandle.open(path: path) : try PcapHandle.open(stream: stream, name: path)
-        } catch {
-            report.error = error.description
-            report.bytes = source.bytesConsumed
-            return report
-        }
-        func consumed() -> UInt64 { direct ? handle.fileOffset ?? 0 : source.bytesConsumed }
         var exchanges: UInt64 = 0
-        let result = OfflineCaptureReader(configuration: configuration).run(
-            handle, progress: { packets in progress(consumed(), Int(packets)) }
-        ) { x, flow in
-            exchanges &+= 1
-            onExchange(&x, flow)
+        func read<Packets: CapturePacketSource>(_ packets: Packets, consumed: () -> UInt64) -> OfflineCaptureReader.Result {
+            OfflineCaptureReader(configuration: configuration).run(
+                packets, progress: { packets in progress(consumed(), Int(packets)) }
+            ) { x, flow in
+                exchanges &+= 1
+                onExchange(&x, flow)
+            }
+        }
+        let result: OfflineCaptureReader.Result
+        var direct = false
+        var header: [UInt8] = []
+        if kind == .pcap, let reader = PcapFileReader.open(stream, header: &header) {
+            // Classic pcap, the common case, is read without libpcap (`PcapFileReader`).
+            result = read(reader) { source.bytesConsumed }
+        } else {
+            // libpcap reads the rest: pcapng, unusual classic files, a file that ends in its
+            // header. A plain file by path (one copy less than through the stream); stdin and
+            // gzip through the stream, the header's bytes first.
+            direct = !compressed && path != "-" && source.totalBytes != nil
+            stream.unread(header)
+            let handle: PcapHandle
+            do {
+                handle = direct ? try PcapHandle.open(path: path) : try PcapHandle.open(stream: stream, name: path)
+            } catch {
+                report.error = error.description
+                report.bytes = source.bytesConsumed
+                return report
+            }
+            let byPath = direct
+            result = read(handle) { byPath ? handle.fileOffset ?? 0 : source.bytesConsumed }
         }
         report.lines = result.report.packets
         report.exchanges = exchanges
         report.capture = result.report
-        report.bytes = direct ? source.totalBytes ?? consumed() : source.bytesConsumed
+        report.bytes = direct ? source.totalBytes ?? 0 : source.bytesConsumed
         // A stream failure (truncated gzip) explains libpcap's "truncated dump file" better.
         if let e = stream.failure ?? result.error { report.error = "\(path): \(e); exchanges before it were used" }
         return report
@@ -45,13 +59,20 @@ enum CaptureIngestor {
 /// Feeds libpcap the bytes already sniffed from a source, then the rest of it.
 final class ByteSourceStream: CaptureByteStream {
     private var source: any ByteSource
-    private let initial: [UInt8]
+    private var initial: [UInt8]
     private var initialOffset = 0
     private(set) var failure: String? = nil
 
     init(source: any ByteSource, initial: [UInt8]) {
         self.source = source
         self.initial = initial
+    }
+
+    /// Gives `bytes` (just read) back, to be read again before the rest.
+    func unread(_ bytes: [UInt8]) {
+        guard !bytes.isEmpty else { return }
+        initial = bytes + initial[initialOffset...]
+        initialOffset = 0
     }
 
     func read(into buffer: UnsafeMutableRawBufferPointer) -> Int {

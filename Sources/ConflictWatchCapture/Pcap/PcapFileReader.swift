@@ -1,0 +1,148 @@
+import CPcap
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// Reads a classic pcap file (`PcapFileFormat`) from a byte stream without libpcap: a megabyte at
+/// a time into one buffer, records handed out in place. Through libpcap each packet took two
+/// locked `fread`s and a copy out of stdio's buffer on the thread that also reassembles TCP,
+/// which is the busier of a capture's two threads. Filters still run through libpcap's
+/// compiler and BPF interpreter (`pcap_offline_filter`), with the same results.
+public final class PcapFileReader: CapturePacketSource {
+    public let format: PcapFileFormat
+    private let decoder: PcapRecordDecoder
+    private let stream: any CaptureByteStream
+    private let buffer: UnsafeMutableRawBufferPointer
+    /// Unread bytes are `buffer[start..<end]`.
+    private var start = 0
+    private var end = 0
+    private var finished = false
+    /// The stream failed (its `failure` says why) rather than ended.
+    private var failed = false
+    private var filter: (dead: OpaquePointer, program: UnsafeMutablePointer<bpf_program>)?
+    private var header = pcap_pkthdr()
+
+    /// Large enough for a record of the largest captured length and its header.
+    public static let bufferSize = 1 << 20
+
+    public var linkType: LinkType { format.linkType }
+
+    /// Reads the file header from `stream`. Nil, with the header's bytes in `header`, when the
+    /// file is not one this reader takes (libpcap should read it, those bytes first) or ends
+    /// inside its header.
+    public static func open(_ stream: any CaptureByteStream, header: inout [UInt8]) -> PcapFileReader? {
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: bufferSize, alignment: 16)
+        var filled = 0
+        while filled < PcapFileFormat.headerSize {
+            let n = stream.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[filled...]))
+            if n <= 0 { break }
+            filled += n
+        }
+        guard let format = PcapFileFormat(header: UnsafeRawBufferPointer(rebasing: buffer[..<filled])) else {
+            header = Array(buffer[..<filled])
+            buffer.deallocate()
+            return nil
+        }
+        return PcapFileReader(format: format, stream: stream, buffer: buffer, start: PcapFileFormat.headerSize, end: filled)
+    }
+
+    private init(format: PcapFileFormat, stream: any CaptureByteStream, buffer: UnsafeMutableRawBufferPointer, start: Int, end: Int) {
+        self.format = format
+        decoder = PcapRecordDecoder(format: format)
+        self.stream = stream
+        self.buffer = buffer
+        self.start = start
+        self.end = end
+    }
+
+    deinit {
+        buffer.deallocate()
+        if let filter {
+            pcap_freecode(filter.program)
+            filter.program.deallocate()
+            pcap_close(filter.dead)
+        }
+    }
+
+    public func setFilter(_ expression: String) throws(PcapError) {
+        guard let dead = pcap_open_dead(format.dlt, Int32(format.snapshot)) else {
+            throw PcapError(.badFilter, "filter '\(expression)' cannot be compiled: out of memory")
+        }
+        let program = UnsafeMutablePointer<bpf_program>.allocate(capacity: 1)
+        program.initialize(to: bpf_program())
+        guard pcap_compile(dead, program, expression, 1, PCAP_NETMASK_UNKNOWN) == 0 else {
+            let message = String(cString: pcap_geterr(dead))
+            program.deallocate()
+            pcap_close(dead)
+            throw PcapError(.badFilter, "filter '\(expression)' does not compile: \(message)")
+        }
+        if let old = filter {
+            pcap_freecode(old.program)
+            old.program.deallocate()
+            pcap_close(old.dead)
+        }
+        filter = (dead, program)
+    }
+
+    @inline(__always)
+    public func next() -> PcapHandle.ReadResult {
+        while true {
+            let bytes = UnsafeRawBufferPointer(rebasing: buffer[..<end])
+            switch decoder.decode(bytes, at: start) {
+            case .packet(let time, let data, let wire, let next):
+                start = next
+                let packet = UnsafeRawBufferPointer(rebasing: bytes[data])
+                if let filter, !passes(filter.program, packet, wire: wire) { continue }
+                return .packet(time: time, data: packet, wireLength: wire)
+            case .needMore(let needed):
+                if finished { return finish() }
+                refill(needing: needed)
+            case .damaged(let message):
+                finished = true
+                start = end
+                return .failure(message)
+            }
+        }
+    }
+
+    /// Moves the unfinished record to the front and reads until `needed` bytes of it are
+    /// there, as much as the buffer holds per read. Bytes consumed are the stream's to count.
+    private func refill(needing needed: Int) {
+        if start > 0 {
+            let unread = end - start
+            if unread > 0 { buffer.baseAddress!.copyMemory(from: buffer.baseAddress! + start, byteCount: unread) }
+            start = 0
+            end = unread
+        }
+        while end < needed {
+            let n = stream.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[end...]))
+            guard n > 0 else {
+                finished = true
+                failed = n < 0
+                return
+            }
+            end += n
+        }
+    }
+
+    private func finish() -> PcapHandle.ReadResult {
+        if failed {
+            failed = false
+            start = end
+            return .failure("error reading dump file")
+        }
+        guard start < end else { return .end }
+        let message = decoder.truncation(UnsafeRawBufferPointer(rebasing: buffer[..<end]), at: start)
+        start = end
+        return .failure(message)
+    }
+
+    private func passes(_ program: UnsafeMutablePointer<bpf_program>, _ packet: UnsafeRawBufferPointer, wire: Int) -> Bool {
+        header.caplen = UInt32(packet.count)
+        header.len = UInt32(truncatingIfNeeded: wire)
+        return pcap_offline_filter(program, &header, packet.baseAddress!.assumingMemoryBound(to: UInt8.self)) != 0
+    }
+}
