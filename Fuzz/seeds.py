@@ -6,7 +6,8 @@
 writes OUT_DIR/<target>/… for the targets the corpus can seed: the first lines of every
 access log (log parsers, nginx log_format, routes), and every pcap split into packets (one
 frame per seed for `frame`, windows of consecutive packets for `packets`, the HTTP bytes of
-the TCP payloads for `http`). The encodings match the harnesses in Sources/conflictwatch-fuzz.
+the TCP payloads for `http`, the start of every classic pcap for `pcap-file`). The encodings
+match the harnesses in Sources/conflictwatch-fuzz.
 A missing corpus writes nothing and is not an error: the committed seeds in Fuzz/Seeds suffice.
 """
 import gzip
@@ -121,7 +122,14 @@ def pcap_seeds(corpus, out):
         for name in sorted(files):
             if not re.search(r'\.(pcap|pcapng|cap)(\.gz)?$', name):
                 continue
-            dlt, frames = read_packets(os.path.join(dirpath, name))
+            path = os.path.join(dirpath, name)
+            # pcap-file: the start of each classic pcap, handed out whole (plan byte 0).
+            if not name.endswith('.gz'):
+                with open(path, 'rb') as f:
+                    head = f.read(8192)
+                if head[:4] in (b'\xd4\xc3\xb2\xa1', b'\xa1\xb2\xc3\xd4', b'\x4d\x3c\xb2\xa1', b'\xa1\xb2\x3c\x4d'):
+                    write(out, 'pcap-file', b'\x00' + head)
+            dlt, frames = read_packets(path)
             if dlt not in LINK_INDEX or not frames:
                 continue
             link = LINK_INDEX[dlt]

@@ -8,6 +8,7 @@ enum FuzzTarget: String, CaseIterable {
     case frame
     case packets
     case reassembly
+    case pcapFile = "pcap-file"
     case http
     case config
     case model
@@ -28,6 +29,7 @@ enum FuzzTarget: String, CaseIterable {
         case .frame: "one frame decoded down to TCP, for a link type chosen by the first byte"
         case .packets: "a packet sequence through link layer, TCP reassembly and HTTP decoding"
         case .reassembly: "TCP segments in any order through the stream reassembler"
+        case .pcapFile: "a classic pcap file read by conflictwatch's reader and by libpcap, which must agree"
         case .http: "an HTTP/1.x byte stream cut into odd chunks, with gaps, in either direction"
         case .config: "the daemon's YAML config file"
         case .model: "the model file (JSON)"
@@ -45,6 +47,7 @@ enum FuzzTarget: String, CaseIterable {
         case .frame: FrameHarness.run(data)
         case .packets: PacketStreamHarness.run(data)
         case .reassembly: ReassemblyHarness.run(data)
+        case .pcapFile: PcapFileHarness.run(data)
         case .http: HTTPStreamHarness.run(data)
         case .config: ConfigHarness.run(data)
         case .model: ModelHarness.run(data)
