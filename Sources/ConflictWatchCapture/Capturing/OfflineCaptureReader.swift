@@ -17,10 +17,23 @@ public struct OfflineCaptureReader {
     }
 
     /// `progress(packets so far)` is called every 65,536 packets.
-    public func run<Source: CapturePacketSource>(
-        _ handle: Source,
-        progress: (UInt64) -> Void = { _ in },
-        onExchange: (inout ExchangeView, Int) -> Void
+    public func run(
+        _ handle: PcapHandle, progress: (UInt64) -> Void = { _ in }, onExchange: (inout ExchangeView, Int) -> Void
+    ) -> Result {
+        read(handle, progress: progress, onExchange: onExchange)
+    }
+
+    public func run(
+        _ reader: PcapFileReader, progress: (UInt64) -> Void = { _ in }, onExchange: (inout ExchangeView, Int) -> Void
+    ) -> Result {
+        read(reader, progress: progress, onExchange: onExchange)
+    }
+
+    /// One loop for both sources, specialised for each here: a generic called from another
+    /// module would reach `next()` through the protocol's witness table, once per packet.
+    @inline(__always)
+    private func read<Source: CapturePacketSource>(
+        _ handle: Source, progress: (UInt64) -> Void, onExchange: (inout ExchangeView, Int) -> Void
     ) -> Result {
         var error: String? = nil
         guard handle.linkType.isSupported else {

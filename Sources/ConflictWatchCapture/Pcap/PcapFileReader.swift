@@ -16,12 +16,18 @@ public final class PcapFileReader: CapturePacketSource {
     private let decoder: PcapRecordDecoder
     private let stream: any CaptureByteStream
     private let buffer: UnsafeMutableRawBufferPointer
-    /// Unread bytes are `buffer[start..<end]`.
-    private var start = 0
-    private var end = 0
-    private var finished = false
-    /// The stream failed (its `failure` says why) rather than ended.
-    private var failed = false
+    /// Where reading is; `next()` works on a copy and stores it back once, so the per-packet
+    /// path pays one exclusivity check on the class's state, not one per field access.
+    private struct Cursor {
+        /// Unread bytes are `buffer[start..<end]`.
+        var start: Int
+        var end: Int
+        var finished = false
+        /// The stream failed (its `failure` says why) rather than ended.
+        var failed = false
+    }
+
+    private var cursor: Cursor
     private var filter: (dead: OpaquePointer, program: UnsafeMutablePointer<bpf_program>)?
     private var header = pcap_pkthdr()
 
@@ -54,8 +60,7 @@ public final class PcapFileReader: CapturePacketSource {
         decoder = PcapRecordDecoder(format: format)
         self.stream = stream
         self.buffer = buffer
-        self.start = start
-        self.end = end
+        cursor = Cursor(start: start, end: end)
     }
 
     deinit {
@@ -89,20 +94,23 @@ public final class PcapFileReader: CapturePacketSource {
 
     @inline(__always)
     public func next() -> PcapHandle.ReadResult {
+        var c = cursor
+        defer { cursor = c }
+        let filter = filter
         while true {
-            let bytes = UnsafeRawBufferPointer(rebasing: buffer[..<end])
-            switch decoder.decode(bytes, at: start) {
+            let bytes = UnsafeRawBufferPointer(rebasing: buffer[..<c.end])
+            switch decoder.decode(bytes, at: c.start) {
             case .packet(let time, let data, let wire, let next):
-                start = next
+                c.start = next
                 let packet = UnsafeRawBufferPointer(rebasing: bytes[data])
                 if let filter, !passes(filter.program, packet, wire: wire) { continue }
                 return .packet(time: time, data: packet, wireLength: wire)
             case .needMore(let needed):
-                if finished { return finish() }
-                refill(needing: needed)
+                if c.finished { return finish(&c) }
+                refill(&c, needing: needed)
             case .damaged(let message):
-                finished = true
-                start = end
+                c.finished = true
+                c.start = c.end
                 return .failure(message)
             }
         }
@@ -110,33 +118,33 @@ public final class PcapFileReader: CapturePacketSource {
 
     /// Moves the unfinished record to the front and reads until `needed` bytes of it are
     /// there, as much as the buffer holds per read. Bytes consumed are the stream's to count.
-    private func refill(needing needed: Int) {
-        if start > 0 {
-            let unread = end - start
-            if unread > 0 { buffer.baseAddress!.copyMemory(from: buffer.baseAddress! + start, byteCount: unread) }
-            start = 0
-            end = unread
+    private func refill(_ c: inout Cursor, needing needed: Int) {
+        if c.start > 0 {
+            let unread = c.end - c.start
+            if unread > 0 { buffer.baseAddress!.copyMemory(from: buffer.baseAddress! + c.start, byteCount: unread) }
+            c.start = 0
+            c.end = unread
         }
-        while end < needed {
-            let n = stream.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[end...]))
+        while c.end < needed {
+            let n = stream.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[c.end...]))
             guard n > 0 else {
-                finished = true
-                failed = n < 0
+                c.finished = true
+                c.failed = n < 0
                 return
             }
-            end += n
+            c.end += n
         }
     }
 
-    private func finish() -> PcapHandle.ReadResult {
-        if failed {
-            failed = false
-            start = end
+    private func finish(_ c: inout Cursor) -> PcapHandle.ReadResult {
+        if c.failed {
+            c.failed = false
+            c.start = c.end
             return .failure("error reading dump file")
         }
-        guard start < end else { return .end }
-        let message = decoder.truncation(UnsafeRawBufferPointer(rebasing: buffer[..<end]), at: start)
-        start = end
+        guard c.start < c.end else { return .end }
+        let message = decoder.truncation(UnsafeRawBufferPointer(rebasing: buffer[..<c.end]), at: c.start)
+        c.start = c.end
         return .failure(message)
     }
 

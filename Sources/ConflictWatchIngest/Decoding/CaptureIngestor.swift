@@ -15,20 +15,17 @@ enum CaptureIngestor {
         var report = SourceReport(source: path, format: (kind == .pcapng ? "pcapng" : "pcap") + (compressed ? "+gzip" : ""))
         let stream = ByteSourceStream(source: source, initial: initial)
         var exchanges: UInt64 = 0
-        func read<Packets: CapturePacketSource>(_ packets: Packets, consumed: () -> UInt64) -> OfflineCaptureReader.Result {
-            OfflineCaptureReader(configuration: configuration).run(
-                packets, progress: { packets in progress(consumed(), Int(packets)) }
-            ) { x, flow in
-                exchanges &+= 1
-                onExchange(&x, flow)
-            }
+        let reader = OfflineCaptureReader(configuration: configuration)
+        func count(_ x: inout ExchangeView, _ flow: Int) {
+            exchanges &+= 1
+            onExchange(&x, flow)
         }
         let result: OfflineCaptureReader.Result
         var direct = false
         var header: [UInt8] = []
-        if kind == .pcap, let reader = PcapFileReader.open(stream, header: &header) {
+        if kind == .pcap, let file = PcapFileReader.open(stream, header: &header) {
             // Classic pcap, the common case, is read without libpcap (`PcapFileReader`).
-            result = read(reader) { source.bytesConsumed }
+            result = reader.run(file, progress: { progress(source.bytesConsumed, Int($0)) }, onExchange: count)
         } else {
             // libpcap reads the rest: pcapng, unusual classic files, a file that ends in its
             // header. A plain file by path (one copy less than through the stream); stdin and
@@ -44,7 +41,7 @@ enum CaptureIngestor {
                 return report
             }
             let byPath = direct
-            result = read(handle) { byPath ? handle.fileOffset ?? 0 : source.bytesConsumed }
+            result = reader.run(handle, progress: { progress(byPath ? handle.fileOffset ?? 0 : source.bytesConsumed, Int($0)) }, onExchange: count)
         }
         report.lines = result.report.packets
         report.exchanges = exchanges
