@@ -48,7 +48,8 @@ struct ResourceSlot {
 /// one of `ways` slots of its set; a full set evicts its weakest writer (lowest decayed write
 /// count, conflicts counted ten times), so a hot resource among millions of cold ones is never
 /// the one to go. The hashes and eviction keys of a set sit in one cache line each, the slot
-/// itself in a few more; everything is allocated once.
+/// itself in a few more; everything is allocated once. Slots and labels are dense: a table
+/// position gets the next entry of a pool the first time it is taken (`PooledSlots`).
 package struct ResourceTable {
     package static let ways = 8
     package static let labelBytes = 96
@@ -61,8 +62,8 @@ package struct ResourceTable {
     /// ln(decayed writes + 10·conflicts) + λ·updated: orders slots by their decayed weight at any
     /// common later time without an exp() per candidate.
     let evictionKey: UnsafeMutablePointer<Double>
-    let slots: UnsafeMutablePointer<ResourceSlot>
-    let labels: UnsafeMutablePointer<UInt8>
+    let slots: PooledSlots
+    private let labelPool: UnsafeMutablePointer<UInt8>
     package private(set) var count = 0
     package private(set) var evictions: UInt64 = 0
 
@@ -74,8 +75,8 @@ package struct ResourceTable {
         storage = ResourceStorage(capacity: capacity, labelBytes: Self.labelBytes)
         hashes = storage.hashes.base
         evictionKey = storage.evictionKey.base
-        slots = storage.slots.base
-        labels = storage.labels.base
+        slots = PooledSlots(pool: storage.slots.base, entries: storage.entries.base)
+        labelPool = storage.labels.base
     }
 
     /// Slot of the resource, creating it (possibly evicting) when absent.
@@ -91,7 +92,10 @@ package struct ResourceTable {
         }
         var victim = empty
         if victim >= 0 {
+            // A position is taken once and for good (evictions reuse it), so entries are
+            // handed out in order: 1...count.
             count += 1
+            slots.entries[victim] = UInt32(count)
         } else {
             var best = Double.infinity
             for i in base..<(base + Self.ways) {
@@ -106,7 +110,7 @@ package struct ResourceTable {
         slots[victim] = ResourceSlot(route: route, updated: time, calibrationUpdated: time, firstSeen: time)
         let n = min(label.count, Self.labelBytes)
         slots[victim].labelLength = UInt8(n)
-        if n > 0 { (labels + victim * Self.labelBytes).update(from: label.bindMemory(to: UInt8.self).baseAddress!, count: n) }
+        if n > 0 { labels(victim).update(from: label.bindMemory(to: UInt8.self).baseAddress!, count: n) }
         return victim
     }
 
@@ -124,13 +128,14 @@ package struct ResourceTable {
         let base = Int(truncatingIfNeeded: h >> 20) & (sets - 1) &* Self.ways
         cw_prefetch(hashes + base)
         cw_prefetch(hashes + base + Self.ways - 1)
+        cw_prefetch(slots.entries + base)
     }
 
     /// The second step, a few writes ahead, once the set is in the cache: the resource's slot.
     @inline(__always)
     func prefetchSlot(hash h0: UInt64) {
         guard let i = find(hash: h0) else { return }
-        let raw = UnsafeRawPointer(slots + i)
+        let raw = UnsafeRawPointer(slots.pointer(i))
         var offset = 0
         while offset < MemoryLayout<ResourceSlot>.stride {
             cw_prefetch(raw + offset)
@@ -193,28 +198,56 @@ package struct ResourceTable {
     }
 
     func label(_ i: Int) -> String {
-        String(decoding: UnsafeBufferPointer(start: labels + i * Self.labelBytes, count: Int(slots[i].labelLength)), as: UTF8.self)
+        String(decoding: UnsafeBufferPointer(start: labels(i), count: Int(slots[i].labelLength)), as: UTF8.self)
+    }
+
+    /// Where position `i`'s label bytes are (`labelBytes` of them), in its pool entry.
+    @inline(__always)
+    func labels(_ i: Int) -> UnsafeMutablePointer<UInt8> {
+        labelPool + Int(slots.entries[i]) &* Self.labelBytes
     }
 
     /// Indices of every tracked resource.
     var occupied: [Int] { (0..<capacity).filter { hashes[$0] != 0 } }
 }
 
+/// The slots of the table's positions, kept densely: position `i` (set-major, where the hash
+/// puts it) holds the number of its entry in a pool filled in the order positions are first
+/// taken. Set-major slots put a resource's 216 bytes wherever its hash fell, so 119,000
+/// resources in a 262,144-position table touched (and page-faulted in) nearly every page of
+/// 78 MiB of slots and labels; pooled, they take the first 37 MiB. Entry 0 is the zero slot
+/// every untaken position reads, as the zeroed table read before.
+struct PooledSlots {
+    let pool: UnsafeMutablePointer<ResourceSlot>
+    let entries: UnsafeMutablePointer<UInt32>
+
+    @inline(__always)
+    func pointer(_ i: Int) -> UnsafeMutablePointer<ResourceSlot> { pool + Int(entries[i]) }
+
+    subscript(i: Int) -> ResourceSlot {
+        @inline(__always) unsafeAddress { UnsafePointer(pointer(i)) }
+        @inline(__always) nonmutating unsafeMutableAddress { pointer(i) }
+    }
+}
+
 /// Owns the table's memory (so the struct stays cheap to pass around and frees it once), in
 /// `ZeroedBuffer`s: an idle daemon or a small log pays (in resident memory) only for the sets
-/// its resources land in, not for the whole bound. An all-zero slot is never read before
-/// `slot(hash:)` writes it (`hashes` says which slots are taken), and every field is a plain
-/// value, so zero bytes are a valid state.
+/// its resources land in and the pool entries they took, not for the whole bound. An all-zero
+/// slot is never read before `slot(hash:)` writes it (`hashes` says which positions are
+/// taken), and every field is a plain value, so zero bytes are a valid state.
 final class ResourceStorage {
     let hashes: ZeroedBuffer<UInt64>
     let evictionKey: ZeroedBuffer<Double>
+    let entries: ZeroedBuffer<UInt32>
+    /// `capacity + 1` slots and labels: entry 0 stays zero.
     let slots: ZeroedBuffer<ResourceSlot>
     let labels: ZeroedBuffer<UInt8>
 
     init(capacity: Int, labelBytes: Int) {
         hashes = ZeroedBuffer(count: capacity)
         evictionKey = ZeroedBuffer(count: capacity)
-        slots = ZeroedBuffer(count: capacity)
-        labels = ZeroedBuffer(count: capacity * labelBytes)
+        entries = ZeroedBuffer(count: capacity)
+        slots = ZeroedBuffer(count: capacity + 1)
+        labels = ZeroedBuffer(count: (capacity + 1) * labelBytes)
     }
 }

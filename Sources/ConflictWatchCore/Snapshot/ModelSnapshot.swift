@@ -400,7 +400,7 @@ extension ContentionModel {
             w.u64(resources.hashes[s])
             w.double(resources.evictionKey[s])
             w.raw(resources.slots[s])
-            w.data(UnsafeBufferPointer(start: resources.labels + s * ResourceTable.labelBytes, count: Int(resources.slots[s].labelLength)))
+            w.data(UnsafeBufferPointer(start: resources.labels(s), count: Int(resources.slots[s].labelLength)))
         }
         // Alerts that can still change: open, or closed within the reopen window.
         let live = bursts.filter { $0.value.lifecycle.isOpen || $0.value.lifecycle.canReopen(at: clock, window: reopenMicros) }
