@@ -53,6 +53,9 @@ final class RoutedBatch: ReusableBatch, @unchecked Sendable {
     private(set) var count = 0
     /// Records `route(with:generation:)` has routed (the first ones).
     private var routed = 0
+    /// The records were appended without their hashes (`append(_:hashingFor:)`): the thread
+    /// that routes them computes those first.
+    private var hashesPending = false
     private var arena: UnsafeMutableRawPointer
     private var arenaCapacity: Int
     private var arenaUsed = 0
@@ -90,6 +93,7 @@ final class RoutedBatch: ReusableBatch, @unchecked Sendable {
     func reset() {
         count = 0
         routed = 0
+        hashesPending = false
         arenaUsed = 0
         normalizers.removeAll(keepingCapacity: true)
         progress = nil
@@ -112,11 +116,22 @@ final class RoutedBatch: ReusableBatch, @unchecked Sendable {
     /// larger than the CPU's, and waiting on the slot was most of a route lookup's time (for
     /// paths of one-off ids, every lookup misses). By the time the batch is routed, a whole
     /// batch later, the slot is in the cache.
+    ///
+    /// Without `cache` the reading thread no longer routes (`RoutingPlacement` moved it to the
+    /// accounting thread, which the reading thread then waits on less than it keeps it
+    /// waiting): the hashes are left to the thread that routes, and no path-cache slot is asked
+    /// for here, where it would come into this core's cache only to be taken away by the other's
+    /// write.
     @inline(__always)
-    func append(_ x: ExchangeView, prefetchingWith cache: RouteCachePrefetcher) {
-        let pathHash = ByteHash.hash(x.path)
-        cache.prefetch(pathHash)
-        let clientHash = ByteHash.hash(x.client)
+    func append(_ x: ExchangeView, prefetchingWith cache: RouteCachePrefetcher?) {
+        var pathHash: UInt64 = 0, clientHash: UInt64 = 0
+        if let cache {
+            pathHash = ByteHash.hash(x.path)
+            cache.prefetch(pathHash)
+            clientHash = ByteHash.hash(x.client)
+        } else {
+            hashesPending = true
+        }
         let need = x.client.count + x.method.count + x.path.count
         if arenaUsed + need > arenaCapacity { grow(to: arenaUsed + need) }
         let start = UInt32(arenaUsed)
@@ -137,6 +152,15 @@ final class RoutedBatch: ReusableBatch, @unchecked Sendable {
     /// independent copy of it travels right after that record (`generation`: the normalizer's
     /// generation the previous copy, if any, had).
     func route(with resolver: inout RouteResolver, generation: inout Int, prefetching prefetcher: RouteCachePrefetcher? = nil) {
+        if hashesPending {
+            hashesPending = false
+            let base = UnsafeRawPointer(arena)
+            for i in routed..<count {
+                let r = records[i]
+                records[i].clientHash = ByteHash.hash(UnsafeRawBufferPointer(start: base + Int(r.start), count: Int(r.clientEnd - r.start)))
+                records[i].pathHash = ByteHash.hash(UnsafeRawBufferPointer(start: base + Int(r.methodEnd), count: Int(r.pathEnd - r.methodEnd)))
+            }
+        }
         while routed < count {
             let i = routed
             if let prefetcher, i + Self.routeAhead < count { prefetcher.prefetch(records[i + Self.routeAhead].pathHash) }

@@ -43,7 +43,8 @@ final class RoutingReader: @unchecked Sendable {
         var resolver = self.resolver.take()
         var placement = self.placement
         defer { self.placement = placement }
-        let prefetcher = self.prefetcher
+        // Nil once routing has moved to the accounting thread (`RoutedBatch.append`).
+        var prefetcher: RouteCachePrefetcher? = self.prefetcher
         var batch = queue.take()
         // What the per-line closure calls the batch through, without a reference count: a
         // captured `var` of a class type (even `unowned(unsafe)`) was retained and released
@@ -63,11 +64,13 @@ final class RoutingReader: @unchecked Sendable {
                 if full {
                     batch = queue.handOver(batch, routing: &resolver, generation: &generation, placement: &placement, clock: &clock)
                     current = Unmanaged.passUnretained(batch)
+                    if resolver == nil { prefetcher = nil }
                 }
             }
             batch.finished = report
             batch = queue.handOver(batch, routing: &resolver, generation: &generation, placement: &placement, clock: &clock)
             current = Unmanaged.passUnretained(batch)
+            if resolver == nil { prefetcher = nil }
         }
         queue.recycle(batch)
         queue.close()
