@@ -1,8 +1,9 @@
 /// What a classic pcap file's 24-byte header says, for the files `PcapFileReader` reads without
 /// libpcap: version 2.4, micro- or nanosecond timestamps in either byte order, a link type the
-/// reconstructor decodes and no FCS bits (NFLOG only in the reader's byte order). Anything else (pcapng, the lengths-swapped 2.3 and
-/// older versions, the modified Kuznetzov and Nokia formats, other link types) stays with
-/// libpcap, which knows all of them; `init` returns nil for those.
+/// reconstructor decodes and no FCS bits (NFLOG only in the reader's byte order). Anything else
+/// (pcapng, the lengths-swapped 2.3 and older versions, the modified Kuznetzov and Nokia
+/// formats, other link types) stays with libpcap, which knows all of them; `init` returns nil
+/// for those.
 public struct PcapFileFormat: Equatable, Sendable {
     public static let headerSize = 24
     /// A record's header: seconds, sub-seconds, captured length, length on the wire.

@@ -65,11 +65,13 @@ public final class PcapFileReader: CapturePacketSource {
 
     deinit {
         buffer.deallocate()
-        if let filter {
-            pcap_freecode(filter.program)
-            filter.program.deallocate()
-            pcap_close(filter.dead)
-        }
+        if let filter { Self.release(filter) }
+    }
+
+    private static func release(_ filter: (dead: OpaquePointer, program: UnsafeMutablePointer<bpf_program>)) {
+        pcap_freecode(filter.program)
+        filter.program.deallocate()
+        pcap_close(filter.dead)
     }
 
     public func setFilter(_ expression: String) throws(PcapError) {
@@ -84,11 +86,7 @@ public final class PcapFileReader: CapturePacketSource {
             pcap_close(dead)
             throw PcapError(.badFilter, "filter '\(expression)' does not compile: \(message)")
         }
-        if let old = filter {
-            pcap_freecode(old.program)
-            old.program.deallocate()
-            pcap_close(old.dead)
-        }
+        if let old = filter { Self.release(old) }
         filter = (dead, program)
     }
 

@@ -53,8 +53,8 @@ final class RoutedBatch: ReusableBatch, @unchecked Sendable {
     private(set) var count = 0
     /// Records `route(with:generation:)` has routed (the first ones).
     private var routed = 0
-    /// The records were appended without their hashes (`append(_:hashingFor:)`): the thread
-    /// that routes them computes those first.
+    /// The records were appended without their hashes (`append(_:prefetchingWith:)` without a
+    /// prefetcher): the thread that routes them computes those first.
     private var hashesPending = false
     private var arena: UnsafeMutableRawPointer
     private var arenaCapacity: Int

@@ -53,7 +53,8 @@ enum CaptureIngestor {
     }
 }
 
-/// Feeds libpcap the bytes already sniffed from a source, then the rest of it.
+/// Feeds a capture reader (`PcapFileReader` or libpcap) the bytes already sniffed from a source,
+/// then the rest of it.
 final class ByteSourceStream: CaptureByteStream {
     private var source: any ByteSource
     private var initial: [UInt8]
