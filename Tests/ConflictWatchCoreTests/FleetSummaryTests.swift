@@ -161,8 +161,11 @@ import Testing
         Self.withView(Exchange(time: 3, client: "c1", method: "PUT", path: "/b", route: "", status: 200, latencyMs: 0.3)) { small.append($0) }
         var undefined = small.take(clock: 7).bytes
         #expect(try FleetSummaryRecords(undefined).count == 2)
-        #expect(undefined[16 + 16 + 5] == 1, "the second record's client is the summary's first")
-        undefined[16 + 16 + 5] = 8
+        // Header, block header, the first record (nine bytes of numbers, "c1PUT/a"), then the
+        // second record's time, latency (two bytes) and status (two).
+        let ref = 16 + 9 + 16 + 5
+        #expect(undefined[ref] == 1, "the second record's client is the summary's first")
+        undefined[ref] = 8
         #expect(throws: FleetSummaryError.malformed) { try FleetSummaryRecords(undefined) }
         // Any single byte changed: refused, or read within its bounds.
         var x = ExchangeView()
@@ -178,26 +181,152 @@ import Testing
         }
     }
 
-    /// The bytes of CWF2 as docs/fleet.md describes them, worked out by hand: the header, then per
-    /// record the zigzag varints of the time step, latency and status, the client's and the
-    /// method's references (0 and a length when new, else number + 1), the path's length, then
-    /// the new strings and the path.
+    /// The bytes of CWF3 as docs/fleet.md describes them, worked out by hand: the header, a block
+    /// header (record count, body length, flags), then per record the zigzag varints of the
+    /// time step, latency and status, the client's and the method's references (0 and a length
+    /// when new, else number + 1), the path's length, then the new strings and the path.
     @Test func aSummaryIsWrittenInTheDocumentedFormat() throws {
         var w = FleetSummaryWriter()
         Self.withView(Exchange(time: 5, client: "c1", method: "PUT", path: "/a", route: "", status: 409)) { w.append($0) }
         Self.withView(Exchange(time: 3, client: "c1", method: "PUT", path: "/b", route: "", status: 200, latencyMs: 0.3)) { w.append($0) }
         let bytes = w.take(clock: 7).bytes
-        let expected: [UInt8] = [0x43, 0x57, 0x46, 0x32, 2, 0, 0, 0, 7, 0, 0, 0, 0, 0, 0, 0]
+        let body: [UInt8] = []
             // time 5 → 10; latency unknown (-1) → 1; status 409 → 818 = 0x32 | 0x80, 6
             + [0x0A, 0x01, 0xB2, 0x06, 0x00, 0x02, 0x00, 0x03, 0x02] + Array("c1PUT/a".utf8)
             // step -2 → 3; 300 µs → 600 = 0x58 | 0x80, 4; status 200 → 400 = 0x10 | 0x80, 3;
-            // client and method: the summary's first of each → 1
+            // client and method: the scope's first of each → 1
             + [0x03, 0xD8, 0x04, 0x90, 0x03, 0x01, 0x01, 0x02] + Array("/b".utf8)
+        // One block of two records, 26 bytes, starting a scope (flags 0).
+        let expected: [UInt8] = [0x43, 0x57, 0x46, 0x33, 2, 0, 0, 0, 7, 0, 0, 0, 0, 0, 0, 0] + [2, 0, 0, 0, 26, 0, 0, 0, 0] + body
         #expect(bytes == expected)
         let r = try FleetSummaryRecords(bytes)
         var x = ExchangeView()
         r.read(1, into: &x)
         #expect(Self.fields(x) == ["c1", "PUT", "/b", "200", "3", "300"])
+        // The same records as CWF2 (one scope, no block header), which earlier releases wrote.
+        let cwf2 = try FleetSummaryRecords([0x43, 0x57, 0x46, 0x32, 2, 0, 0, 0, 7, 0, 0, 0, 0, 0, 0, 0] + body)
+        cwf2.read(1, into: &x)
+        #expect(cwf2.count == 2 && cwf2.clock == 7 && Self.fields(x) == ["c1", "PUT", "/b", "200", "3", "300"])
+        cwf2.read(0, into: &x)
+        #expect(Self.fields(x) == ["c1", "PUT", "/a", "409", "5", "-1"])
+    }
+
+    /// Blocks encoded elsewhere (the daemon's reading thread, one per batch) go into the summary
+    /// whole. A block continuing a scope that began in an earlier summary, or before exchanges
+    /// encoded one by one, gets a preamble (the scope's strings and time) so that the summary
+    /// stands alone; one whose scope's start the writer never saw cannot be taken. Every record
+    /// reads back in order, and a continuing block's clients are not written out again.
+    @Test func blocksEncodedElsewhereJoinTheSummaryWithTheirScope() throws {
+        let traffic = Self.traffic(600)
+        var encoder = FleetBlockEncoder()
+        var block = FleetSummaryBlock()
+        func encode(_ part: ArraySlice<Exchange>) -> FleetSummaryBlock {
+            encoder.begin(&block)
+            for e in part { Self.withView(e) { encoder.append($0, clientHash: ByteHash.hash($0.client), to: &block) } }
+            encoder.end(&block)
+            return block
+        }
+        /// Each block's flags, in order.
+        func flags(_ bytes: [UInt8]) -> [UInt8] {
+            var at = 16, out: [UInt8] = []
+            while at + 9 <= bytes.count {
+                out.append(bytes[at + 8])
+                at += 9 + (Int(bytes[at + 4]) | Int(bytes[at + 5]) << 8 | Int(bytes[at + 6]) << 16 | Int(bytes[at + 7]) << 24)
+            }
+            return out
+        }
+        var w = FleetSummaryWriter()
+        let first = encode(traffic[0..<100])
+        #expect(first.startsScope && first.count == 100 && first.firstTime == traffic[0].time && first.lastTime == traffic[99].time)
+        #expect(first.endTime == traffic[99].time)
+        #expect(w.canAbsorb(first))
+        w.absorb(first)
+        let second = encode(traffic[100..<200])
+        #expect(!second.startsScope && second.definitions.isEmpty && w.canAbsorb(second))
+        w.absorb(second)
+        // Its clients are the scope's already (65 in all, each in the first block): none is written
+        // out again, as they are in a block of the same records starting a scope.
+        var alone = FleetBlockEncoder(), aloneBlock = FleetSummaryBlock()
+        alone.begin(&aloneBlock)
+        for e in traffic[100..<200] { Self.withView(e) { alone.append($0, clientHash: ByteHash.hash($0.client), to: &aloneBlock) } }
+        alone.end(&aloneBlock)
+        let clientBytes = Set(traffic[100..<200].map(\.client)).reduce(0) { $0 + $1.utf8.count }
+        #expect(second.bytes.count + clientBytes < aloneBlock.bytes.count)
+        // One by one in between, then the scope goes on: a preamble before its next block.
+        for e in traffic[200..<250] { Self.withView(e) { w.append($0) } }
+        let third = encode(traffic[250..<300])
+        #expect(w.canAbsorb(third))
+        w.absorb(third)
+        let summary = w.take(clock: 11)
+        #expect(summary.count == 300 && summary.firstTime == traffic[0].time && summary.lastTime == traffic[299].time)
+        #expect(flags(summary.bytes) == [0, 1, 0, 2, 1], "fresh, continuing, own, preamble, continuing")
+        // After a take the scope goes on too, then a new one starts.
+        let fourth = encode(traffic[300..<400])
+        w.absorb(fourth)
+        encoder.startScope()
+        let fifth = encode(traffic[400..<500])
+        #expect(fifth.startsScope)
+        w.absorb(fifth)
+        let next = w.take(clock: 12)
+        #expect(flags(next.bytes) == [2, 1, 0])
+        // A writer that never saw the scope begin cannot define it.
+        let sixth = encode(traffic[500..<600])
+        var stranger = FleetSummaryWriter()
+        #expect(!sixth.startsScope && !stranger.canAbsorb(sixth))
+        for e in traffic[500..<600] { Self.withView(e) { stranger.append($0) } }
+        let last = stranger.take(clock: 13)
+        for (bytes, part) in [(summary.bytes, traffic[0..<300]), (next.bytes, traffic[300..<500]), (last.bytes, traffic[500..<600])] {
+            let r = try FleetSummaryRecords(bytes)
+            #expect(r.count == part.count)
+            var x = ExchangeView()
+            for (i, e) in part.enumerated() {
+                r.read(i, into: &x)
+                Self.withView(e) { #expect(Self.fields(x) == Self.fields($0), "record \(i)") }
+            }
+        }
+        // The preamble is checked like the rest: cut short, or holding a record count, refused.
+        var counted = next.bytes
+        counted[16] = 1
+        #expect(throws: FleetSummaryError.self) { try FleetSummaryRecords(counted) }
+        // A preamble by hand: time 5, client "a", then an entry of a kind there is not.
+        let header: [UInt8] = [0x43, 0x57, 0x46, 0x33, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]
+        let good: [UInt8] = [10, 0, 1, 0x61]
+        #expect(try FleetSummaryRecords(header + [0, 0, 0, 0, UInt8(good.count), 0, 0, 0, 2] + good).count == 0)
+        let bad = good + [7, 1, 0x62]
+        #expect(throws: FleetSummaryError.malformed) { try FleetSummaryRecords(header + [0, 0, 0, 0, UInt8(bad.count), 0, 0, 0, 2] + bad) }
+    }
+
+    /// A block's header is checked like its records: a summary that starts with a continuing
+    /// block, unknown flags, a length that disagrees with the records, or a count past the
+    /// summary's are refused.
+    @Test func blockHeadersThatDoNotHoldAreRefused() throws {
+        var w = FleetSummaryWriter()
+        for e in Self.traffic(5) { Self.withView(e) { w.append($0) } }
+        let bytes = w.take(clock: 3).bytes
+        #expect(try FleetSummaryRecords(bytes).count == 5)
+        var continuing = bytes
+        continuing[16 + 8] = 1
+        #expect(throws: FleetSummaryError.malformed) { try FleetSummaryRecords(continuing) }
+        var flags = bytes
+        flags[16 + 8] = 3
+        #expect(throws: FleetSummaryError.truncated) { try FleetSummaryRecords(flags) }
+        // A preamble where records are: not a preamble's body (or it holds a count).
+        var preamble = bytes
+        preamble[16 + 8] = 2
+        #expect(throws: FleetSummaryError.self) { try FleetSummaryRecords(preamble) }
+        var short = bytes
+        short[16 + 4] -= 1
+        #expect(throws: FleetSummaryError.self) { try FleetSummaryRecords(short) }
+        var fewer = bytes
+        fewer[16] = 4
+        #expect(throws: FleetSummaryError.malformed) { try FleetSummaryRecords(fewer) }
+        // A second block holding the whole first again after it, continuing its scope: the
+        // count the header declares is exceeded.
+        let doubled = bytes + bytes[16...]
+        #expect(throws: FleetSummaryError.countMismatch(declared: 5, found: 10)) { try FleetSummaryRecords(doubled) }
+        var declared = doubled
+        declared[4] = 10
+        #expect(try FleetSummaryRecords(declared).count == 10)
     }
 
     /// Summaries an agent of an earlier release wrote (CWF1: fixed 26-byte records, every string

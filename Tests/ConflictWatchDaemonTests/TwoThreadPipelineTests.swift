@@ -125,6 +125,69 @@ import Testing
         #expect(two.model != nil && two.model == one.model, "the model's snapshot")
     }
 
+    /// A fleet agent: with a reading thread, the summaries are made of the blocks that thread
+    /// encoded (most continuing a scope, which only the reading thread's encoder writes), with
+    /// commits cutting them often; read back, they hold the same exchanges in the same order as
+    /// the summaries of the daemon on one thread.
+    @Test func aFleetAgentShipsTheSameExchangesOnTwoThreads() throws {
+        // The log in eight appends, a commit after every step.
+        let lines = Self.traffic.split(separator: "\n").map { $0 + "\n" }
+        let parts = stride(from: 0, to: lines.count, by: lines.count / 8 + 1).map { lines[$0..<min($0 + lines.count / 8 + 1, lines.count)].joined() }
+        func shipped(threads: Int) throws -> (records: [[String]], continuing: Int, summaries: Int) {
+            try withLog(parts[0]) { dir in
+                let store = try ConflictStore(directory: dir, mode: .writer, logger: logger)
+                var s = settings(dir, threads: threads)
+                s.fleet = try FleetSettings(urlText: "postgres://agent@127.0.0.1:1/fleet", agent: "web1", timeoutSeconds: nil)
+                let pipeline = IngestPipeline(settings: s, store: store, logger: logger)
+                // One batch a step, and a commit after each step accounting to its pass's end and
+                // no further: a commit then often comes while the reading thread has already
+                // encoded the next pass's blocks in the scope of the summary just cut, and the
+                // next summary must start with a preamble of that scope (without one, this fails).
+                pipeline.batchesPerStep = 1
+                try pipeline.start(now: 0)
+                var now = 0.0
+                for (i, part) in parts.dropFirst().enumerated() {
+                    if i % 2 == 0 { try drive(pipeline, now: &now, flushEvery: 1, stopAt: pipeline.counters.lines + 1) }
+                    let log = try #require(FileHandle(forWritingAtPath: dir + "/access.log"))
+                    log.seekToEndOfFile()
+                    log.write(Data(part.utf8))
+                    try log.close()
+                    // Read as a pass of its own.
+                    usleep(150_000)
+                }
+                try drive(pipeline, now: &now, flushEvery: 1)
+                pipeline.stopReading()
+                try pipeline.flush(now: now + 1)
+                var records: [[String]] = [], continuing = 0
+                let rows = try store.fleetOutbox(limit: 100_000, maxBytes: 1 << 30)
+                for row in rows {
+                    let bytes = row.summary.bytes
+                    let r = try FleetSummaryRecords(bytes)
+                    var x = ExchangeView()
+                    for i in 0..<r.count {
+                        r.read(i, into: &x)
+                        records.append([x.client.lossyString, x.method.lossyString, x.path.lossyString, "\(x.status)", "\(x.time)"])
+                    }
+                    // Walk the block headers: count, length, flags.
+                    var at = 16
+                    while at + 9 <= bytes.count {
+                        let length = Int(bytes[at + 4]) | Int(bytes[at + 5]) << 8 | Int(bytes[at + 6]) << 16 | Int(bytes[at + 7]) << 24
+                        if bytes[at + 8] & 1 != 0 { continuing += 1 }
+                        at += 9 + length
+                    }
+                    #expect(at == bytes.count)
+                }
+                return (records, continuing, rows.count)
+            }
+        }
+        let one = try shipped(threads: 1)
+        let two = try shipped(threads: 2)
+        #expect(one.records.count == Int(Self.lineCount))
+        #expect(two.records == one.records)
+        #expect(one.continuing == 0, "one thread encodes each summary in a block of its own")
+        #expect(two.summaries > 5 && two.continuing > two.summaries, "\(two.continuing) continuing blocks in \(two.summaries) summaries")
+    }
+
     /// SPEC §8: a quiet source moves the model's clock on from the last exchange accounted —
     /// also when a commit accounted it (a commit accounts the rest of the reading pass it
     /// interrupts). A fleet agent's watermark rides on this clock: when it stood still after a

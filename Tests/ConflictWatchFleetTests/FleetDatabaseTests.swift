@@ -32,7 +32,7 @@ import Testing
         // Released fleet migrations; a change is a new name at the end (an agent that finds one
         // it does not know refuses to run, so renaming one would stop every older agent).
         let released = ["v1-fleet-streams-summaries-results", "v2-fleet-route-buckets", "v3-fleet-silences", "v4-fleet-webhook-outbox",
-                        "v5-fleet-summary-lz4", "v6-fleet-state-lz4", "v7-fleet-summary-cwf2"]
+                        "v5-fleet-summary-lz4", "v6-fleet-state-lz4", "v7-fleet-summary-cwf2", "v8-fleet-summary-cwf3"]
         let current = FleetMigrations.all.map(\.name)
         #expect(Array(current.prefix(released.count)) == released, "a released fleet migration was renamed, removed or moved")
         #expect(current.count == released.count, "a new fleet migration: append its name to `released` above")

@@ -1,6 +1,7 @@
 /// A received summary, checked once whole, then read record by record as `ExchangeView`s that
-/// point into its bytes (valid while this object lives). Takes both formats: CWF2, which agents
-/// write, and CWF1, which agents of earlier releases may have left in a database or an outbox.
+/// point into its bytes (valid while this object lives). Takes every format: CWF3, which agents
+/// write, and CWF2 and CWF1, which agents of earlier releases may have left in a database or an
+/// outbox.
 /// Bytes that are not a whole summary — cut short, a length running past the end, a reference
 /// to a string not yet defined, another format — are refused whole with `FleetSummaryError`,
 /// never read past.
@@ -14,6 +15,21 @@ public final class FleetSummaryRecords: @unchecked Sendable {
     private struct Span {
         var offset: Int
         var length: Int
+    }
+
+    /// Where a record's references point: the dictionaries' entries from `clientBase` and
+    /// `methodBase` on (the scope's), of the `clients` and `methods` defined so far.
+    private struct Scope {
+        var clientBase = 0
+        var clients = 0
+        var methodBase = 0
+        var methods = 0
+
+        /// A block starting a scope: the strings defined so far are out of reach.
+        mutating func restart() {
+            clientBase = clients
+            methodBase = methods
+        }
     }
 
     /// The record under the cursor.
@@ -36,17 +52,22 @@ public final class FleetSummaryRecords: @unchecked Sendable {
     private let copy: UnsafeMutableRawBufferPointer?
     /// Keeps lent bytes alive (a PostgreSQL row's buffer).
     private let owner: AnyObject?
-    private let legacy: Bool
-    /// CWF2's dictionaries, in the order the summary defines them.
+    private let format: Format
+    /// The dictionaries' strings, in the order the summary defines them (every scope's).
     private let clients: [Span]
     private let methods: [Span]
     public let clock: Int64
     public let count: Int
 
-    // The cursor: record `index` is in `current`; `next` is where the record after it starts.
+    private enum Format { case blocks, scope, legacy }
+
+    // The cursor: record `index` is in `current`; `next` is where the record after it starts;
+    // `blockLeft` records of the current block (CWF3) follow it.
     private var index = -1
     private var next = FleetSummary.headerBytes
     private var current = Current()
+    private var scope = Scope()
+    private var blockLeft = 0
 
     /// Copies `bytes` and checks them.
     public convenience init(_ bytes: some Collection<UInt8>) throws(FleetSummaryError) {
@@ -76,35 +97,68 @@ public final class FleetSummaryRecords: @unchecked Sendable {
         let n = b.count
         guard n >= FleetSummary.headerBytes else { throw .truncated }
         let magic = b.loadUnaligned(fromByteOffset: 0, as: UInt32.self).littleEndian
-        guard magic == FleetSummaryWriter.magic || magic == FleetSummaryWriter.legacyMagic else { throw .notASummary }
+        let format: Format
+        switch magic {
+        case FleetSummaryWriter.magic: format = .blocks
+        case FleetSummaryWriter.scopeMagic: format = .scope
+        case FleetSummaryWriter.legacyMagic: format = .legacy
+        default: throw .notASummary
+        }
         let declared = Int(b.loadUnaligned(fromByteOffset: 4, as: UInt32.self).littleEndian)
         // Each record takes at least its format's shortest: a count beyond what the bytes can
         // hold is a lie.
-        let shortest = magic == FleetSummaryWriter.magic ? Self.minimumRecordBytes : Self.legacyFixedBytes
+        let shortest = format == .legacy ? Self.legacyFixedBytes : Self.minimumRecordBytes
         guard declared <= (n - FleetSummary.headerBytes) / shortest else { throw .truncated }
         var clients: [Span] = [], methods: [Span] = []
         var found = 0
         var at = FleetSummary.headerBytes
         var current = Current()
-        legacy = magic != FleetSummaryWriter.magic
-        if legacy {
+        var scope = Scope()
+        switch format {
+        case .legacy:
             while at < n {
                 guard Self.legacyRecord(b, &at, n, into: &current) else { throw .truncated }
                 found += 1
             }
-        } else {
+        case .scope:
             while at < n {
-                guard let bad = Self.record(b, &at, n, into: &current, clients: &clients, methods: &methods, defining: true) else {
-                    found += 1
+                if let bad = Self.record(b, &at, n, into: &current, scope: &scope, clients: &clients, methods: &methods, defining: true) {
+                    throw bad
+                }
+                found += 1
+            }
+        case .blocks:
+            while at < n {
+                guard let block = Self.blockHeader(b, &at, n) else { throw .truncated }
+                if block.startsScope {
+                    scope.restart()
+                    current.time = 0
+                } else if at == FleetSummary.headerBytes + FleetSummaryBlock.headerBytes {
+                    // The first block must start a scope: the summary stands alone.
+                    throw .malformed
+                }
+                if block.isPreamble {
+                    if let bad = Self.preamble(b, &at, block, into: &current, scope: &scope, clients: &clients, methods: &methods, defining: true) {
+                        throw bad
+                    }
                     continue
                 }
-                throw bad
+                // Every record within its block, and the block exactly filled.
+                for _ in 0..<block.count {
+                    if let bad = Self.record(b, &at, block.end, into: &current, scope: &scope, clients: &clients, methods: &methods, defining: true) {
+                        throw bad
+                    }
+                }
+                guard at == block.end else { throw .malformed }
+                found += block.count
+                guard found <= declared else { throw .countMismatch(declared: declared, found: found) }
             }
         }
         guard found == declared else { throw .countMismatch(declared: declared, found: found) }
         base = b
         self.copy = copy
         self.owner = owner
+        self.format = format
         self.clients = clients
         self.methods = methods
         clock = Int64(littleEndian: b.loadUnaligned(fromByteOffset: 8, as: Int64.self))
@@ -118,7 +172,7 @@ public final class FleetSummaryRecords: @unchecked Sendable {
     /// the dictionaries (the check); otherwise they are there already (the read).
     @inline(__always)
     private static func record(
-        _ b: UnsafeRawBufferPointer, _ at: inout Int, _ n: Int, into x: inout Current,
+        _ b: UnsafeRawBufferPointer, _ at: inout Int, _ n: Int, into x: inout Current, scope: inout Scope,
         clients: inout [Span], methods: inout [Span], defining: Bool
     ) -> FleetSummaryError? {
         /// A reference: 0 and a length for a new string, else the string's number + 1.
@@ -136,18 +190,20 @@ public final class FleetSummaryRecords: @unchecked Sendable {
         guard client.length <= limit, method.length <= limit, pathLength <= UInt64(limit) else { return .malformed }
         // The new strings' bytes and the path's, in that order.
         guard n - at >= client.length + method.length + Int(pathLength) else { return .truncated }
-        func string(_ ref: (known: UInt64, length: Int), _ table: inout [Span]) -> Span? {
+        func string(_ ref: (known: UInt64, length: Int), _ table: inout [Span], base: Int, defined: inout Int) -> Span? {
             if ref.known != 0 {
-                // A reference to a string this summary has not defined (yet). When reading, the
+                // A reference to a string this scope has not defined (yet). When reading, the
                 // table is whole, and the check already refused such a reference.
-                return ref.known <= UInt64(table.count) ? table[Int(ref.known - 1)] : nil
+                return ref.known <= UInt64(defined - base) ? table[base + Int(ref.known - 1)] : nil
             }
             let span = Span(offset: at, length: ref.length)
             at += ref.length
             if defining { table.append(span) }
+            defined += 1
             return span
         }
-        guard let c = string(client, &clients), let m = string(method, &methods) else { return .malformed }
+        guard let c = string(client, &clients, base: scope.clientBase, defined: &scope.clients),
+              let m = string(method, &methods, base: scope.methodBase, defined: &scope.methods) else { return .malformed }
         x.time = x.time &+ FleetVarint.unzigzag(step)
         x.latency = FleetVarint.unzigzag(latency)
         x.status = status
@@ -155,6 +211,57 @@ public final class FleetSummaryRecords: @unchecked Sendable {
         x.method = m
         x.path = Span(offset: at, length: Int(pathLength))
         at += Int(pathLength)
+        return nil
+    }
+
+    /// Reads the CWF3 block header at `at` and moves past it: the block's record count, where its
+    /// records end, whether it starts a scope; nil when it runs past the end or has flags this
+    /// reader does not know.
+    @inline(__always)
+    private static func blockHeader(_ b: UnsafeRawBufferPointer, _ at: inout Int, _ n: Int) -> Block? {
+        guard n - at >= FleetSummaryBlock.headerBytes else { return nil }
+        let count = Int(UInt32(littleEndian: b.loadUnaligned(fromByteOffset: at, as: UInt32.self)))
+        let length = Int(UInt32(littleEndian: b.loadUnaligned(fromByteOffset: at + 4, as: UInt32.self)))
+        let flags = b[at + 8]
+        at += FleetSummaryBlock.headerBytes
+        guard flags <= FleetSummaryBlock.preamble, length <= n - at else { return nil }
+        return Block(count: count, end: at + length, flags: flags)
+    }
+
+    private struct Block {
+        var count: Int
+        var end: Int
+        var flags: UInt8
+        var startsScope: Bool { flags & FleetSummaryBlock.continuesScope == 0 }
+        var isPreamble: Bool { flags == FleetSummaryBlock.preamble }
+    }
+
+    /// Reads a preamble's body (`at` to `block.end`): the scope's time, then its strings, each
+    /// defined as a record's new string is. Nil when whole, else why not.
+    private static func preamble(
+        _ b: UnsafeRawBufferPointer, _ at: inout Int, _ block: Block, into x: inout Current, scope: inout Scope,
+        clients: inout [Span], methods: inout [Span], defining: Bool
+    ) -> FleetSummaryError? {
+        guard block.count == 0 else { return .malformed }
+        guard let time = FleetVarint.get(b, &at, block.end) else { return .truncated }
+        x.time = FleetVarint.unzigzag(time)
+        while at < block.end {
+            let kind = b[at]
+            at += 1
+            guard kind <= FleetSummaryBlock.methodEntry else { return .malformed }
+            guard let length = FleetVarint.get(b, &at, block.end) else { return .truncated }
+            guard length <= UInt64(FleetSummaryWriter.maxField) else { return .malformed }
+            guard block.end - at >= Int(length) else { return .truncated }
+            let span = Span(offset: at, length: Int(length))
+            at += Int(length)
+            if kind == FleetSummaryBlock.clientEntry {
+                if defining { clients.append(span) }
+                scope.clients += 1
+            } else {
+                if defining { methods.append(span) }
+                scope.methods += 1
+            }
+        }
         return nil
     }
 
@@ -186,14 +293,37 @@ public final class FleetSummaryRecords: @unchecked Sendable {
             index = -1
             next = FleetSummary.headerBytes
             current = Current()
+            scope = Scope()
+            blockLeft = 0
         }
         var clients = self.clients, methods = self.methods
         while index < i {
             // Checked whole at init: a record that fails now means the bytes changed under us.
-            if legacy {
+            switch format {
+            case .legacy:
                 guard Self.legacyRecord(base, &next, base.count, into: &current) else { fatalError("fleet summary changed after its check") }
-            } else if Self.record(base, &next, base.count, into: &current, clients: &clients, methods: &methods, defining: false) != nil {
-                fatalError("fleet summary changed after its check")
+            case .scope:
+                if Self.record(base, &next, base.count, into: &current, scope: &scope, clients: &clients, methods: &methods, defining: false) != nil {
+                    fatalError("fleet summary changed after its check")
+                }
+            case .blocks:
+                // Blocks of no records (never written, but valid) are stepped over.
+                while blockLeft == 0 {
+                    guard let block = Self.blockHeader(base, &next, base.count) else { fatalError("fleet summary changed after its check") }
+                    if block.startsScope {
+                        scope.restart()
+                        current.time = 0
+                    }
+                    if block.isPreamble,
+                       Self.preamble(base, &next, block, into: &current, scope: &scope, clients: &clients, methods: &methods, defining: false) != nil {
+                        fatalError("fleet summary changed after its check")
+                    }
+                    blockLeft = block.count
+                }
+                if Self.record(base, &next, base.count, into: &current, scope: &scope, clients: &clients, methods: &methods, defining: false) != nil {
+                    fatalError("fleet summary changed after its check")
+                }
+                blockLeft -= 1
             }
             index += 1
         }

@@ -6,37 +6,55 @@
 /// model's rules follow individual writes — writer sets, edit windows, retry loops — and a
 /// sketch would make the fleet's model a different one; docs/fleet.md weighs the bytes.)
 ///
-/// Format CWF2 (docs/fleet.md): a 16-byte header (magic, record count, clock), then per record
-/// the time as a step from the previous record's, the latency and the status as varints
-/// (`FleetVarint`), the client and the method each as a reference — 0 for a string this
-/// summary has not held yet (its length follows), n for the summary's n-th string of that
-/// kind — and the path's length; then the bytes of the new strings and of the path. A busy
-/// log's summary holds each client and method once: about half of CWF1's bytes (fixed
-/// 26-byte records with every string written out), which the reader still takes. (Paths
-/// through a dictionary too would save another third of the bytes, but looking up hundreds of
-/// thousands of distinct paths per summary cost the agent's accounting thread more than
-/// writing them out: docs/fleet.md has the figures.)
+/// Format CWF3 (docs/fleet.md): a 16-byte header (magic, record count, clock), then blocks of
+/// records (`FleetSummaryBlock`, `FleetBlockEncoder`): per record the time as a step from the
+/// previous record's, the latency and the status as varints (`FleetVarint`), the client and the
+/// method each as a reference — 0 for a string the scope has not held yet (its length follows),
+/// n for the scope's n-th string of that kind — and the path's length; then the bytes of the
+/// new strings and of the path. A busy log's summary holds each client and method about once:
+/// about half of CWF1's bytes (fixed 26-byte records with every string written out), which the
+/// reader still takes, as it takes CWF2 (one scope, no block headers). (Paths through a
+/// dictionary too would save another third of the bytes, but looking up hundreds of thousands
+/// of distinct paths per summary cost more than writing them out: docs/fleet.md has the
+/// figures.)
+///
+/// Blocks come two ways. The daemon's reading thread encodes each batch as a block
+/// (`FleetBlockEncoder`) and the accounting thread copies it in whole (`absorb`): the encoding
+/// is off the busier thread. Exchanges accounted one by one (live captures, one thread) are
+/// encoded here (`append`), into blocks of their own scope.
 ///
 /// Appending writes into one buffer, handed over whole at each commit and given back once
 /// stored (`recycle`): no allocation per line, no copy, no fresh pages.
 public struct FleetSummaryWriter: Sendable {
-    /// "CWF2", little-endian.
-    public static let magic: UInt32 = 0x3246_5743
+    /// "CWF3", little-endian.
+    public static let magic: UInt32 = 0x3346_5743
+    /// "CWF2", little-endian: one scope without block headers (read, no longer written).
+    public static let scopeMagic: UInt32 = 0x3246_5743
     /// "CWF1", little-endian: the fixed-record format of earlier releases (read, never written).
     public static let legacyMagic: UInt32 = 0x3146_5743
     /// Longest client, method or path kept (longer ones are cut: a field this long is an attack
     /// or a broken log, and the route and the model never need more of it).
     public static let maxField = Int(UInt16.max)
 
-    /// The summary being built: a header (filled in by `take`) and the records.
+    /// The summary being built: a header (filled in by `take`) and the blocks.
     private var records: [UInt8] = Self.freshBuffer(capacity: 0)
     public private(set) var count = 0
     public private(set) var firstTime: Int64 = .max
     public private(set) var lastTime: Int64 = .min
-    /// The previous record's time (the next one is written as a step from it).
-    private var previousTime: Int64 = 0
-    private var clients = FleetSummaryDictionary()
-    private var methods = FleetSummaryDictionary()
+    /// Encodes what `append` is given, each of its blocks a scope of its own.
+    private var encoder = FleetBlockEncoder()
+    /// Where the block `append` writes into starts, and how many records it holds; nil when the
+    /// last block is closed.
+    private var openBlock: Int?
+    private var openCount = 0
+    /// The last block was absorbed: one continuing its scope may follow it as it is.
+    private var absorbedLast = false
+    /// The scope of the blocks absorbed, as far as they went: its strings (entries) and last
+    /// time, for a preamble when its next block opens a summary. Valid once a block starting
+    /// it was absorbed and every later one of it since.
+    private var scopeDefinitions: [UInt8] = []
+    private var scopeTime: Int64 = 0
+    private var scopeKnown = false
 
     public init() {}
 
@@ -47,55 +65,68 @@ public struct FleetSummaryWriter: Sendable {
     /// Appends `x`, whose client hash (`ByteHash.hash`) the analyzer has computed.
     @inline(__always)
     package mutating func append(_ x: ExchangeView, clientHash: UInt64) {
+        if openBlock == nil {
+            encoder.startScope()
+            openBlock = encoder.open(in: &records)
+            openCount = 0
+            absorbedLast = false
+        }
         count += 1
+        openCount += 1
         if x.time < firstTime { firstTime = x.time }
         if x.time > lastTime { lastTime = x.time }
-        let client = Self.cut(x.client), method = Self.cut(x.method), path = Self.cut(x.path)
-        let methodHash = ByteHash.hash(method)
-        let (c, m) = records.withUnsafeBytes { b in
-            (clients.find(client, hash: clientHash, in: b), methods.find(method, hash: methodHash, in: b))
-        }
-        // The numbers in one append (at most 49 bytes: three values of up to ten, two
-        // references of up to five with lengths of up to three, a length of up to three),
-        // then the strings this summary has not held yet and the path.
-        var scratch: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0, 0, 0)
-        let n = withUnsafeMutableBytes(of: &scratch) { s in
-            var at = 0
-            FleetVarint.put(FleetVarint.zigzag(x.time &- previousTime), s, &at)
-            FleetVarint.put(FleetVarint.zigzag(x.latencyMicros), s, &at)
-            FleetVarint.put(FleetVarint.zigzag(Int64(x.status)), s, &at)
-            Self.putReference(c, length: client.count, s, &at)
-            Self.putReference(m, length: method.count, s, &at)
-            FleetVarint.put(UInt64(path.count), s, &at)
-            return at
-        }
-        previousTime = x.time
-        withUnsafeBytes(of: scratch) { records.append(contentsOf: UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
-        if c < 0 {
-            clients.insert(slot: ~c, hash: clientHash, offset: records.count, length: client.count)
-            records.append(contentsOf: client)
-        }
-        if m < 0 {
-            methods.insert(slot: ~m, hash: methodHash, offset: records.count, length: method.count)
-            records.append(contentsOf: method)
-        }
-        records.append(contentsOf: path)
+        encoder.append(x, clientHash: clientHash, to: &records)
     }
 
-    /// A string's reference: its number + 1 when the summary holds it, else 0 and its length.
-    @inline(__always)
-    private static func putReference(_ found: Int, length: Int, _ s: UnsafeMutableRawBufferPointer, _ at: inout Int) {
-        if found >= 0 {
-            FleetVarint.put(UInt64(found) + 1, s, &at)
-        } else {
-            FleetVarint.put(0, s, &at)
-            FleetVarint.put(UInt64(length), s, &at)
-        }
+    /// Whether `block` can be absorbed: one starting a scope always, one continuing a scope
+    /// when every earlier block of that scope was absorbed (in order, from one encoder), here or
+    /// in an earlier summary.
+    public func canAbsorb(_ block: FleetSummaryBlock) -> Bool {
+        block.startsScope || scopeKnown
     }
 
-    @inline(__always)
-    private static func cut(_ field: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer {
-        field.count > maxField ? UnsafeRawBufferPointer(rebasing: field[0..<maxField]) : field
+    /// Appends an encoded block's records (a copy of its bytes); `canAbsorb` must hold. A block
+    /// continuing a scope that this summary has not held so far gets a preamble first: the
+    /// scope's strings and time, so the summary still stands alone.
+    public mutating func absorb(_ block: FleetSummaryBlock) {
+        precondition(canAbsorb(block), "a fleet summary block continues a scope this summary cannot define")
+        closeBlock()
+        if block.startsScope {
+            scopeDefinitions.removeAll(keepingCapacity: true)
+            scopeKnown = true
+        } else if !absorbedLast {
+            writePreamble()
+        }
+        scopeDefinitions.append(contentsOf: block.definitions)
+        scopeTime = block.endTime
+        absorbedLast = true
+        guard block.count > 0 else { return }
+        records.append(contentsOf: block.bytes)
+        count += block.count
+        if block.firstTime < firstTime { firstTime = block.firstTime }
+        if block.lastTime > lastTime { lastTime = block.lastTime }
+    }
+
+    /// A block of no records that starts the absorbed blocks' scope where it stands.
+    private mutating func writePreamble() {
+        let at = FleetSummaryBlock.open(in: &records, continuing: false)
+        records[at + 8] = FleetSummaryBlock.preamble
+        var head: (UInt64, UInt64) = (0, 0)
+        let n = withUnsafeMutableBytes(of: &head) { h in
+            var i = 0
+            FleetVarint.put(FleetVarint.zigzag(scopeTime), h, &i)
+            return i
+        }
+        withUnsafeBytes(of: head) { records.append(contentsOf: UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
+        records.append(contentsOf: scopeDefinitions)
+        FleetSummaryBlock.close(in: &records, at: at, count: 0)
+    }
+
+    private mutating func closeBlock() {
+        guard let at = openBlock else { return }
+        FleetSummaryBlock.close(in: &records, at: at, count: openCount)
+        openBlock = nil
+        openCount = 0
     }
 
     /// The bytes of a summary holding no exchange: the clock alone.
@@ -109,6 +140,7 @@ public struct FleetSummaryWriter: Sendable {
     /// buffer itself is handed over, its header filled in place: a second's summaries on a busy
     /// log are a hundred megabytes, and copying them cost the pipeline as much again.
     public mutating func take(clock: Int64) -> FleetSummary {
+        closeBlock()
         records.withUnsafeMutableBytes { b in
             b.storeBytes(of: Self.magic.littleEndian, toByteOffset: 0, as: UInt32.self)
             b.storeBytes(of: UInt32(count).littleEndian, toByteOffset: 4, as: UInt32.self)
@@ -122,9 +154,7 @@ public struct FleetSummaryWriter: Sendable {
         count = 0
         firstTime = .max
         lastTime = .min
-        previousTime = 0
-        clients.reset()
-        methods.reset()
+        absorbedLast = false
         return summary
     }
 

@@ -208,7 +208,8 @@ final class IngestPipeline {
         do {
             reader = try TailReader.start(
                 tailer: tailer, resolver: analyzer.resolver.independentCopy(), report: tailCounters, decoders: decoders,
-                makeDecoder: { Self.decoder(for: $0, settings) }, waitForChange: waitForChange)
+                makeDecoder: { Self.decoder(for: $0, settings) }, waitForChange: waitForChange,
+                encodesFleetBlocks: settings.fleet != nil)
         } catch {
             logger.warning("cannot start the reading thread; reading on the pipeline's", metadata: ["error": "\(error)"])
             passEnd = nil
@@ -378,7 +379,7 @@ final class IngestPipeline {
     func flush(now: Double) throws(StoreError) {
         if let reader {
             // Checkpoints exist only at a pass's end: account the rest of a pass begun.
-            let taken = reader.account(into: &analyzer, toPassEnd: true, atNewTime: rollupBoundary)
+            let taken = reader.account(into: &analyzer, toPassEnd: true, limit: batchesPerStep, atNewTime: rollupBoundary)
             took(taken)
             // What a flush accounts is data like any step's: the idle clock runs from it. (It
             // did not: after a large append read mostly here, the clock stood still until the
@@ -414,6 +415,8 @@ final class IngestPipeline {
         // clock of 0 held the fleet's watermark at 1970 for as long as it kept quiet.
         let clock = analyzer.model.hasTraffic ? analyzer.model.clock : .min
         batch.fleetSummary = analyzer.fleetTap?.take(clock: clock)
+        // The next summary must start with a block that starts a scope of its own.
+        if batch.fleetSummary != nil { reader?.requestFleetScope() }
         var events: [AlertEvent] = []
         if outbox != nil, !changes.transitions.isEmpty || !unsilenced.isEmpty {
             var byID: [String: Alert] = [:]

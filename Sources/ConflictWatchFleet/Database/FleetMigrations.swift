@@ -124,5 +124,14 @@ enum FleetMigrations {
                 'conflictwatch fleet summary, format CWF2 (docs/fleet.md); CWF1 of earlier releases is still read'
             """,
         ]),
+        // CWF3 likewise (blocks encoded on the agents' reading threads, docs/fleet.md): an agent
+        // of an earlier release reads CWF2 and CWF1 only, and must not lead a fleet whose
+        // summaries it would skip.
+        ("v8-fleet-summary-cwf3", [
+            """
+            COMMENT ON COLUMN fleet_summary.payload IS
+                'conflictwatch fleet summary, format CWF3 (docs/fleet.md); CWF2 and CWF1 of earlier releases are still read'
+            """,
+        ]),
     ]
 }

@@ -74,6 +74,11 @@ final class RoutedBatch: ReusableBatch, @unchecked Sendable {
     /// How long the accounting thread took over this batch, for the reading thread that takes it
     /// back (`RoutingPlacement`); kept by `reset`, cleared by the reader once read.
     var accountingNanos: UInt64 = 0
+    /// A fleet agent's reading thread encoded the records as a summary block
+    /// (`encodeFleetBlock`), which the accounting copies into its summary instead of encoding
+    /// each exchange itself. Its memory is kept from use to use.
+    private(set) var fleetBlock = FleetSummaryBlock()
+    private(set) var hasFleetBlock = false
 
     init(capacity: Int = 512, arenaTarget: Int = 64 << 10) {
         self.capacity = capacity
@@ -100,6 +105,7 @@ final class RoutedBatch: ReusableBatch, @unchecked Sendable {
         finished = nil
         tail = nil
         handedResolver = nil
+        hasFleetBlock = false
     }
 
     @inline(__always)
@@ -221,6 +227,23 @@ final class RoutedBatch: ReusableBatch, @unchecked Sendable {
         }
     }
 
+    /// Encodes every record as one block of a fleet summary (on the reading thread, off the
+    /// accounting's path), in the order the accounting will see them.
+    func encodeFleetBlock(with encoder: inout FleetBlockEncoder) {
+        encoder.begin(&fleetBlock)
+        var x = ExchangeView()
+        let base = UnsafeRawPointer(arena)
+        for i in 0..<count {
+            let r = records[i]
+            Self.fill(&x, from: r, arena: base)
+            // Without their hashes yet (`hashesPending`) the client's is computed here.
+            let clientHash = hashesPending && i >= routed ? ByteHash.hash(x.client) : r.clientHash
+            encoder.append(x, clientHash: clientHash, to: &fleetBlock)
+        }
+        encoder.end(&fleetBlock)
+        hasFleetBlock = true
+    }
+
     private func grow(to needed: Int) {
         var c = arenaCapacity
         while c < needed { c *= 2 }
@@ -237,6 +260,18 @@ final class RoutedBatch: ReusableBatch, @unchecked Sendable {
         return (method, r.pathHash, r.clientHash)
     }
 
+    /// Record `r` as an exchange pointing into the arena at `base`.
+    @inline(__always)
+    private static func fill(_ x: inout ExchangeView, from r: Record, arena base: UnsafeRawPointer) {
+        x.time = r.time
+        x.latencyMicros = r.latencyMicros
+        x.bytes = r.bytes
+        x.status = r.status
+        x.client = UnsafeRawBufferPointer(start: base + Int(r.start), count: Int(r.clientEnd - r.start))
+        x.method = UnsafeRawBufferPointer(start: base + Int(r.clientEnd), count: Int(r.methodEnd - r.clientEnd))
+        x.path = UnsafeRawBufferPointer(start: base + Int(r.methodEnd), count: Int(r.pathEnd - r.methodEnd))
+    }
+
     /// Each record as an exchange (valid during the call), in order, with its index.
     @inline(__always)
     func forEach(_ body: (Int, ExchangeView, Record, UnsafeRawBufferPointer?) -> Void) {
@@ -245,13 +280,7 @@ final class RoutedBatch: ReusableBatch, @unchecked Sendable {
         let base = UnsafeRawPointer(arena)
         for i in 0..<count {
             let r = records[i]
-            x.time = r.time
-            x.latencyMicros = r.latencyMicros
-            x.bytes = r.bytes
-            x.status = r.status
-            x.client = UnsafeRawBufferPointer(start: base + Int(r.start), count: Int(r.clientEnd - r.start))
-            x.method = UnsafeRawBufferPointer(start: base + Int(r.clientEnd), count: Int(r.methodEnd - r.clientEnd))
-            x.path = UnsafeRawBufferPointer(start: base + Int(r.methodEnd), count: Int(r.pathEnd - r.methodEnd))
+            Self.fill(&x, from: r, arena: base)
             let route = r.newRoute ? UnsafeRawBufferPointer(start: base + Int(r.routeStart), count: Int(r.routeEnd - r.routeStart)) : nil
             body(i, x, r, route)
         }

@@ -28,6 +28,14 @@ package final class TailReader: @unchecked Sendable {
     private var report: SourceReport
     private let waitForChange: @Sendable (Int32) -> Void
     private let stopping = Atomic<Bool>(false)
+    /// A fleet agent's: the reading thread encodes each batch as a block of the fleet summary.
+    private let encodesFleetBlocks: Bool
+    /// Bumped by the accounting side when it cuts a summary (or cannot take a block); the
+    /// reading thread starts a new scope with the next batch it encodes after seeing the bump,
+    /// so that a scope, and the preamble a summary may need for it, spans about one summary.
+    private let fleetScopeRequests = Atomic<Int>(0)
+    /// Accounting side: a new scope was asked for and has not come yet.
+    private var fleetScopeRequested = false
     private var thread: WorkerThread?
     /// Accounting side: the last batch taken ended a pass (nothing of a later pass is accounted).
     private var atPassEnd = true
@@ -35,8 +43,10 @@ package final class TailReader: @unchecked Sendable {
     private var lastTime = Int64.min
 
     private init(tailer: LogTailer, resolver: RouteResolver, report: SourceReport, decoders: [String: LineDecoder],
-                 makeDecoder: @escaping @Sendable (String) -> LineDecoder, waitForChange: @escaping @Sendable (Int32) -> Void) {
+                 makeDecoder: @escaping @Sendable (String) -> LineDecoder, waitForChange: @escaping @Sendable (Int32) -> Void,
+                 encodesFleetBlocks: Bool) {
         self.tailer = tailer
+        self.encodesFleetBlocks = encodesFleetBlocks
         self.resolver = resolver
         self.report = report
         self.decoders = decoders
@@ -47,13 +57,16 @@ package final class TailReader: @unchecked Sendable {
     /// Starts reading on a new thread. `tailer` (already restored from the checkpoints) is the
     /// reader's alone from now on; `resolver` must resolve as the accounting's analyzer does
     /// (`RouteResolver.independentCopy()` of it); `report` are the counts so far;
-    /// `waitForChange(ms)` blocks until a followed directory changes or the time passes.
+    /// `waitForChange(ms)` blocks until a followed directory changes or the time passes;
+    /// `encodesFleetBlocks`: a fleet agent's, whose summaries `account` fills from the blocks
+    /// this thread encodes.
     package static func start(
         tailer: LogTailer, resolver: RouteResolver, report: SourceReport, decoders: [String: LineDecoder] = [:],
-        makeDecoder: @escaping @Sendable (String) -> LineDecoder, waitForChange: @escaping @Sendable (Int32) -> Void
+        makeDecoder: @escaping @Sendable (String) -> LineDecoder, waitForChange: @escaping @Sendable (Int32) -> Void,
+        encodesFleetBlocks: Bool = false
     ) throws(WorkerThreadError) -> TailReader {
         let reader = TailReader(tailer: tailer, resolver: resolver, report: report, decoders: decoders,
-                                makeDecoder: makeDecoder, waitForChange: waitForChange)
+                                makeDecoder: makeDecoder, waitForChange: waitForChange, encodesFleetBlocks: encodesFleetBlocks)
         reader.thread = try WorkerThread { reader.read() }
         return reader
     }
@@ -85,6 +98,10 @@ package final class TailReader: @unchecked Sendable {
         // The file whose lines came last, compared by identity rather than by its source's name.
         var decoderFile: FollowedFile?
         var fileCount = -1
+        // The fleet summary's blocks: one scope until the accounting asks for a new one.
+        var encoder = FleetBlockEncoder()
+        var scopeRequests = 0
+        let encodes = encodesFleetBlocks
         while !stopping.load(ordering: .relaxed) {
             let n = tailer.poll(now: SystemClock.monotonicSeconds()) { file, line, event, number in
                 if !haveDecoder || file !== decoderFile {
@@ -103,6 +120,7 @@ package final class TailReader: @unchecked Sendable {
                         return b.isFull
                     }
                     if full {
+                        if encodes { encodeFleetBlock(batch, with: &encoder, scopeRequests: &scopeRequests) }
                         batch = queue.handOver(batch, routing: &resolver, generation: &generation)
                         current = Unmanaged.passUnretained(batch)
                     }
@@ -113,6 +131,7 @@ package final class TailReader: @unchecked Sendable {
                 fileCount = tailer.fileCount
                 batch.tail = TailProgress(positions: tailer.positions(), report: report, fileCount: fileCount,
                                           unreadBytes: tailer.unreadBytes(), bytesRead: n)
+                if encodes { encodeFleetBlock(batch, with: &encoder, scopeRequests: &scopeRequests) }
                 batch = queue.handOver(batch, routing: &resolver, generation: &generation)
                 current = Unmanaged.passUnretained(batch)
             }
@@ -121,6 +140,20 @@ package final class TailReader: @unchecked Sendable {
         if haveDecoder { decoders[decoderSource] = decoder }
         queue.recycle(batch)
         queue.close()
+    }
+
+    /// The reading thread, for a fleet agent: encodes `batch` as a block of the fleet summary,
+    /// in a new scope when the accounting side has asked for one since the last block. (Not a
+    /// local function of `read`: one there made the per-line closure retain and release its
+    /// context on every line.)
+    private func encodeFleetBlock(_ batch: RoutedBatch, with encoder: inout FleetBlockEncoder, scopeRequests: inout Int) {
+        guard batch.count > 0 else { return }
+        let requests = fleetScopeRequests.load(ordering: .relaxed)
+        if requests != scopeRequests {
+            scopeRequests = requests
+            encoder.startScope()
+        }
+        batch.encodeFleetBlock(with: &encoder)
     }
 
     /// Accounts, in order, the batches ready now (at most `limit`) and, when
@@ -147,7 +180,7 @@ package final class TailReader: @unchecked Sendable {
             }
             guard let batch else { break }
             taken += 1
-            batch.account(into: &analyzer, before: nil, atNewTime: atNewTime, lastTime: &lastTime)
+            accountOne(batch, into: &analyzer, atNewTime: atNewTime)
             exchanges += batch.count
             if let t = batch.tail {
                 bytes += t.bytesRead
@@ -159,6 +192,36 @@ package final class TailReader: @unchecked Sendable {
             queue.recycle(batch)
         }
         return (exchanges, bytes, passEnd)
+    }
+
+    /// Accounts `batch`; a fleet agent's summary takes the block the reading thread encoded
+    /// (`FleetSummaryWriter.absorb`). When it cannot (`canAbsorb`: a block continuing a scope
+    /// whose start the summary's writer never saw, as after a reload that made it anew), the
+    /// analyzer encodes each exchange as it accounts it, and a new scope is asked for.
+    @inline(__always)
+    private func accountOne(_ batch: RoutedBatch, into analyzer: inout TrafficAnalyzer, atNewTime: ((Int64, inout TrafficAnalyzer) -> Void)?) {
+        guard batch.hasFleetBlock, analyzer.fleetTap != nil else {
+            batch.account(into: &analyzer, before: nil, atNewTime: atNewTime, lastTime: &lastTime)
+            return
+        }
+        if analyzer.fleetTap!.canAbsorb(batch.fleetBlock) {
+            if batch.fleetBlock.startsScope { fleetScopeRequested = false }
+            // Out of the analyzer while it accounts, which would otherwise encode each exchange.
+            var tap = analyzer.fleetTap.take()!
+            batch.account(into: &analyzer, before: nil, atNewTime: atNewTime, lastTime: &lastTime)
+            tap.absorb(batch.fleetBlock)
+            analyzer.fleetTap = tap
+        } else {
+            if !fleetScopeRequested { requestFleetScope() }
+            batch.account(into: &analyzer, before: nil, atNewTime: atNewTime, lastTime: &lastTime)
+        }
+    }
+
+    /// Asks the reading thread to start a new scope of fleet summary blocks: the summary was
+    /// cut (its successor must start with a block that starts a scope).
+    package func requestFleetScope() {
+        fleetScopeRequested = true
+        fleetScopeRequests.add(1, ordering: .relaxed)
     }
 
     /// Blocks until the reading thread hands over a batch, at most `micros`; true when one is
@@ -173,7 +236,7 @@ package final class TailReader: @unchecked Sendable {
         stopping.store(true, ordering: .relaxed)
         var total = (exchanges: 0, bytes: 0, passEnd: TailProgress?.none)
         while let batch = queue.pop() {
-            batch.account(into: &analyzer, before: nil, atNewTime: atNewTime, lastTime: &lastTime)
+            accountOne(batch, into: &analyzer, atNewTime: atNewTime)
             total.exchanges += batch.count
             if let t = batch.tail {
                 total.bytes += t.bytesRead
