@@ -130,20 +130,12 @@ public final class FleetSummaryRecords: @unchecked Sendable {
         case .blocks:
             while at < n {
                 guard let block = Self.blockHeader(b, &at, n) else { throw .truncated }
-                if block.startsScope {
-                    scope.restart()
-                    current.time = 0
-                } else if at == FleetSummary.headerBytes + FleetSummaryBlock.headerBytes {
-                    // The first block must start a scope: the summary stands alone.
-                    throw .malformed
+                // The first block must start a scope: the summary stands alone.
+                if !block.startsScope && at == FleetSummary.headerBytes + FleetSummaryBlock.headerBytes { throw .malformed }
+                if let bad = Self.enter(block, b, &at, into: &current, scope: &scope, clients: &clients, methods: &methods, defining: true) {
+                    throw bad
                 }
-                if block.isPreamble {
-                    if let bad = Self.preamble(b, &at, block, into: &current, scope: &scope, clients: &clients, methods: &methods, defining: true) {
-                        throw bad
-                    }
-                    continue
-                }
-                // Every record within its block, and the block exactly filled.
+                // Every record within its block, and the block exactly filled (a preamble holds none).
                 for _ in 0..<block.count {
                     if let bad = Self.record(b, &at, block.end, into: &current, scope: &scope, clients: &clients, methods: &methods, defining: true) {
                         throw bad
@@ -236,6 +228,22 @@ public final class FleetSummaryRecords: @unchecked Sendable {
         var isPreamble: Bool { flags == FleetSummaryBlock.preamble }
     }
 
+    /// Starts reading `block`, whose header was just read: one starting a scope starts it
+    /// afresh, a preamble also defines the scope's strings and time (and `at` moves past them).
+    /// Nil when whole, else why not.
+    @inline(__always)
+    private static func enter(
+        _ block: Block, _ b: UnsafeRawBufferPointer, _ at: inout Int, into x: inout Current, scope: inout Scope,
+        clients: inout [Span], methods: inout [Span], defining: Bool
+    ) -> FleetSummaryError? {
+        if block.startsScope {
+            scope.restart()
+            x.time = 0
+        }
+        guard block.isPreamble else { return nil }
+        return preamble(b, &at, block, into: &x, scope: &scope, clients: &clients, methods: &methods, defining: defining)
+    }
+
     /// Reads a preamble's body (`at` to `block.end`): the scope's time, then its strings, each
     /// defined as a record's new string is. Nil when whole, else why not.
     private static func preamble(
@@ -309,15 +317,9 @@ public final class FleetSummaryRecords: @unchecked Sendable {
             case .blocks:
                 // Blocks of no records (never written, but valid) are stepped over.
                 while blockLeft == 0 {
-                    guard let block = Self.blockHeader(base, &next, base.count) else { fatalError("fleet summary changed after its check") }
-                    if block.startsScope {
-                        scope.restart()
-                        current.time = 0
-                    }
-                    if block.isPreamble,
-                       Self.preamble(base, &next, block, into: &current, scope: &scope, clients: &clients, methods: &methods, defining: false) != nil {
-                        fatalError("fleet summary changed after its check")
-                    }
+                    guard let block = Self.blockHeader(base, &next, base.count),
+                          Self.enter(block, base, &next, into: &current, scope: &scope, clients: &clients, methods: &methods, defining: false) == nil
+                    else { fatalError("fleet summary changed after its check") }
                     blockLeft = block.count
                 }
                 if Self.record(base, &next, base.count, into: &current, scope: &scope, clients: &clients, methods: &methods, defining: false) != nil {

@@ -34,8 +34,6 @@ package final class TailReader: @unchecked Sendable {
     /// reading thread starts a new scope with the next batch it encodes after seeing the bump,
     /// so that a scope, and the preamble a summary may need for it, spans about one summary.
     private let fleetScopeRequests = Atomic<Int>(0)
-    /// Accounting side: a new scope was asked for and has not come yet.
-    private var fleetScopeRequested = false
     private var thread: WorkerThread?
     /// Accounting side: the last batch taken ended a pass (nothing of a later pass is accounted).
     private var atPassEnd = true
@@ -205,14 +203,15 @@ package final class TailReader: @unchecked Sendable {
             return
         }
         if analyzer.fleetTap!.canAbsorb(batch.fleetBlock) {
-            if batch.fleetBlock.startsScope { fleetScopeRequested = false }
             // Out of the analyzer while it accounts, which would otherwise encode each exchange.
             var tap = analyzer.fleetTap.take()!
             batch.account(into: &analyzer, before: nil, atNewTime: atNewTime, lastTime: &lastTime)
             tap.absorb(batch.fleetBlock)
             analyzer.fleetTap = tap
         } else {
-            if !fleetScopeRequested { requestFleetScope() }
+            // Asked again for each such block: the reading thread starts one scope for however
+            // many requests it finds at its next block.
+            requestFleetScope()
             batch.account(into: &analyzer, before: nil, atNewTime: atNewTime, lastTime: &lastTime)
         }
     }
@@ -220,7 +219,6 @@ package final class TailReader: @unchecked Sendable {
     /// Asks the reading thread to start a new scope of fleet summary blocks: the summary was
     /// cut (its successor must start with a block that starts a scope).
     package func requestFleetScope() {
-        fleetScopeRequested = true
         fleetScopeRequests.add(1, ordering: .relaxed)
     }
 
