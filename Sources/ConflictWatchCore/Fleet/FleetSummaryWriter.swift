@@ -101,6 +101,7 @@ public struct FleetSummaryWriter: Sendable {
         scopeTime = block.endTime
         absorbedLast = true
         guard block.count > 0 else { return }
+        LargeBuffer.reserve(&records, extra: block.bytes.count)
         records.append(contentsOf: block.bytes)
         count += block.count
         if block.firstTime < firstTime { firstTime = block.firstTime }

@@ -230,7 +230,12 @@ final class RoutedBatch: ReusableBatch, @unchecked Sendable {
     /// Encodes every record as one block of a fleet summary (on the reading thread, off the
     /// accounting's path), in the order the accounting will see them.
     func encodeFleetBlock(with encoder: inout FleetBlockEncoder) {
-        encoder.begin(&fleetBlock)
+        // The block is encoded in a local: a class's stored property passed `inout` is checked
+        // for exclusive access at run time on every pass, which was 13 % of this loop (perf).
+        // Swapped, not copied, so its arrays stay uniquely referenced and keep their memory.
+        var block = FleetSummaryBlock()
+        swap(&block, &fleetBlock)
+        encoder.begin(&block)
         var x = ExchangeView()
         let base = UnsafeRawPointer(arena)
         for i in 0..<count {
@@ -238,9 +243,10 @@ final class RoutedBatch: ReusableBatch, @unchecked Sendable {
             Self.fill(&x, from: r, arena: base)
             // Without their hashes yet (`hashesPending`) the client's is computed here.
             let clientHash = hashesPending && i >= routed ? ByteHash.hash(x.client) : r.clientHash
-            encoder.append(x, clientHash: clientHash, to: &fleetBlock)
+            encoder.append(x, clientHash: clientHash, to: &block)
         }
-        encoder.end(&fleetBlock)
+        encoder.end(&block)
+        swap(&block, &fleetBlock)
         hasFleetBlock = true
     }
 
