@@ -104,14 +104,16 @@ one_agent() {  # $1 = off|follow|lead; prints the seconds until the agent's stor
   (( n >= lines )) || echo "fleet: WARNING: one agent ($mode) stored $n of $lines lines within 300 s" >&2
   awk -v s="$secs" -v c=$(( c1 - c0 )) -v p=$(( p1 - p0 )) -v hz="$hz" 'BEGIN { printf "%s %.2f %.2f\n", s, c / hz, p / hz }'
 }
-off=(); follow=(); lead=(); declare -A cpu=() pgcpu=()
+# Per mode, space-separated lists of each round's figures.
+declare -A wall=() cpu=() pgcpu=()
 for r in $(seq 1 "$rounds"); do
   for mode in off follow lead; do
     read -r secs c p < <(one_agent "$mode")
-    eval "$mode+=(\"\$secs\")"
-    cpu[$mode]+="$c "; pgcpu[$mode]+="$p "
+    wall[$mode]+="$secs "; cpu[$mode]+="$c "; pgcpu[$mode]+="$p "
   done
 done
+# shellcheck disable=SC2206 # the lists are space-separated numbers
+off=(${wall[off]}) follow=(${wall[follow]}) lead=(${wall[lead]})
 rate() { awk -v n="$lines" -v s="$1" 'BEGIN { printf "%.0f", n / s }'; }
 best() { printf '%s\n' "$@" | sort -n | head -1; }
 median() { printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END { print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }

@@ -11,7 +11,7 @@ import Darwin
 ///
 /// Such a buffer is fresh memory each time it grows, and every 4 KiB page of it costs a page
 /// fault on first write: on the bench's log, most of what the accounting thread spent copying
-/// blocks into the summary (perf: 500 of 653 samples in the kernel's fault path). Where
+/// blocks into the summary (perf: 544 of 653 samples in the kernel's fault path). Where
 /// transparent huge pages are on for regions that ask (`madvise`, Debian's default), one fault
 /// maps 2 MiB. Where they are off, or on another system, the hint does nothing and the buffer
 /// grows as any array would.
