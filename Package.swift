@@ -79,9 +79,10 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: strictSettings),
         // A fleet on PostgreSQL (SPEC §7): the agents' shipper, the aggregator that merges their
-        // summaries and runs the model on the fleet, and the fleet's queries.
+        // summaries and runs the model on the fleet (its exchanges accounted in Ingest's routed batches),
+        // and the fleet's queries.
         .target(name: "ConflictWatchFleet", dependencies: [
-            "ConflictWatchCore", "ConflictWatchStore",
+            "ConflictWatchCore", "ConflictWatchIngest", "ConflictWatchStore",
             .product(name: "PostgresNIO", package: "postgres-nio"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "NIOCore", package: "swift-nio"),

@@ -20,25 +20,6 @@ import Testing
         }
     }
 
-    /// Runs `body` with a view of `e` (valid during the call).
-    static func withView(_ e: Exchange, _ body: (ExchangeView) -> Void) {
-        let client = Array(e.client.utf8), method = Array(e.method.utf8), path = Array(e.path.utf8)
-        client.withUnsafeBytes { c in
-            method.withUnsafeBytes { m in
-                path.withUnsafeBytes { p in
-                    var x = ExchangeView()
-                    x.time = e.time
-                    x.client = c
-                    x.method = m
-                    x.path = p
-                    x.status = Int32(e.status ?? -1)
-                    x.latencyMicros = e.latencyMs.map { Int64($0 * 1000) } ?? -1
-                    body(x)
-                }
-            }
-        }
-    }
-
     static func fields(_ x: ExchangeView) -> [String] {
         [x.client.lossyString, x.method.lossyString, x.path.lossyString, "\(x.status)", "\(x.time)", "\(x.latencyMicros)"]
     }
@@ -47,7 +28,7 @@ import Testing
         var w = FleetSummaryWriter()
         let first = Self.traffic(40)
         var expected: [[String]] = []
-        for e in first { Self.withView(e) { w.append($0); expected.append(Self.fields($0)) } }
+        for e in first { e.withView { w.append($0); expected.append(Self.fields($0)) } }
         let s1 = w.take(clock: 42)
         #expect(s1.count == 40 && s1.firstTime == first[0].time && s1.lastTime == first[39].time && s1.clock == 42)
         let r1 = try FleetSummaryRecords(s1.bytes)
@@ -64,7 +45,7 @@ import Testing
         // An idle agent ships its clock alone; then new records, none of the first take's.
         let idle = w.take(clock: 99)
         #expect(try idle.count == 0 && idle.firstTime == nil && FleetSummaryRecords(idle.bytes).count == 0)
-        Self.withView(first[5]) { w.append($0) }
+        first[5].withView { w.append($0) }
         let s2 = try FleetSummaryRecords(w.take(clock: 100).bytes)
         #expect(s2.count == 1)
         s2.read(0, into: &x)
@@ -77,12 +58,12 @@ import Testing
         var w = FleetSummaryWriter()
         let traffic = Self.traffic(300)
         var expected: [[String]] = []
-        for e in traffic.prefix(200) { Self.withView(e) { w.append($0) } }
+        for e in traffic.prefix(200) { e.withView { w.append($0) } }
         var stored = w.take(clock: 1).bytes
         let first = stored.withUnsafeBufferPointer { $0.baseAddress }
         w.recycle(&stored)
         #expect(stored.count < 100, "the caller is left the writer's small buffer")
-        for e in traffic.suffix(100) { Self.withView(e) { w.append($0); expected.append(Self.fields($0)) } }
+        for e in traffic.suffix(100) { e.withView { w.append($0); expected.append(Self.fields($0)) } }
         let s2 = w.take(clock: 2)
         #expect(s2.bytes.withUnsafeBufferPointer { $0.baseAddress } == first, "written into the recycled buffer")
         let r = try FleetSummaryRecords(s2.bytes)
@@ -94,7 +75,7 @@ import Testing
         }
         #expect(r.clock == 2 && got == expected)
         // Not while records are pending: they would be lost.
-        Self.withView(traffic[0]) { w.append($0) }
+        traffic[0].withView { w.append($0) }
         var other = [UInt8](repeating: 0, count: 1 << 20)
         w.recycle(&other)
         let pending = try FleetSummaryRecords(w.take(clock: 3).bytes)
@@ -116,7 +97,7 @@ import Testing
         }
         var w = FleetSummaryWriter()
         var expected: [[String]] = []
-        for e in Self.traffic(2_000) { Self.withView(e) { w.append($0); expected.append(Self.fields($0)) } }
+        for e in Self.traffic(2_000) { e.withView { w.append($0); expected.append(Self.fields($0)) } }
         let bytes = w.take(clock: 9).bytes
         let copied = try FleetSummaryRecords(bytes)
         let owner = Owner(bytes)
@@ -139,7 +120,7 @@ import Testing
 
     @Test func bytesThatAreNotAWholeSummaryAreRefusedWholeNeverReadPast() throws {
         var w = FleetSummaryWriter()
-        for e in Self.traffic(6) { Self.withView(e) { w.append($0) } }
+        for e in Self.traffic(6) { e.withView { w.append($0) } }
         let bytes = w.take(clock: 1).bytes
         // Cut at every length: refused, never a crash or a short read.
         for n in 0..<bytes.count {
@@ -157,8 +138,8 @@ import Testing
         // A reference to a client the summary has not defined: the second record of the
         // documented example (below) naming client 7 instead of 1.
         var small = FleetSummaryWriter()
-        Self.withView(Exchange(time: 5, client: "c1", method: "PUT", path: "/a", route: "", status: 409)) { small.append($0) }
-        Self.withView(Exchange(time: 3, client: "c1", method: "PUT", path: "/b", route: "", status: 200, latencyMs: 0.3)) { small.append($0) }
+        Exchange(time: 5, client: "c1", method: "PUT", path: "/a", route: "", status: 409).withView { small.append($0) }
+        Exchange(time: 3, client: "c1", method: "PUT", path: "/b", route: "", status: 200, latencyMs: 0.3).withView { small.append($0) }
         var undefined = small.take(clock: 7).bytes
         #expect(try FleetSummaryRecords(undefined).count == 2)
         // Header, block header, the first record (nine bytes of numbers, "c1PUT/a"), then the
@@ -187,8 +168,8 @@ import Testing
     /// when new, else number + 1), the path's length, then the new strings and the path.
     @Test func aSummaryIsWrittenInTheDocumentedFormat() throws {
         var w = FleetSummaryWriter()
-        Self.withView(Exchange(time: 5, client: "c1", method: "PUT", path: "/a", route: "", status: 409)) { w.append($0) }
-        Self.withView(Exchange(time: 3, client: "c1", method: "PUT", path: "/b", route: "", status: 200, latencyMs: 0.3)) { w.append($0) }
+        Exchange(time: 5, client: "c1", method: "PUT", path: "/a", route: "", status: 409).withView { w.append($0) }
+        Exchange(time: 3, client: "c1", method: "PUT", path: "/b", route: "", status: 200, latencyMs: 0.3).withView { w.append($0) }
         let bytes = w.take(clock: 7).bytes
         let body: [UInt8] = []
             // time 5 → 10; latency unknown (-1) → 1; status 409 → 818 = 0x32 | 0x80, 6
@@ -222,7 +203,7 @@ import Testing
         var block = FleetSummaryBlock()
         func encode(_ part: ArraySlice<Exchange>) -> FleetSummaryBlock {
             encoder.begin(&block)
-            for e in part { Self.withView(e) { encoder.append($0, clientHash: ByteHash.hash($0.client), to: &block) } }
+            for e in part { e.withView { encoder.append($0, clientHash: ByteHash.hash($0.client), to: &block) } }
             encoder.end(&block)
             return block
         }
@@ -248,12 +229,12 @@ import Testing
         // out again, as they are in a block of the same records starting a scope.
         var alone = FleetBlockEncoder(), aloneBlock = FleetSummaryBlock()
         alone.begin(&aloneBlock)
-        for e in traffic[100..<200] { Self.withView(e) { alone.append($0, clientHash: ByteHash.hash($0.client), to: &aloneBlock) } }
+        for e in traffic[100..<200] { e.withView { alone.append($0, clientHash: ByteHash.hash($0.client), to: &aloneBlock) } }
         alone.end(&aloneBlock)
         let clientBytes = Set(traffic[100..<200].map(\.client)).reduce(0) { $0 + $1.utf8.count }
         #expect(second.bytes.count + clientBytes < aloneBlock.bytes.count)
         // One by one in between, then the scope goes on: a preamble before its next block.
-        for e in traffic[200..<250] { Self.withView(e) { w.append($0) } }
+        for e in traffic[200..<250] { e.withView { w.append($0) } }
         let third = encode(traffic[250..<300])
         #expect(w.canAbsorb(third))
         w.absorb(third)
@@ -273,7 +254,7 @@ import Testing
         let sixth = encode(traffic[500..<600])
         var stranger = FleetSummaryWriter()
         #expect(!sixth.startsScope && !stranger.canAbsorb(sixth))
-        for e in traffic[500..<600] { Self.withView(e) { stranger.append($0) } }
+        for e in traffic[500..<600] { e.withView { stranger.append($0) } }
         let last = stranger.take(clock: 13)
         for (bytes, part) in [(summary.bytes, traffic[0..<300]), (next.bytes, traffic[300..<500]), (last.bytes, traffic[500..<600])] {
             let r = try FleetSummaryRecords(bytes)
@@ -281,7 +262,7 @@ import Testing
             var x = ExchangeView()
             for (i, e) in part.enumerated() {
                 r.read(i, into: &x)
-                Self.withView(e) { #expect(Self.fields(x) == Self.fields($0), "record \(i)") }
+                e.withView { #expect(Self.fields(x) == Self.fields($0), "record \(i)") }
             }
         }
         // The preamble is checked like the rest: cut short, or holding a record count, refused.
@@ -301,7 +282,7 @@ import Testing
     /// summary's are refused.
     @Test func blockHeadersThatDoNotHoldAreRefused() throws {
         var w = FleetSummaryWriter()
-        for e in Self.traffic(5) { Self.withView(e) { w.append($0) } }
+        for e in Self.traffic(5) { e.withView { w.append($0) } }
         let bytes = w.take(clock: 3).bytes
         #expect(try FleetSummaryRecords(bytes).count == 5)
         var continuing = bytes
@@ -366,7 +347,7 @@ import Testing
         var expected: [[String]] = []
         var spelledOut = 16
         for e in traffic {
-            Self.withView(e) { w.append($0); expected.append(Self.fields($0)) }
+            e.withView { w.append($0); expected.append(Self.fields($0)) }
             spelledOut += 26 + e.client.utf8.count + e.method.utf8.count + e.path.utf8.count
         }
         let first = w.take(clock: 1).bytes
@@ -378,7 +359,7 @@ import Testing
             #expect(Self.fields(x) == expected[i])
         }
         // The next summary defines its strings again.
-        Self.withView(traffic[5]) { w.append($0) }
+        traffic[5].withView { w.append($0) }
         let next = try FleetSummaryRecords(w.take(clock: 2).bytes)
         next.read(0, into: &x)
         #expect(Self.fields(x) == expected[5])
@@ -391,7 +372,7 @@ import Testing
         var expected: [String] = []
         for i in 0..<3_000 {
             let client = "client-\(i % 1_500)"
-            Self.withView(Exchange(time: Int64(i), client: client, method: "PUT", path: "/x", route: "", status: 200)) {
+            Exchange(time: Int64(i), client: client, method: "PUT", path: "/x", route: "", status: 200).withView {
                 // Every client under one hash: only the bytes can tell them apart.
                 w.append($0, clientHash: 42)
             }
@@ -438,7 +419,7 @@ import Testing
     @Test func aFieldLongerThanTheFormatHoldsIsCutNotWrapped() throws {
         var w = FleetSummaryWriter()
         let long = Exchange(time: 1, client: "c", method: "PUT", path: "/" + String(repeating: "a", count: 70_000), route: "", status: 200)
-        Self.withView(long) { w.append($0) }
+        long.withView { w.append($0) }
         let r = try FleetSummaryRecords(w.take(clock: 1).bytes)
         var x = ExchangeView()
         r.read(0, into: &x)
@@ -451,7 +432,7 @@ import Testing
         var out = Array(repeating: [FleetSummaryRecords](), count: agents)
         for (i, e) in traffic.enumerated() {
             let a = i % agents
-            Self.withView(e) { writers[a].append($0) }
+            e.withView { writers[a].append($0) }
             if writers[a].count == every { out[a].append(try FleetSummaryRecords(writers[a].take(clock: e.time).bytes)) }
         }
         for a in 0..<agents where writers[a].count > 0 {
@@ -463,7 +444,7 @@ import Testing
     @Test func theMergedFleetGivesTheAnalyzerWhatOneDaemonReadingEveryLogWouldGive() throws {
         let traffic = Self.traffic(3_000)
         var single = TrafficAnalyzer()
-        for e in traffic { Self.withView(e) { single.record($0) } }
+        for e in traffic { e.withView { single.record($0) } }
         single.finish()
 
         let shipped = try Self.shipments(traffic, agents: 3, every: 97)
@@ -493,7 +474,7 @@ import Testing
     @Test func aSlowAgentHoldsTheWatermarkUntilItIsDroppedAndTiesGoToTheFirstName() throws {
         func summary(_ times: [Int64], clock: Int64) throws -> FleetSummaryRecords {
             var w = FleetSummaryWriter()
-            for t in times { Self.withView(Exchange(time: t, client: "c", method: "GET", path: "/\(t)", route: "", status: 200)) { w.append($0) } }
+            for t in times { Exchange(time: t, client: "c", method: "GET", path: "/\(t)", route: "", status: 200).withView { w.append($0) } }
             return try FleetSummaryRecords(w.take(clock: clock).bytes)
         }
         var merge = FleetMerge()

@@ -44,4 +44,27 @@ public struct Exchange: Sendable, Hashable, Codable {
             latencyMs: v.latencyMicros >= 0 ? Double(v.latencyMicros) / 1000 : nil,
             userAgent: v.userAgent?.lossyString, requestID: v.requestID?.lossyString, source: source)
     }
+
+    /// This exchange lent as a view, with the fields the model reads (time, client, method,
+    /// path, status, bytes, latency), valid during the call: the way back from `init(_:route:)`,
+    /// for feeding owned exchanges to what takes views (tests, the simulator's traffic).
+    @discardableResult
+    public func withView<R>(_ body: (ExchangeView) throws -> R) rethrows -> R {
+        let client = Array(client.utf8), method = Array(method.utf8), path = Array(path.utf8)
+        return try client.withUnsafeBytes { c in
+            try method.withUnsafeBytes { m in
+                try path.withUnsafeBytes { p in
+                    var x = ExchangeView()
+                    x.time = time
+                    x.client = c
+                    x.method = m
+                    x.path = p
+                    x.status = Int32(status ?? -1)
+                    x.bytes = Int64(bytes ?? -1)
+                    x.latencyMicros = latencyMs.map { Int64($0 * 1000) } ?? -1
+                    return try body(x)
+                }
+            }
+        }
+    }
 }

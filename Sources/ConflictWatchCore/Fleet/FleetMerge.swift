@@ -30,6 +30,8 @@ public struct FleetMerge {
         var clock: Int64
         /// The head record's time; .max when nothing is queued.
         var headTime: Int64 = .max
+        /// Reads the head summary (at `index`); nil when nothing is queued.
+        var cursor: FleetSummaryRecords.Cursor?
     }
 
     /// Sorted by name.
@@ -98,13 +100,17 @@ public struct FleetMerge {
         while streams[i].head < streams[i].queue.count, streams[i].index >= streams[i].queue[streams[i].head].records.count {
             streams[i].head += 1
             streams[i].index = 0
+            streams[i].cursor = nil
         }
         if streams[i].head == streams[i].queue.count {
             streams[i].queue.removeAll(keepingCapacity: true)
             streams[i].head = 0
             streams[i].headTime = .max
+            streams[i].cursor = nil
         } else {
-            streams[i].headTime = streams[i].queue[streams[i].head].records.time(streams[i].index)
+            if streams[i].cursor == nil { streams[i].cursor = streams[i].queue[streams[i].head].records.makeCursor() }
+            streams[i].cursor!.seek(streams[i].index)
+            streams[i].headTime = streams[i].cursor!.time
         }
     }
 
@@ -132,7 +138,7 @@ public struct FleetMerge {
                 bestTime = streams[i].headTime
             }
             guard best >= 0, bestTime <= watermark else { return n }
-            streams[best].queue[streams[best].head].records.read(streams[best].index, into: &x)
+            streams[best].cursor!.read(into: &x)
             body(best, &x)
             n += 1
             streams[best].index += 1

@@ -18,15 +18,15 @@ struct FleetLeader {
     let logger: Logger
     private(set) var merge: FleetMerge
     private var analyzer: TrafficAnalyzer
-    private var rollups: RollupTracker
-    private var pendingRollups: [RouteRollup] = []
+    /// The rollups, and the agents through which each route's traffic came: per raw route
+    /// index and agent number (`agentNumbers`), the latest traffic time seen through that
+    /// agent; .min: never seen. By number, not name: hashing the agent's name for every
+    /// exchange was a tenth of the aggregator's time.
+    private var books: FleetRelease.Books
+    /// How the merged exchanges reach the analyzer and the books.
+    private var release: FleetRelease
     /// Who held the role before (from the stored state).
     let resumedFrom: String?
-    /// Per raw route index and agent: the latest traffic time seen through that agent.
-    /// Indexed by raw route index, then by agent number (`agentNumbers`); .min: never seen. By
-    /// number, not name: hashing the agent's name for every exchange was a tenth of the
-    /// aggregator's time.
-    private var routeAgents: [[Int64]] = []
     /// Each agent's number, in the order they were first seen, and the names by number.
     private var agentNumbers: [String: Int] = [:]
     private var agentNames: [String] = []
@@ -55,7 +55,7 @@ struct FleetLeader {
         self.logger = logger
         analyzer = TrafficAnalyzer(parameters: settings.parameters)
         analyzer.keepsClosedAlerts = false
-        rollups = RollupTracker(bucketSeconds: settings.parameters.bucketSeconds)
+        books = FleetRelease.Books(rollups: RollupTracker(bucketSeconds: settings.parameters.bucketSeconds))
         let state = try await db.aggregatorState()
         resumedFrom = state?.holder
         merge = FleetMerge(positions: state?.positions ?? [:], watermark: state?.watermark ?? .min)
@@ -66,6 +66,7 @@ struct FleetLeader {
                 logger.warning("fleet model state not usable; the fleet's model starts cold", metadata: ["error": "\(error)"])
             }
         }
+        release = FleetRelease(analyzer: analyzer)
     }
 
     /// What one look at the fleet database brought: the streams, and the summaries after the
@@ -193,8 +194,8 @@ struct FleetLeader {
             agentNames.append(agent)
             return agentNames.count - 1
         }
-        let released = Self.release(&merge, upTo: watermark, agents: numbers, agentCount: agentNames.count, into: &analyzer,
-                                    rollups: &rollups, pending: &pendingRollups, routeAgents: &routeAgents)
+        let released = release.release(&merge, upTo: watermark, agents: numbers, agentCount: agentNames.count,
+                                       into: &analyzer, books: &books)
         if watermark != .min, analyzer.advanceClock(to: watermark) { dirty = true }
         if released > 0 {
             accounted &+= UInt64(released)
@@ -205,35 +206,17 @@ struct FleetLeader {
         return worked
     }
 
-    /// The merge's exchanges up to `watermark` through the analyzer and the rollups. Static, with
-    /// each piece of state passed `inout`: a closure capturing `self` while `merge` is mutated
-    /// would be an exclusivity conflict, and working on copies of the analyzer would copy its
-    /// tables at every step.
-    private static func release(_ merge: inout FleetMerge, upTo watermark: Int64, agents: [Int], agentCount: Int,
-                                into analyzer: inout TrafficAnalyzer, rollups: inout RollupTracker, pending: inout [RouteRollup],
-                                routeAgents: inout [[Int64]]) -> Int {
-        merge.release(upTo: watermark) { stream, x in
-            rollups.willRecord(time: x.time, analyzer: &analyzer, into: &pending)
-            let route = analyzer.record(x)
-            if route >= routeAgents.count { routeAgents.append(contentsOf: repeatElement([], count: route - routeAgents.count + 1)) }
-            let agent = agents[stream]
-            if routeAgents[route].count < agentCount {
-                routeAgents[route].append(contentsOf: repeatElement(.min, count: agentCount - routeAgents[route].count))
-            }
-            if routeAgents[route][agent] < x.time { routeAgents[route][agent] = x.time }
-        }
-    }
-
     /// Commits the results and the state as of them when there is something new (at most once
     /// a second unless `force`).
     mutating func commit(now: Double, force: Bool) async throws(FleetError) {
         guard dirty, force || now - lastCommit >= 1 else { return }
+        release.settle(&analyzer)
         var batch = FleetDatabase.AggregatorCommit(state: .init(
             model: nil, positions: merge.positions, watermark: merge.watermark, holder: settings.agent))
-        if let m = rollups.minute {
-            batch.rollups = pendingRollups + rollups.cut(m, analyzer: &analyzer)
-            batch.buckets = rollups.takeBuckets(analyzer: &analyzer)
-            batch.routeAliases = rollups.takeAliases()
+        if let m = books.rollups.minute {
+            batch.rollups = books.pending + books.rollups.cut(m, analyzer: &analyzer)
+            batch.buckets = books.rollups.takeBuckets(analyzer: &analyzer)
+            batch.routeAliases = books.rollups.takeAliases()
             if force || now - lastHotspots >= 5 {
                 batch.hotspots = analyzer.hotspots(top: settings.hotspotCount)
                 batch.hotspotMinute = m
@@ -251,7 +234,7 @@ struct FleetLeader {
             logger.warning("fleet webhook outbox full; oldest events dropped", metadata: [
                 "dropped": "\(webhooks.dropped)", "capacity": "\(batch.webhookCapacity)"])
         }
-        pendingRollups.removeAll(keepingCapacity: true)
+        books.pending.removeAll(keepingCapacity: true)
         dirty = false
         lastCommit = now
         if !changes.transitions.isEmpty {
@@ -269,10 +252,10 @@ struct FleetLeader {
         let names = analyzer.reportedRouteNames()
         let since = CivilTime.parseRFC3339(alert.start).map { $0 - Int64(settings.parameters.bucketSeconds * 1e6) } ?? .min
         var out: Set<String> = []
-        for i in routeAgents.indices where i < analyzer.routes.count {
+        for i in books.routeAgents.indices where i < analyzer.routes.count {
             let raw = analyzer.routes.route(at: i)
             guard (names[raw] ?? raw) == alert.route else { continue }
-            for (agent, last) in routeAgents[i].enumerated() where last != .min && last >= since { out.insert(agentNames[agent]) }
+            for (agent, last) in books.routeAgents[i].enumerated() where last != .min && last >= since { out.insert(agentNames[agent]) }
         }
         return out.sorted()
     }

@@ -15,8 +15,9 @@ import Darwin
 /// thread holds the route resolver (`RoutingPlacement`), always before it is accounted. Owned by
 /// one thread at a time (`BatchQueue` hands it over); reused, so a warmed-up batch allocates
 /// nothing.
-/// `analyze` (`RoutingReader`) and the daemon (`TailReader`) both hand these over.
-final class RoutedBatch: ReusableBatch, @unchecked Sendable {
+/// `analyze` (`RoutingReader`) and the daemon (`TailReader`) both hand these over; the fleet
+/// aggregator fills, routes and accounts its merged exchanges through one on its own thread.
+package final class RoutedBatch: ReusableBatch, @unchecked Sendable {
     /// Batches in flight: enough that neither thread waits on the other's jitter and that a
     /// waiting thread is woken for half of them at once (`BatchQueue`), few enough that they
     /// stay in the last-level cache (16 arenas of 64 KiB).
@@ -46,11 +47,11 @@ final class RoutedBatch: ReusableBatch, @unchecked Sendable {
         var newRoute: Bool
     }
 
-    let capacity: Int
+    package let capacity: Int
     /// A batch is handed over once its arena holds this much, even when not full of records.
     let arenaTarget: Int
     private let records: UnsafeMutablePointer<Record>
-    private(set) var count = 0
+    package private(set) var count = 0
     /// Records `route(with:generation:)` has routed (the first ones).
     private var routed = 0
     /// The records were appended without their hashes (`append(_:prefetchingWith:)` without a
@@ -80,7 +81,7 @@ final class RoutedBatch: ReusableBatch, @unchecked Sendable {
     private(set) var fleetBlock = FleetSummaryBlock()
     private(set) var hasFleetBlock = false
 
-    init(capacity: Int = 512, arenaTarget: Int = 64 << 10) {
+    package init(capacity: Int = 512, arenaTarget: Int = 64 << 10) {
         self.capacity = capacity
         self.arenaTarget = arenaTarget
         records = .allocate(capacity: capacity)
@@ -93,9 +94,9 @@ final class RoutedBatch: ReusableBatch, @unchecked Sendable {
         free(arena)
     }
 
-    var isFull: Bool { count == capacity || arenaUsed >= arenaTarget }
+    package var isFull: Bool { count == capacity || arenaUsed >= arenaTarget }
 
-    func reset() {
+    package func reset() {
         count = 0
         routed = 0
         hashesPending = false
@@ -129,7 +130,7 @@ final class RoutedBatch: ReusableBatch, @unchecked Sendable {
     /// for here, where it would come into this core's cache only to be taken away by the other's
     /// write.
     @inline(__always)
-    func append(_ x: ExchangeView, prefetchingWith cache: RouteCachePrefetcher?) {
+    package func append(_ x: ExchangeView, prefetchingWith cache: RouteCachePrefetcher?) {
         var pathHash: UInt64 = 0, clientHash: UInt64 = 0
         if let cache {
             pathHash = ByteHash.hash(x.path)
@@ -157,7 +158,7 @@ final class RoutedBatch: ReusableBatch, @unchecked Sendable {
     /// route's bytes go to the arena's end; when the normalizer learned from a record, an
     /// independent copy of it travels right after that record (`generation`: the normalizer's
     /// generation the previous copy, if any, had).
-    func route(with resolver: inout RouteResolver, generation: inout Int, prefetching prefetcher: RouteCachePrefetcher? = nil) {
+    package func route(with resolver: inout RouteResolver, generation: inout Int, prefetching prefetcher: RouteCachePrefetcher? = nil) {
         if hashesPending {
             hashesPending = false
             let base = UnsafeRawPointer(arena)
@@ -195,7 +196,7 @@ final class RoutedBatch: ReusableBatch, @unchecked Sendable {
     /// the one before it (`lastTime`, carried from batch to batch): what depends only on the time
     /// (the rollups' minute and bucket cuts) then costs nothing for the many lines of one second.
     @inline(__always)
-    func account(
+    package func account(
         into analyzer: inout TrafficAnalyzer, before: ((ExchangeView, inout TrafficAnalyzer) -> Void)?,
         atNewTime: ((Int64, inout TrafficAnalyzer) -> Void)? = nil, lastTime: inout Int64
     ) {
@@ -225,6 +226,13 @@ final class RoutedBatch: ReusableBatch, @unchecked Sendable {
                 next += 1
             }
         }
+    }
+
+    /// Record `i`'s route index (once routed) and time.
+    @inline(__always)
+    package func route(at i: Int) -> (route: Int, time: Int64) {
+        precondition(i < routed, "record \(i) not routed yet")
+        return (Int(records[i].route), records[i].time)
     }
 
     /// Encodes every record as one block of a fleet summary (on the reading thread, off the
