@@ -18,7 +18,7 @@ import Testing
 
     /// 20 minutes of writes to orders (a 40-s storm of 409s from one client at minute 12) and
     /// reads of users by name; ~400 distinct names, so `/api/users/*` is learned as `{var}`
-    /// part-way through.
+    /// part-way through; and a new team now and then, too few to be learned.
     static let traffic: String = {
         let f = DateFormatter()
         f.locale = Locale(identifier: "en_US_POSIX")
@@ -43,6 +43,9 @@ import Testing
                     out += "10.0.0.\(client) - - [\(t)] \"PUT /api/orders/\(next(300)) HTTP/1.1\" \(status) 1 \"-\" \"x\"\n"
                 }
             }
+            // A team every 40 s, 30 in all: a position still counting towards `{var}` when the
+            // log ends, long after the users' was learned.
+            if s % 40 == 0 { out += "10.0.2.1 - - [\(t)] \"GET /api/teams/t\(s / 40)x HTTP/1.1\" 200 10 \"-\" \"x\"\n" }
             if (720..<760).contains(s) {
                 for _ in 0..<6 { out += "127.0.0.66 - - [\(t)] \"PUT /api/orders/13 HTTP/1.1\" 409 1 \"-\" \"retry\"\n" }
             }

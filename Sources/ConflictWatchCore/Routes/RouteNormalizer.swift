@@ -43,6 +43,9 @@ public struct RouteNormalizer {
     /// Changes whenever a position is learned as `{var}`.
     public var generation: Int { learner.generation }
 
+    /// Changes whenever what it learns from changes at all (see `VarPositionLearner.changes`).
+    package var learnerChanges: UInt64 { learner.changes }
+
     /// `http://host:port/x` (absolute-form, proxies) → `/x`.
     @inline(__always)
     static func stripAuthority(_ p: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer {

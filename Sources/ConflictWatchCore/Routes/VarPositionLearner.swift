@@ -27,6 +27,9 @@ package struct VarPositionLearner {
     private let bitsNeeded: Int
     /// Bumped whenever a position becomes `{var}` (caches of routes check it).
     package internal(set) var generation = 0
+    /// Bumped whenever anything a snapshot holds changes (a position tracked, a value's bit
+    /// set), learned or not: a copy taken at another count is behind this one.
+    package private(set) var changes: UInt64 = 0
     /// Positions that could not be tracked because the table was full.
     package private(set) var overflowed = 0
 
@@ -81,6 +84,7 @@ package struct VarPositionLearner {
         if bitmaps[w] & m == 0 {
             bitmaps[w] |= m
             setBits[i] += 1
+            changes &+= 1
             if Int(setBits[i]) >= bitsNeeded {
                 isVar[i] = true
                 generation &+= 1
@@ -91,6 +95,7 @@ package struct VarPositionLearner {
 
     /// Gives the empty slot `i` to `key`, with a fresh bitmap row.
     mutating func claim(_ i: Int, key: UInt64) {
+        changes &+= 1
         keys[i] = key
         rows[i] = Int32(used)
         used += 1

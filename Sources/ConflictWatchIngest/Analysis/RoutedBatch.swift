@@ -62,6 +62,14 @@ package final class RoutedBatch: ReusableBatch, @unchecked Sendable {
     private var arenaUsed = 0
     /// The normalizer as it was after the record at `after` (it learned from that exchange).
     var normalizers: [(after: Int, normalizer: RouteNormalizer)] = []
+    /// The normalizer as it was after the last record, when it learned anything at all since the
+    /// last one handed over like this (`handOver`, at the end of a daemon's pass): adopted after
+    /// the batch, so the accounting's copy — which a commit's snapshot holds — is exact there.
+    /// `normalizers` hands it over only when a position becomes `{var}`; what it counted towards
+    /// the next one since would be missing from the snapshot, and a restarted daemon would learn
+    /// later than one that ran on. A copy only when it changed: a position stops changing once
+    /// learned or once its values have all been seen, so after a warm-up few passes carry one.
+    var settledNormalizer: RouteNormalizer?
     /// Progress of the source being read, as of this batch: its index, bytes consumed, lines.
     var progress: (source: Int, bytes: UInt64, lines: Int)?
     /// The source whose last records these are ended; its report.
@@ -102,6 +110,7 @@ package final class RoutedBatch: ReusableBatch, @unchecked Sendable {
         hashesPending = false
         arenaUsed = 0
         normalizers.removeAll(keepingCapacity: true)
+        settledNormalizer = nil
         progress = nil
         finished = nil
         tail = nil
@@ -226,6 +235,7 @@ package final class RoutedBatch: ReusableBatch, @unchecked Sendable {
                 next += 1
             }
         }
+        if let settledNormalizer { analyzer.adopt(normalizer: settledNormalizer) }
     }
 
     /// Record `i`'s route index (once routed) and time.
@@ -306,8 +316,14 @@ extension BatchQueue where Batch == RoutedBatch {
     /// `batch` has not routed yet, hands it over and returns the next empty batch. `analyze`'s,
     /// which may leave routing to the accounting thread, is beside `RoutingReader`; either way
     /// `forEach` refuses a batch that reaches the accounting unrouted.
-    func handOver(_ batch: RoutedBatch, routing resolver: inout RouteResolver, generation: inout Int) -> RoutedBatch {
+    /// A batch that ends a pass (`tail`) also takes the normalizer as of its end when it learned
+    /// anything since `learned` (its `learnerChanges` at the last such copy).
+    func handOver(_ batch: RoutedBatch, routing resolver: inout RouteResolver, generation: inout Int, learned: inout UInt64) -> RoutedBatch {
         batch.route(with: &resolver, generation: &generation)
+        if batch.tail != nil, resolver.normalizer.learnerChanges != learned {
+            learned = resolver.normalizer.learnerChanges
+            batch.settledNormalizer = resolver.normalizer.independentCopy()
+        }
         push(batch)
         return take()
     }

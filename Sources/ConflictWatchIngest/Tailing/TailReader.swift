@@ -86,6 +86,7 @@ package final class TailReader: @unchecked Sendable {
         // alive; `current` is set again wherever `batch` is.
         var current = Unmanaged.passUnretained(batch)
         var generation = resolver.normalizer.generation
+        var learned = resolver.normalizer.learnerChanges
         var exchange = ExchangeView()
         // The current file's decoder, not optional: mutating a captured `LineDecoder?` through
         // `!` copied the whole decoder (and retained its parts) per line. The placeholder is
@@ -119,7 +120,7 @@ package final class TailReader: @unchecked Sendable {
                     }
                     if full {
                         if encodes { encodeFleetBlock(batch, with: &encoder, scopeRequests: &scopeRequests) }
-                        batch = queue.handOver(batch, routing: &resolver, generation: &generation)
+                        batch = queue.handOver(batch, routing: &resolver, generation: &generation, learned: &learned)
                         current = Unmanaged.passUnretained(batch)
                     }
                 }
@@ -130,7 +131,7 @@ package final class TailReader: @unchecked Sendable {
                 batch.tail = TailProgress(positions: tailer.positions(), report: report, fileCount: fileCount,
                                           unreadBytes: tailer.unreadBytes(), bytesRead: n)
                 if encodes { encodeFleetBlock(batch, with: &encoder, scopeRequests: &scopeRequests) }
-                batch = queue.handOver(batch, routing: &resolver, generation: &generation)
+                batch = queue.handOver(batch, routing: &resolver, generation: &generation, learned: &learned)
                 current = Unmanaged.passUnretained(batch)
             }
             if n == 0 { waitForChange(100) }
