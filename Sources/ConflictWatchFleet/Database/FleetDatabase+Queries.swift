@@ -68,29 +68,36 @@ extension FleetDatabase {
         try await run("read the fleet's routes") {
             let lo = sinceMinute ?? Int64.min, hi = untilMinute ?? Int64.max
             let aliases = try await self.aliases()
-            var merged: [String: RouteRollup] = [:]
-            let rows = try await self.connection.query("""
-                SELECT route, minute, requests, writes, conflicts, statuses::text, writers, resources, p50_ms, p99_ms
-                FROM fleet_route_rollup WHERE minute >= \(lo) AND minute <= \(hi) ORDER BY minute
+            // Summed in PostgreSQL, as the embedded store sums in SQLite (the same rules, there):
+            // decoding every minute's status counts here took seconds over a month of minutes.
+            var statuses: [String: [String: Int64]] = [:]
+            let counts = try await self.connection.query("""
+                SELECT r.route, j.key, SUM(j.value::bigint)::bigint
+                FROM fleet_route_rollup AS r, jsonb_each_text(r.statuses) AS j
+                WHERE r.minute >= \(lo) AND r.minute <= \(hi) GROUP BY r.route, j.key
                 """, logger: self.logger)
-            for try await (route, minute, requests, writes, conflicts, statuses, writers, resources, p50, p99)
-                in rows.decode((String, Int64, Int64, Int64, Int64, String, Int32, Int32, Double?, Double?).self) {
-                let name = ConflictStore.resolve(route, aliases)
-                let counts = (try? RecordJSON.decode([String: Int64].self, from: statuses)) ?? [:]
-                var r = RouteRollup(minute: minute, route: name, requests: requests, writes: writes, conflicts: conflicts,
-                                    statuses: counts, writers: Int(writers), resources: Int(resources), p50Ms: p50, p99Ms: p99)
-                if let earlier = merged[name] {
-                    // Minutes in order: counts add, running values are the latest (never below).
-                    r.writers = max(r.writers, earlier.writers)
-                    r.resources = max(r.resources, earlier.resources)
-                    var sum = earlier
-                    sum.add(r)
-                    merged[name] = sum
-                } else {
-                    merged[name] = r
-                }
+            for try await (route, status, count) in counts.decode((String, String, Int64).self) {
+                statuses[route, default: [:]][status] = count
             }
-            return RouteRollup.rows(merged.values)
+            var totals: [RouteRollup] = []
+            let rows = try await self.connection.query("""
+                SELECT r.route, t.requests, t.writes, t.conflicts, t.writers, t.resources, t.last,
+                       COALESCE(r.p50_ms, (SELECT e.p50_ms FROM fleet_route_rollup AS e WHERE e.route = t.route AND e.minute >= \(lo)
+                                           AND e.minute < t.last AND e.p50_ms IS NOT NULL ORDER BY e.minute DESC LIMIT 1)),
+                       COALESCE(r.p99_ms, (SELECT e.p99_ms FROM fleet_route_rollup AS e WHERE e.route = t.route AND e.minute >= \(lo)
+                                           AND e.minute < t.last AND e.p99_ms IS NOT NULL ORDER BY e.minute DESC LIMIT 1))
+                FROM (SELECT route, SUM(requests)::bigint AS requests, SUM(writes)::bigint AS writes, SUM(conflicts)::bigint AS conflicts,
+                             MAX(writers) AS writers, MAX(resources) AS resources, MAX(minute) AS last
+                      FROM fleet_route_rollup WHERE minute >= \(lo) AND minute <= \(hi) GROUP BY route) AS t
+                JOIN fleet_route_rollup AS r ON r.route = t.route AND r.minute = t.last
+                """, logger: self.logger)
+            for try await (route, requests, writes, conflicts, writers, resources, last, p50, p99)
+                in rows.decode((String, Int64, Int64, Int64, Int32, Int32, Int64, Double?, Double?).self) {
+                totals.append(RouteRollup(minute: last, route: route, requests: requests, writes: writes, conflicts: conflicts,
+                                          statuses: statuses[route] ?? [:], writers: Int(writers), resources: Int(resources),
+                                          p50Ms: p50, p99Ms: p99))
+            }
+            return RouteRollup.rows(joining: totals, aliases: aliases)
         }
     }
 

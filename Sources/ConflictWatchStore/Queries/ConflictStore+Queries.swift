@@ -82,26 +82,13 @@ extension ConflictStore {
             let route: String = row["route"]
             byRoute[route, default: [:]][row["status"]] = row["count"]
         }
-        // Rows of renamed routes join the row of their current name; the running values come
-        // from whichever was written last.
-        var merged: [String: (rollup: RouteRollup, last: Int64)] = [:]
-        for row in totals {
+        return RouteRollup.rows(joining: totals.map { row in
             let raw: String = row["route"]
-            let r = RouteRollup(
-                minute: row["last"], route: Self.resolve(raw, aliases), requests: row["requests"], writes: row["writes"],
+            return RouteRollup(
+                minute: row["last"], route: raw, requests: row["requests"], writes: row["writes"],
                 conflicts: row["conflicts"], statuses: byRoute[raw] ?? [:], writers: row["writers"],
                 resources: row["resources"], p50Ms: row["p50_ms"], p99Ms: row["p99_ms"])
-            if let m = merged[r.route] {
-                var (earlier, later) = m.last <= r.minute ? (m.rollup, r) : (r, m.rollup)
-                later.writers = max(earlier.writers, later.writers)
-                later.resources = max(earlier.resources, later.resources)
-                earlier.add(later)
-                merged[r.route] = (earlier, max(m.last, r.minute))
-            } else {
-                merged[r.route] = (r, r.minute)
-            }
-        }
-        return RouteRollup.rows(merged.values.map(\.rollup))
+        }, aliases: aliases)
     }
 
     /// Follows renames to the current name (bounded, in case of a cycle).

@@ -60,6 +60,27 @@ public struct RouteRollup: Codable, FetchableRecord, PersistableRecord, Sendable
 }
 
 extension RouteRollup {
+    /// The `routes` rows of a window's totals per stored route name (`minute`: the route's last
+    /// minute in the window; the embedded store's and the fleet's queries sum them in SQL):
+    /// rows of renamed routes join the row of their current name, the running values coming
+    /// from whichever was written last.
+    package static func rows(joining totals: some Sequence<RouteRollup>, aliases: [String: String]) -> [RouteRow] {
+        var merged: [String: (rollup: RouteRollup, last: Int64)] = [:]
+        for var r in totals {
+            r.route = ConflictStore.resolve(r.route, aliases)
+            if let m = merged[r.route] {
+                var (earlier, later) = m.last <= r.minute ? (m.rollup, r) : (r, m.rollup)
+                later.writers = max(earlier.writers, later.writers)
+                later.resources = max(earlier.resources, later.resources)
+                earlier.add(later)
+                merged[r.route] = (earlier, max(m.last, r.minute))
+            } else {
+                merged[r.route] = (r, r.minute)
+            }
+        }
+        return rows(merged.values.map(\.rollup))
+    }
+
     /// The `routes` rows of per-route rollups already summed over a window (the embedded store's
     /// and the fleet's queries): routes with requests, most conflicts first.
     package static func rows(_ merged: some Sequence<RouteRollup>) -> [RouteRow] {
