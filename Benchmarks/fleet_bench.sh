@@ -15,6 +15,9 @@
 #    count every line (through the aggregator: the fleet's rate). Both are polled through one
 #    psql session kept open (the sum `routes` shows, as SQL): a `conflictwatch routes` process
 #    every 0.2 s took 12 % of this 2-core machine's samples away from the fleet it measured.
+# 3. The aggregator alone: the same agents ship the same log while the bench holds the
+#    aggregator's lock; then it lets go, and one agent works through the whole backlog with the
+#    others idle: the aggregator's own CPU per line, apart from the agents' and PostgreSQL's.
 #
 #   CONFLICTWATCH_BIN=.build/release/conflictwatch bash Benchmarks/fleet_bench.sh
 #
@@ -169,7 +172,67 @@ done
 fleet_secs=$(elapsed "$t0")
 leader=$(psql "$url" -qAt -c "SELECT holder FROM fleet_state" 2>/dev/null || true)
 kill "$POLL_PID" 2>/dev/null || true
+wait "${POLL_PID:-}" 2>/dev/null || true
 printf 'fleet: %s agents on %s lines (%s s of traffic) dealt round-robin: all shipped to PostgreSQL in %s s (%s lines/s)\n' "$agents" "$lines" "$span" "${shipped_secs:-?}" "$([[ -n $shipped_secs ]] && rate "$shipped_secs" || echo ?)"
 printf 'fleet: the aggregator (%s) counted 95 %% of the lines in %s s: %s lines/s (target >= 1000000); all %s of %s in %s s\n' \
   "$leader" "${t95:-?}" "$([[ -n $t95 ]] && awk -v n="$lines" -v s="$t95" 'BEGIN { printf "%.0f", 0.95 * n / s }' || echo ?)" "$counted" "$lines" "$fleet_secs"
 printf 'fleet: PostgreSQL holds %s for the summaries\n' "$(psql "$url" -qAt -c "SELECT pg_size_pretty(pg_total_relation_size('fleet_summary'))")"
+
+# ---- 3. the aggregator alone ------------------------------------------------------------------
+# The same agents ship the same log while this bench holds the aggregator's lock (so none
+# leads); once every summary is in PostgreSQL the lock is let go, one agent takes the role and
+# works through the whole backlog with the others idle: the aggregator's own rate and CPU,
+# which part 2 mixes with eight agents' and PostgreSQL's on the same cores. The time moves by
+# whole commits (the rollups become visible once a second); the CPU seconds are the measure.
+for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
+wait "${pids[@]}" 2>/dev/null || true
+pids=()
+dir=$work/alone
+rm -rf "$dir"; mkdir -p "$dir"
+url=$(fresh_db alone)
+# The lock's session reads a FIFO this shell keeps open (the agents inherit the descriptor, so
+# the session is ended by killing it, not by closing the FIFO).
+mkfifo "$dir/lock.in"
+psql "$url" -qAt < "$dir/lock.in" > "$dir/lock.out" &
+hold=$!
+exec {lockfd}> "$dir/lock.in"
+echo "SELECT pg_advisory_lock(27997304483308916);" >&"$lockfd"
+for _ in $(seq 1 300); do [[ -s $dir/lock.out ]] && break; sleep 0.1; done
+[[ -s $dir/lock.out ]] || { echo "fleet bench: could not take the aggregator's lock" >&2; exit 1; }
+for i in $(seq 0 $((agents - 1))); do
+  : > "$dir/host$i.log"
+  "$bin" tail --state-dir "$dir/state$i" --log-format combined --database-url "$url" --agent "web$i" "$dir/host$i.log" > /dev/null 2> "$dir/agent$i.log" &
+  pids+=($!)
+done
+for i in $(seq 0 $((agents - 1))); do wait_following "$dir/agent$i.log"; done
+appends=()
+for i in $(seq 0 $((agents - 1))); do cat "$work/fleet/share$i.log" >> "$dir/host$i.log" & appends+=($!); done
+wait "${appends[@]}"
+coproc POLL { psql "$url" -qAt; }
+deadline=$(( ${EPOCHREALTIME%.*} + 600 ))
+until ask "SELECT coalesce(sum(records), 0) FROM fleet_summary;"; (( REPLY >= lines || ${EPOCHREALTIME%.*} >= deadline )); do sleep 0.1; done
+sleep 2
+declare -A before=()
+for p in "${pids[@]}"; do before[$p]=$(ticks "$p"); done
+p0=$(ticks $(pgrep -x postgres))
+t0=$EPOCHREALTIME
+kill "$hold" 2>/dev/null || true
+exec {lockfd}>&-
+counted=0; t95=""
+while (( counted < lines && ${EPOCHREALTIME%.*} < deadline )); do
+  ask "SELECT coalesce(sum(requests), 0) FROM fleet_route_rollup;"
+  counted=$REPLY
+  [[ -z $t95 ]] && (( counted * 100 >= lines * 95 )) && t95=$(elapsed "$t0")
+  (( counted >= lines )) || sleep 0.05
+done
+alone_secs=$(elapsed "$t0")
+lead_ticks=0
+for p in "${pids[@]}"; do d=$(( $(ticks "$p") - ${before[$p]} )); (( d > lead_ticks )) && lead_ticks=$d; done
+p1=$(ticks $(pgrep -x postgres))
+kill "$POLL_PID" 2>/dev/null || true
+# As in part 2, the last lines wait for the agents' clocks to move on with the wall clock.
+printf 'fleet: the aggregator alone (%s), the backlog of %s lines: 95 %% counted in %s s, all %s in %s s, with %s s of its CPU (%s µs a line) and %s s of PostgreSQL'"'"'s\n' \
+  "$(psql "$url" -qAt -c "SELECT holder FROM fleet_state")" "$lines" "${t95:-?}" "$counted" "$alone_secs" \
+  "$(awk -v t="$lead_ticks" -v hz="$hz" 'BEGIN { printf "%.2f", t / hz }')" \
+  "$(awk -v t="$lead_ticks" -v hz="$hz" -v n="$lines" 'BEGIN { printf "%.2f", t / hz / n * 1e6 }')" \
+  "$(awk -v t=$(( p1 - p0 )) -v hz="$hz" 'BEGIN { printf "%.2f", t / hz }')"
