@@ -6,8 +6,8 @@
 /// to a string not yet defined, another format — are refused whole with `FleetSummaryError`,
 /// never read past.
 ///
-/// The merge reads each summary's records in order, so they are decoded again as it goes
-/// (`time`, `read`) rather than kept: the check keeps only the clients' and methods' places.
+/// The merge reads each summary's records in order, so they are decoded again as it goes (a
+/// `Cursor`) rather than kept: the check keeps only the clients' and methods' places.
 /// Decoded arrays of every record (48 bytes a record, fresh memory for every summary) cost the
 /// fleet aggregator more in page faults than the second decoding does.
 public final class FleetSummaryRecords: @unchecked Sendable {

@@ -30,8 +30,8 @@ struct FleetRelease {
     struct Books {
         var rollups: RollupTracker
         var pending: [RouteRollup] = []
-        /// Per raw route index and agent: the latest traffic time seen through that agent
-        /// (`FleetLeader.routeAgents`).
+        /// Per raw route index and agent number: the latest traffic time seen through that
+        /// agent, .min if none (the agents `FleetLeader` names in an alert on the route).
         var routeAgents: [[Int64]] = []
     }
 
