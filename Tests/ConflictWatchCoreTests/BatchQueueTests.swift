@@ -122,4 +122,39 @@ import Glibc
         while let b = queue.pop() { numbers.append(b.number) }
         #expect(numbers == Array(0...depth))
     }
+
+    @Test("a producer waiting for its batches to be finished returns once the consumer is done with the last one, not before")
+    func waitUntilFinished() throws {
+        let queue = BatchQueue<Numbered>(depth: 4) { Numbered() }
+        queue.waitUntilFinished()  // nothing pushed: returns at once
+        // What the consumer did with each batch, written by it and read here after the wait.
+        let done = Cell(0)
+        let release = Cell(0)
+        let consumer = try WorkerThread {
+            while let b = queue.pop() {
+                // Holds the third batch until told to go on.
+                if b.number == 2 { while release.value == 0 { usleep(1_000) } }
+                done.set(b.number + 1)
+                queue.finished(b)
+            }
+        }
+        for n in 0..<3 {
+            let b = queue.take()
+            b.number = n
+            queue.push(b)
+        }
+        let waited = Cell(-1)
+        let producer = try WorkerThread {
+            queue.waitUntilFinished()
+            waited.set(done.value)
+        }
+        #expect(Self.eventually { done.value == 2 })
+        usleep(50_000)
+        #expect(waited.value == -1, "returned while the consumer still held a batch")
+        release.set(1)
+        #expect(Self.eventually { waited.value == 3 }, "returns after the last batch, having seen what was done with it")
+        producer.join()
+        queue.close()
+        consumer.join()
+    }
 }

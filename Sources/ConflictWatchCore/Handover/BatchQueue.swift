@@ -34,6 +34,10 @@ package final class BatchQueue<Batch: ReusableBatch>: @unchecked Sendable {
     private var producerWaitsForFree = false
     /// The consumer sleeps until `full` holds this many.
     private var consumerWaitsFor: Int?
+    /// Batches pushed that the consumer has not yet given back through `finished`.
+    private var unfinished = 0
+    /// The producer sleeps in `waitUntilFinished`.
+    private var producerWaitsForFinish = false
 
     package init(depth: Int, makeBatch: () -> Batch) {
         self.depth = depth
@@ -67,6 +71,7 @@ package final class BatchQueue<Batch: ReusableBatch>: @unchecked Sendable {
             producerWaitsForRoom = false
         }
         full.append(batch)
+        unfinished += 1
         if let wanted = consumerWaitsFor, full.count >= wanted { pthread_cond_broadcast(&changed) }
         pthread_mutex_unlock(&mutex)
     }
@@ -124,6 +129,31 @@ package final class BatchQueue<Batch: ReusableBatch>: @unchecked Sendable {
         free.append(batch)
         if producerWaitsForFree { pthread_cond_broadcast(&changed) }
         pthread_mutex_unlock(&mutex)
+    }
+
+    /// The consumer's `recycle` for a producer that waits for its batches to be done with
+    /// (`waitUntilFinished`): a consumer that gives its batches back through `recycle` instead
+    /// would leave such a producer waiting for ever.
+    package func finished(_ batch: Batch) {
+        batch.reset()
+        pthread_mutex_lock(&mutex)
+        free.append(batch)
+        unfinished -= 1
+        if producerWaitsForFree || (producerWaitsForFinish && unfinished == 0) { pthread_cond_broadcast(&changed) }
+        pthread_mutex_unlock(&mutex)
+    }
+
+    /// Waits until the consumer has `finished` every batch pushed so far: what it did with
+    /// them is then visible to this thread (the mutex orders it), and whatever they pointed
+    /// the consumer at is the caller's again.
+    package func waitUntilFinished() {
+        pthread_mutex_lock(&mutex)
+        defer { pthread_mutex_unlock(&mutex) }
+        while unfinished > 0 {
+            producerWaitsForFinish = true
+            pthread_cond_wait(&changed, &mutex)
+        }
+        producerWaitsForFinish = false
     }
 
     /// Whether the consumer sleeps for batches now (for tests of who is woken when).

@@ -66,7 +66,11 @@ struct FleetLeader {
                 logger.warning("fleet model state not usable; the fleet's model starts cold", metadata: ["error": "\(error)"])
             }
         }
-        release = FleetRelease(analyzer: analyzer)
+        do {
+            release = try FleetRelease(analyzer: analyzer)
+        } catch {
+            throw FleetError("start the fleet model's accounting thread: \(error)")
+        }
     }
 
     /// What one look at the fleet database brought: the streams, and the summaries after the
@@ -75,6 +79,14 @@ struct FleetLeader {
         var streams: [FleetDatabase.StreamState] = []
         var summaries: [(stream: String, seq: Int64, records: Result<FleetSummaryRecords, FleetSummaryError>)] = []
     }
+
+    /// While summaries keep coming, a commit (the results and the model's state) at most this
+    /// often, in seconds.
+    static let busyCommitInterval = 1.0
+    /// Once a look finds nothing new — the leader has taken in everything shipped — what it
+    /// accounted is committed after this long at most: the fleet's results, alerts included,
+    /// are then as fresh as the agents' shipping, not up to a second and a poll behind it.
+    static let caughtUpCommitInterval = 0.2
 
     /// Summaries read per stream and look: about a second of an agent's traffic each, so a
     /// backlog goes through in steps the next look can overlap (and one agent's backlog does
@@ -202,14 +214,16 @@ struct FleetLeader {
             dirty = true
             worked = true
         }
-        try await commit(now: now, force: false)
+        try await commit(now: now, force: false, caughtUp: intake.summaries.isEmpty)
         return worked
     }
 
-    /// Commits the results and the state as of them when there is something new (at most once
-    /// a second unless `force`).
-    mutating func commit(now: Double, force: Bool) async throws(FleetError) {
-        guard dirty, force || now - lastCommit >= 1 else { return }
+    /// Commits the results and the state as of them when there is something new: at once when
+    /// `force`, else once `busyCommitInterval` has passed since the last commit, or
+    /// `caughtUpCommitInterval` when the leader is `caughtUp` with what the agents shipped.
+    mutating func commit(now: Double, force: Bool, caughtUp: Bool = false) async throws(FleetError) {
+        let interval = caughtUp ? Self.caughtUpCommitInterval : Self.busyCommitInterval
+        guard dirty, force || now - lastCommit >= interval else { return }
         release.settle(&analyzer)
         var batch = FleetDatabase.AggregatorCommit(state: .init(
             model: nil, positions: merge.positions, watermark: merge.watermark, holder: settings.agent))
@@ -252,10 +266,12 @@ struct FleetLeader {
         let names = analyzer.reportedRouteNames()
         let since = CivilTime.parseRFC3339(alert.start).map { $0 - Int64(settings.parameters.bucketSeconds * 1e6) } ?? .min
         var out: Set<String> = []
-        for i in books.routeAgents.indices where i < analyzer.routes.count {
+        for i in 0..<min(books.routeAgents.routes, analyzer.routes.count) {
             let raw = analyzer.routes.route(at: i)
             guard (names[raw] ?? raw) == alert.route else { continue }
-            for (agent, last) in books.routeAgents[i].enumerated() where last != .min && last >= since { out.insert(agentNames[agent]) }
+            for (agent, last) in books.routeAgents.times(ofRoute: i).enumerated() where last != .min && last >= since {
+                out.insert(agentNames[agent])
+            }
         }
         return out.sorted()
     }

@@ -3,51 +3,82 @@ import ConflictWatchIngest
 import ConflictWatchStore
 
 /// The merged exchanges' way into the fleet's model, the daemon's way: a batch at a time, each
-/// copied into a `RoutedBatch`, routed there by a resolver of this type's own, then accounted
-/// with the model's tables asked for a few exchanges ahead. One exchange at a time through
-/// `TrafficAnalyzer.record`, the aggregator's thread waited on memory at every table lookup
-/// (the model's tables are far larger than the caches) and hashed and routed between them.
+/// copied into a `RoutedBatch` and routed on the caller's thread, then accounted on the
+/// accountant's (`FleetAccountant`), with the model's tables asked for a few exchanges ahead.
+/// One exchange at a time through `TrafficAnalyzer.record`, the aggregator's thread waited on
+/// memory at every table lookup (the model's tables are far larger than the caches) and hashed
+/// and routed between them.
 struct FleetRelease {
-    /// Routes as the analyzer does (`independentCopy` of it, then ahead of it by a batch at
-    /// most: the analyzer mirrors its new routes and adopts what its normalizer learned, so
-    /// the two stay in step).
+    /// Routes as the analyzer does (`independentCopy` of it, then ahead of it by the batches in
+    /// flight at most: the analyzer mirrors their new routes and adopts what the normalizer
+    /// learned, both carried in the batch, so the two stay in step).
     private var router: RouteResolver
     private var generation: Int
-    private let batch = RoutedBatch()
-    /// The stream of each exchange in `batch` (the merge's number).
-    private var streams: [Int] = []
-    /// The time of the last exchange accounted: the rollups' cuts run once per distinct time.
-    private var lastTime: Int64 = .min
+    private let accountant: FleetAccountant
+    /// The batch being filled.
+    private var batch: FleetBatch
 
-    /// Ready to go on from where `analyzer` stands.
-    init(analyzer: TrafficAnalyzer) {
+    /// Ready to go on from where `analyzer` stands; throws when the accounting thread cannot
+    /// be started.
+    init(analyzer: TrafficAnalyzer) throws(WorkerThreadError) {
         router = analyzer.resolver.independentCopy()
         generation = router.normalizer.generation
-        streams.reserveCapacity(batch.capacity)
+        accountant = try FleetAccountant()
+        batch = accountant.queue.take()
     }
 
     /// What the accounting of the merged exchanges updates besides the analyzer.
     struct Books {
         var rollups: RollupTracker
         var pending: [RouteRollup] = []
-        /// Per raw route index and agent number: the latest traffic time seen through that
-        /// agent, .min if none (the agents `FleetLeader` names in an alert on the route).
-        var routeAgents: [[Int64]] = []
+        /// The agents through which each route's traffic came, and when last (the agents
+        /// `FleetLeader` names in an alert on the route).
+        var routeAgents = RouteAgentTimes()
+
+        /// The rollups' cuts before an exchange at a new `time`.
+        mutating func willRecord(time: Int64, analyzer: inout TrafficAnalyzer) {
+            rollups.willRecord(time: time, analyzer: &analyzer, into: &pending)
+        }
     }
 
     /// Releases the merge's exchanges up to `watermark` into `analyzer` and `books`, in the
     /// merge's order, as `TrafficAnalyzer.record` one by one would. `agents` maps the merge's
-    /// stream numbers to the agents' numbers (of `agentCount`). Returns how many it released.
+    /// stream numbers to the agents' numbers (of `agentCount`). Returns how many it released,
+    /// once every one of them is accounted: `analyzer` and `books` are lent to the accounting
+    /// thread only within this call. The calling thread blocks rather than suspends when the
+    /// queue is full and at the end: the leader's task has nothing else to do meanwhile, and the
+    /// wait is for at most the batches in flight (16 of 512 exchanges, a few milliseconds).
     mutating func release(_ merge: inout FleetMerge, upTo watermark: Int64, agents: [Int], agentCount: Int,
                           into analyzer: inout TrafficAnalyzer, books: inout Books) -> Int {
         let prefetcher = router.prefetcher
-        let n = merge.release(upTo: watermark) { stream, x in
-            batch.append(x, prefetchingWith: prefetcher)
-            streams.append(stream)
-            if batch.isFull { account(agents: agents, agentCount: agentCount, into: &analyzer, books: &books) }
+        let queue = accountant.queue
+        var batch = self.batch
+        defer { self.batch = batch }
+        // What the per-exchange closure appends through, without a reference count (as the
+        // daemon's reading thread does): `batch` keeps it alive.
+        var current = Unmanaged.passUnretained(batch)
+        return withUnsafeMutablePointer(to: &analyzer) { analyzer in
+            withUnsafeMutablePointer(to: &books) { books in
+                func handOver() {
+                    batch.exchanges.route(with: &router, generation: &generation)
+                    batch.routeCount = router.routes.count
+                    batch.agentCount = agentCount
+                    batch.analyzer = analyzer
+                    batch.books = books
+                    queue.push(batch)
+                    batch = queue.take()
+                    current = Unmanaged.passUnretained(batch)
+                }
+                let n = merge.release(upTo: watermark) { stream, x in
+                    let agent = agents[stream]
+                    let full = current._withUnsafeGuaranteedRef { $0.append(x, agent: agent, prefetchingWith: prefetcher) }
+                    if full { handOver() }
+                }
+                if batch.exchanges.count > 0 { handOver() }
+                queue.waitUntilFinished()
+                return n
+            }
         }
-        if batch.count > 0 { account(agents: agents, agentCount: agentCount, into: &analyzer, books: &books) }
-        return n
     }
 
     /// Gives `analyzer` what the router's normalizer learned from every exchange released so
@@ -56,28 +87,5 @@ struct FleetRelease {
     /// takes over from the snapshot would learn later than this one would have.
     func settle(_ analyzer: inout TrafficAnalyzer) {
         analyzer.adopt(normalizer: router.normalizer.independentCopy())
-    }
-
-    private mutating func account(agents: [Int], agentCount: Int, into analyzer: inout TrafficAnalyzer, books: inout Books) {
-        batch.route(with: &router, generation: &generation)
-        // The batch takes an optional (so escaping) closure; this one runs only within the call.
-        withoutActuallyEscaping({ (time: Int64, analyzer: inout TrafficAnalyzer) in
-            books.rollups.willRecord(time: time, analyzer: &analyzer, into: &books.pending)
-        }) { cut in
-            batch.account(into: &analyzer, before: nil, atNewTime: cut, lastTime: &lastTime)
-        }
-        for i in 0..<batch.count {
-            let (route, time) = batch.route(at: i)
-            if route >= books.routeAgents.count {
-                books.routeAgents.append(contentsOf: repeatElement([], count: route - books.routeAgents.count + 1))
-            }
-            let agent = agents[streams[i]]
-            if books.routeAgents[route].count < agentCount {
-                books.routeAgents[route].append(contentsOf: repeatElement(.min, count: agentCount - books.routeAgents[route].count))
-            }
-            if books.routeAgents[route][agent] < time { books.routeAgents[route][agent] = time }
-        }
-        batch.reset()
-        streams.removeAll(keepingCapacity: true)
     }
 }

@@ -21,7 +21,7 @@ package final class RoutedBatch: ReusableBatch, @unchecked Sendable {
     /// Batches in flight: enough that neither thread waits on the other's jitter and that a
     /// waiting thread is woken for half of them at once (`BatchQueue`), few enough that they
     /// stay in the last-level cache (16 arenas of 64 KiB).
-    static let depth = 16
+    package static let depth = 16
     /// How many exchanges ahead the two prefetch steps look (`ContentionModel.prefetch`).
     static let farAhead = 12
     static let nearAhead = 4

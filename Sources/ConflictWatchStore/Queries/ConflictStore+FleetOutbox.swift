@@ -10,6 +10,10 @@ extension ConflictStore {
     public struct FleetOutboxRow: Sendable, Equatable {
         public var seq: Int64
         public var summary: FleetSummary
+        public init(seq: Int64, summary: FleetSummary) {
+            self.seq = seq
+            self.summary = summary
+        }
     }
 
     /// This store's stream name in the fleet, made on first use (a store made anew is a new
