@@ -13,7 +13,7 @@ import Testing
 
 /// The durable webhook outbox (SPEC §8): the pipeline commits outbox rows with the alert
 /// change, the sender delivers them from the store to real HTTP receivers.
-@Suite struct WebhookTests {
+@Suite final class WebhookTests: Sendable {
     static func alert(_ id: String, severity: Alert.Severity = .high, end: String? = nil, peak: Int = 3) throws -> Alert {
         let json = """
             {"id":"\(id)","kind":"burst","class":["single_client"],"severity":"\(severity.rawValue)",
@@ -25,6 +25,10 @@ import Testing
     }
 
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("cw-webhooks-\(UUID().uuidString.prefix(8))").path
+
+    // A suite instance per test: its directory goes with it.
+    deinit { try? FileManager.default.removeItem(atPath: dir) }
+
     var logger: Logger {
         var l = Logger(label: "test")
         l.logLevel = .critical

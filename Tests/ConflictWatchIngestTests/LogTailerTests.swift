@@ -9,7 +9,7 @@ import Glibc
 
 /// The tailer against real files: rename rotation with a writer still writing the old file,
 /// copytruncate, partial and overlong lines, deleted files, globs, checkpoints and restore.
-@Suite struct LogTailerTests {
+@Suite final class LogTailerTests {
     let dir: String
     let logger = Logger(label: "test")
 
@@ -17,6 +17,9 @@ import Glibc
         dir = FileManager.default.temporaryDirectory.appendingPathComponent("cw-tail-\(UUID().uuidString.prefix(8))").path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
     }
+
+    // A suite instance per test: its directory goes with it.
+    deinit { try? FileManager.default.removeItem(atPath: dir) }
 
     /// An appending writer that keeps its descriptor, as nginx does.
     final class Writer {

@@ -6,13 +6,16 @@ import Testing
 @testable import ConflictWatchStore
 
 /// The embedded store against a real SQLite file in a temporary directory.
-@Suite struct ConflictStoreTests {
+@Suite final class ConflictStoreTests {
     let dir: String
     let logger = Logger(label: "test")
 
     init() throws {
         dir = FileManager.default.temporaryDirectory.appendingPathComponent("cw-store-\(UUID().uuidString.prefix(8))").path
     }
+
+    // A suite instance per test: its directory goes with it.
+    deinit { try? FileManager.default.removeItem(atPath: dir) }
 
     static func alert(_ id: String, kind: Alert.Kind = .burst, severity: Alert.Severity = .high, route: String = "/api/orders/{id}",
                       client: String? = "10.0.0.1", start: String, end: String? = nil) throws -> Alert {

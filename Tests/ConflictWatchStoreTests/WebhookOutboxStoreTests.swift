@@ -6,8 +6,11 @@ import Testing
 @testable import ConflictWatchStore
 
 /// The webhook outbox in a real SQLite file (SPEC §8).
-@Suite struct WebhookOutboxStoreTests {
+@Suite final class WebhookOutboxStoreTests {
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("cw-outbox-\(UUID().uuidString.prefix(8))").path
+
+    // A suite instance per test: its directory goes with it.
+    deinit { try? FileManager.default.removeItem(atPath: dir) }
     let logger = Logger(label: "test")
 
     static func delivery(_ eventID: String, alert: String? = nil, to receiver: String = "http://r/hook", now: Int64 = 0) -> WebhookDelivery {
