@@ -35,6 +35,9 @@ struct FleetLeader {
     private var withoutTraffic: [String: Double] = [:]
     private var dirty = false
     private var lastCommit = -Double.infinity
+    /// Since when every step has worked (taken in or released something): the leader has been
+    /// working through a backlog since then. Nil after a step with nothing to do.
+    private var busyFrom: Double?
     private var lastHotspots = -Double.infinity
     /// When this leader took the role (its first step).
     private var startedAt: Double?
@@ -83,9 +86,12 @@ struct FleetLeader {
     /// While summaries keep coming, a commit (the results and the model's state) at most this
     /// often, in seconds.
     static let busyCommitInterval = 1.0
-    /// Once a look finds nothing new — the leader has taken in everything shipped — what it
-    /// accounted is committed after this long at most: the fleet's results, alerts included,
-    /// are then as fresh as the agents' shipping, not up to a second and a poll behind it.
+    /// Once a look finds nothing new after the leader worked through a backlog for at least
+    /// `busyCommitInterval` — it has caught up with everything shipped — what it accounted is
+    /// committed after this long at most: the fleet's results, alerts included, are then as
+    /// fresh as the agents' shipping, not up to a second and a poll behind it. A fleet that
+    /// keeps up (each look's summaries accounted within the second) still commits once a
+    /// second: every commit rewrites the model's state.
     static let caughtUpCommitInterval = 0.2
 
     /// Summaries read per stream and look: about a second of an agent's traffic each, so a
@@ -214,13 +220,16 @@ struct FleetLeader {
             dirty = true
             worked = true
         }
-        try await commit(now: now, force: false, caughtUp: intake.summaries.isEmpty)
+        if worked, busyFrom == nil { busyFrom = now }
+        let caughtUpFromBacklog = intake.summaries.isEmpty && now - (busyFrom ?? now) >= Self.busyCommitInterval
+        try await commit(now: now, force: false, caughtUp: caughtUpFromBacklog)
+        if !worked { busyFrom = nil }
         return worked
     }
 
     /// Commits the results and the state as of them when there is something new: at once when
     /// `force`, else once `busyCommitInterval` has passed since the last commit, or
-    /// `caughtUpCommitInterval` when the leader is `caughtUp` with what the agents shipped.
+    /// `caughtUpCommitInterval` when the leader has just `caughtUp` with a backlog.
     mutating func commit(now: Double, force: Bool, caughtUp: Bool = false) async throws(FleetError) {
         let interval = caughtUp ? Self.caughtUpCommitInterval : Self.busyCommitInterval
         guard dirty, force || now - lastCommit >= interval else { return }
