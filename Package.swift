@@ -158,6 +158,8 @@ let package = Package(
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "NIOCore", package: "swift-nio"),
+            // A second writer holding the store's database while the pipeline commits.
+            .product(name: "GRDB", package: "GRDB.swift"),
         ], swiftSettings: strictSettings),
         .testTarget(name: "ConflictWatchServerTests", dependencies: [
             "ConflictWatchServer", "ConflictWatchStore", "ConflictWatchCore", "ConflictWatchTestSupport",

@@ -132,6 +132,10 @@ done
 cost() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f %%", (1 - a / b) * 100 }'; }
 printf 'fleet: shipping on costs a following agent %s of its ingest rate, best of each (target <= 20 %%); %s of the medians\n' "$(cost "$(best "${off[@]}")" "$(best "${follow[@]}")")" "$(cost "$(median "${off[@]}")" "$(median "${follow[@]}")")"
 printf 'fleet: shipping on and leading the aggregator alone: %s best of each; %s of the medians\n' "$(cost "$(best "${off[@]}")" "$(best "${lead[@]}")")" "$(cost "$(median "${off[@]}")" "$(median "${lead[@]}")")"
+# Each round's off and follow ran a few seconds apart: their ratio moves far less with this
+# host's minute-to-minute speed than either median does.
+paired() { local i out=(); for i in "${!off[@]}"; do out+=("$(awk -v a="${off[$i]}" -v b="${follow[$i]}" 'BEGIN { printf "%.1f", (1 - a / b) * 100 }')"); done; printf '%s %% median (rounds: %s)' "$(median "${out[@]}")" "${out[*]}"; }
+printf 'fleet: shipping on costs a following agent, round by round: %s\n' "$(paired)"
 
 # ---- 2. a fleet ---------------------------------------------------------------------------------
 dir=$work/fleet

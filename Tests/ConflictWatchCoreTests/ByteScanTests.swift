@@ -60,4 +60,29 @@ import Testing
             }
         }
     }
+
+    /// `equals` compares up to 16 bytes with overlapping word loads: it must be `==` of the
+    /// arrays for every length either side of the 1–3, 4–7, 8–16 and libc cases, with one byte
+    /// changed at every position, at unaligned starts.
+    @Test func equalsIsArrayEquality() {
+        for n in 0...40 {
+            let a = (0..<n).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ 11) }
+            for start in 0..<3 {
+                let padded = [UInt8](repeating: 0xAA, count: start) + a
+                padded.withUnsafeBytes { p in
+                    let x = UnsafeRawBufferPointer(rebasing: p[start...])
+                    a.withUnsafeBytes { #expect(x.equals($0), "length \(n) at offset \(start)") }
+                    for i in 0..<n {
+                        for flip: UInt8 in [0x01, 0x80] {
+                            var b = a
+                            b[i] ^= flip
+                            b.withUnsafeBytes { #expect(!x.equals($0), "length \(n), byte \(i) differs by \(flip)") }
+                        }
+                    }
+                    // A different length never matches, even where the bytes agree.
+                    if n > 0 { a.withUnsafeBytes { #expect(!x.equals(UnsafeRawBufferPointer(rebasing: $0[..<(n - 1)]))) } }
+                }
+            }
+        }
+    }
 }

@@ -1,6 +1,8 @@
 import ConflictWatchCore
+import ConflictWatchServer
 import ConflictWatchStore
 import Foundation
+import GRDB
 import Logging
 import Testing
 @testable import ConflictWatchDaemon
@@ -51,6 +53,13 @@ import Testing
             }
         }
         return out
+    }()
+
+    /// The log cut after its first third: the lines in the head, the head, the rest.
+    static let firstThird: (lines: Int, head: String, rest: String) = {
+        let lines = traffic.split(separator: "\n", omittingEmptySubsequences: false)
+        let cut = lines.count / 3
+        return (cut, lines[..<cut].joined(separator: "\n") + "\n", lines[cut...].joined(separator: "\n"))
     }()
 
     static var lineCount: UInt64 { UInt64(traffic.utf8.count(where: { $0 == UInt8(ascii: "\n") })) }
@@ -220,16 +229,74 @@ import Testing
         }
     }
 
+    /// A commit runs on a thread of its own: with another writer holding the store's database,
+    /// `flushIfDue` hands its batch over and returns, and the pipeline goes on accounting (its
+    /// lag counting from the lines in the commit still waiting); once the database is free the
+    /// commit lands, and the end state is what one thread, committing as it goes, stores.
+    /// (Committing on the pipeline's task, `flushIfDue` returned only once the other writer let go.)
+    @Test func aCommitWaitingForTheDatabaseDoesNotStopAccounting() throws {
+        let one = try run(threads: 1)
+        let (cut, head, rest) = Self.firstThird
+        let two = try withLog(head) { dir in
+            let store = try ConflictStore(directory: dir, mode: .writer, logger: logger)
+            let status = LiveStatus()
+            let pipeline = IngestPipeline(settings: settings(dir, threads: 2), store: store, logger: logger, status: StatusPublisher(status))
+            try pipeline.start(now: 0)
+            var now = 0.0
+            try drive(pipeline, now: &now, flushEvery: nil, stopAt: UInt64(cut))
+            // Another writer takes the database (the store waits up to 10 s for it), and lets go
+            // after 1.5 s.
+            let other = try DatabaseQueue(path: store.path)
+            let locked = DispatchSemaphore(value: 0), release = DispatchSemaphore(value: 0)
+            let holder = Thread {
+                try? other.inDatabase { db in
+                    try db.execute(sql: "BEGIN IMMEDIATE")
+                    locked.signal()
+                    _ = release.wait(timeout: .now() + 1.5)
+                    try db.execute(sql: "COMMIT")
+                }
+            }
+            holder.start()
+            locked.wait()
+            let started = Date()
+            now += 1
+            try pipeline.flushIfDue(now: now)
+            let handedOver = Date().timeIntervalSince(started)
+            #expect(handedOver < 0.75, "flushIfDue waited \(handedOver) s for the other writer")
+            pipeline.publishLag(now: now + 0.5)
+            #expect(status.snapshot.lagSeconds >= 0.5, "the lines in the commit still waiting are not committed yet")
+            // The rest of the log, accounted while the commit waits.
+            let log = try #require(FileHandle(forWritingAtPath: dir + "/access.log"))
+            try log.seekToEnd()
+            try log.write(contentsOf: Data(rest.utf8))
+            try log.close()
+            let inFlight = pipeline.counters.lines
+            let deadline = Date().addingTimeInterval(1)
+            while pipeline.counters.lines == inFlight, Date() < deadline {
+                if pipeline.step(now: now) == 0 { usleep(1000) }
+            }
+            #expect(pipeline.counters.lines > inFlight, "accounting went on during the commit")
+            release.signal()
+            try drive(pipeline, now: &now, flushEvery: nil)
+            pipeline.stopReading()
+            try pipeline.flush(now: now + 1)
+            pipeline.publishLag(now: now + 1)
+            #expect(status.snapshot.lagSeconds == 0)
+            return try outcome(store, lines: pipeline.counters.lines)
+        }
+        #expect(two.lines == one.lines)
+        #expect(two.routes == one.routes)
+        #expect(two.alerts == one.alerts)
+        #expect(two.checkpoints == one.checkpoints)
+    }
+
     /// The first third of the log with a commit after every step, then the rest appended and
     /// committed as soon as one batch of it is accounted, part-way through the reading thread's
     /// pass (the commit must wait for the pass's end or its checkpoint would lag the model), then the pipeline dropped (a kill -9 just after that
     /// commit); a new pipeline resumes from the store. Every line is then counted exactly once.
     @Test func crashAfterAFlushLosesAndRepeatsNothing() throws {
         let one = try run(threads: 1)
-        let lines = Self.traffic.split(separator: "\n", omittingEmptySubsequences: false)
-        let cut = lines.count / 3
-        let head = lines[..<cut].joined(separator: "\n") + "\n"
-        let rest = lines[cut...].joined(separator: "\n")
+        let (cut, head, rest) = Self.firstThird
         let resumed = try withLog(head) { dir in
             var now = 0.0
             do {

@@ -73,9 +73,25 @@ extension UnsafeRawBufferPointer {
     }
 
     @inlinable @inline(__always) package func equals(_ other: UnsafeRawBufferPointer) -> Bool {
-        guard count == other.count else { return false }
-        if count == 0 { return true }
-        return memcmp(baseAddress!, other.baseAddress!, count) == 0
+        let n = count
+        guard n == other.count else { return false }
+        guard n > 0, let a = baseAddress, let b = other.baseAddress else { return true }
+        // Up to 16 bytes (addresses, methods, most path segments) with two overlapping loads a
+        // side rather than a call into libc: the call was most of a fleet agent's dictionary
+        // lookups of its clients.
+        if n >= 8 {
+            if n > 16 { return memcmp(a, b, n) == 0 }
+            return a.loadUnaligned(as: UInt64.self) == b.loadUnaligned(as: UInt64.self)
+                && a.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self) == b.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self)
+        }
+        if n >= 4 {
+            return a.loadUnaligned(as: UInt32.self) == b.loadUnaligned(as: UInt32.self)
+                && a.loadUnaligned(fromByteOffset: n - 4, as: UInt32.self) == b.loadUnaligned(fromByteOffset: n - 4, as: UInt32.self)
+        }
+        // 1 to 3 bytes: the first, the middle and the last are all of them.
+        return a.load(as: UInt8.self) == b.load(as: UInt8.self)
+            && a.load(fromByteOffset: n >> 1, as: UInt8.self) == b.load(fromByteOffset: n >> 1, as: UInt8.self)
+            && a.load(fromByteOffset: n - 1, as: UInt8.self) == b.load(fromByteOffset: n - 1, as: UInt8.self)
     }
 
     @inlinable @inline(__always) package func hasPrefix(_ literal: StaticString) -> Bool {

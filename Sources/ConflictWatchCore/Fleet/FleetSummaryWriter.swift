@@ -38,6 +38,10 @@ public struct FleetSummaryWriter: Sendable {
 
     /// The summary being built: a header (filled in by `take`) and the blocks.
     private var records: [UInt8] = Self.freshBuffer(capacity: 0)
+    /// A stored summary's buffer given back while the next summary was already being written
+    /// (the daemon commits on another thread and accounts on meanwhile): the summary after it
+    /// is written into it.
+    private var spare: [UInt8] = []
     public private(set) var count = 0
     public private(set) var firstTime: Int64 = .max
     public private(set) var lastTime: Int64 = .min
@@ -150,8 +154,15 @@ public struct FleetSummaryWriter: Sendable {
         let summary = FleetSummary(bytes: records, count: count, firstTime: count > 0 ? firstTime : nil,
                                    lastTime: count > 0 ? lastTime : nil, clock: clock)
         // The buffer comes back through `recycle` once its bytes are stored; until then (or if it
-        // never does) a small one, which grows as any array does.
-        records = Self.freshBuffer(capacity: 0)
+        // never does) the one given back before, or a small one, which grows as any array does.
+        if spare.capacity > 0 {
+            records = []
+            swap(&records, &spare)
+            records.removeAll(keepingCapacity: true)
+            records.append(contentsOf: repeatElement(0, count: FleetSummary.headerBytes))
+        } else {
+            records = Self.freshBuffer(capacity: 0)
+        }
         count = 0
         firstTime = .max
         lastTime = .min
@@ -162,12 +173,17 @@ public struct FleetSummaryWriter: Sendable {
     /// Takes back a summary's buffer once its bytes are stored, to write the next summary into:
     /// memory already mapped and as large as the last one needed. A fresh buffer each commit
     /// (a hundred megabytes a second on a fast log) cost the agent page faults on every page.
-    /// `bytes` is left holding whatever small buffer the writer had.
+    /// With records already pending, the buffer is kept for the summary after them. `bytes` is
+    /// left holding whatever buffer the writer does not need.
     public mutating func recycle(_ bytes: inout [UInt8]) {
-        guard count == 0, bytes.capacity > records.capacity else { return }
-        swap(&records, &bytes)
-        records.removeAll(keepingCapacity: true)
-        records.append(contentsOf: repeatElement(0, count: FleetSummary.headerBytes))
+        guard count > 0 else {
+            guard bytes.capacity > records.capacity else { return }
+            swap(&records, &bytes)
+            records.removeAll(keepingCapacity: true)
+            records.append(contentsOf: repeatElement(0, count: FleetSummary.headerBytes))
+            return
+        }
+        if bytes.capacity > spare.capacity { swap(&spare, &bytes) }
     }
 
     /// An empty summary's buffer: room for the header.

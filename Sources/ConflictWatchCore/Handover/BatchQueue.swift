@@ -123,22 +123,18 @@ package final class BatchQueue<Batch: ReusableBatch>: @unchecked Sendable {
         return !full.isEmpty
     }
 
-    package func recycle(_ batch: Batch) {
-        batch.reset()
-        pthread_mutex_lock(&mutex)
-        free.append(batch)
-        if producerWaitsForFree { pthread_cond_broadcast(&changed) }
-        pthread_mutex_unlock(&mutex)
-    }
+    package func recycle(_ batch: Batch) { giveBack(batch, finished: false) }
 
     /// The consumer's `recycle` for a producer that waits for its batches to be done with
     /// (`waitUntilFinished`): a consumer that gives its batches back through `recycle` instead
     /// would leave such a producer waiting for ever.
-    package func finished(_ batch: Batch) {
+    package func finished(_ batch: Batch) { giveBack(batch, finished: true) }
+
+    private func giveBack(_ batch: Batch, finished: Bool) {
         batch.reset()
         pthread_mutex_lock(&mutex)
         free.append(batch)
-        unfinished -= 1
+        if finished { unfinished -= 1 }
         if producerWaitsForFree || (producerWaitsForFinish && unfinished == 0) { pthread_cond_broadcast(&changed) }
         pthread_mutex_unlock(&mutex)
     }

@@ -48,8 +48,20 @@ final class IngestPipeline {
     private var lastHotspots = -Double.infinity
     private var lastRetention = -Double.infinity
     private var lastLearnedState = 0.0
-    /// When the oldest line not yet committed was read (monotonic); nil when all are committed.
+    /// When the oldest line not yet handed to a commit was read (monotonic); nil when none is.
     private var oldestUncommitted: Double?
+    /// Commits on a thread of its own while this task accounts on (with `settings.threads` 2 or
+    /// more); nil commits on this task.
+    private var committer: StoreCommitter?
+    /// What the pipeline still owes the batch in flight once it is committed.
+    private var committing: Committing?
+    private struct Committing {
+        var alerts: [Alert]
+        /// The commit's wall-clock time, as its checkpoints say.
+        var wallClock: Int64
+        /// When its oldest line was read (monotonic).
+        var oldest: Double?
+    }
     private var lastIdlePublish = -Double.infinity
     /// When the last exchange arrived (monotonic) and the model's clock then: an idle source
     /// moves the clock on by the wall-clock time since, after a grace of one bucket.
@@ -131,6 +143,7 @@ final class IngestPipeline {
     deinit {
         // Gone without a flush (the store failed): the stored checkpoints are the last good ones.
         reader?.abandon()
+        // A batch in flight is still committed (the committer's deinit waits for it).
     }
 
     private static func makeTailer(_ settings: DaemonSettings, logger: Logger) -> LogTailer {
@@ -178,6 +191,13 @@ final class IngestPipeline {
         }
         let rows = try store.checkpoints().filter { row in
             settings.sources.contains { Self.matches($0.pattern, row.source) }
+        }
+        if settings.threads > 1, committer == nil {
+            do {
+                committer = try StoreCommitter { [store] batch throws(StoreError) in try store.commit(batch) }
+            } catch {
+                logger.warning("cannot start the committing thread; committing on the pipeline's", metadata: ["error": "\(error)"])
+            }
         }
         if settings.threads > 1, !settings.sources.isEmpty {
             startReader(from: rows.map(\.position), now: now)
@@ -266,7 +286,9 @@ final class IngestPipeline {
         }
         // A silenced alert's close is as quiet as the rest of its life.
         let events = batch.alerts.filter { !$0.silenced }.map { AlertEvent(kind: .closed, alert: $0) }
-        try commit(&batch, events: events, now: SystemClock.wallMicros())
+        attachDeliveries(&batch, events: events, now: SystemClock.wallMicros())
+        let summary = try store.commit(batch)
+        outbox?.committed(summary, deliveries: batch.webhookDeliveries.count)
         logger.info("closed alerts left open by the previous run", metadata: ["alerts": "\(open.count)", "end": "\(end)"])
     }
 
@@ -366,17 +388,28 @@ final class IngestPipeline {
     /// which costs the same however few lines it covers; behind a backlog a line waits for the
     /// backlog anyway, and the time goes to reading it instead.
     func flushIfDue(now: Double) throws(StoreError) {
+        try collectCommit(now: now, waiting: false)
         if silences.refreshIfDue(store: store, now: now, logger: logger) { dirty = true }
         var interval = settings.flushInterval
         if let p = passEnd, reader != nil, p.unreadBytes > Self.catchingUpBytes { interval = max(interval, 1) }
         guard dirty, now - lastFlush >= interval else { return }
-        try flush(now: now)
+        try beginFlush(now: now)
     }
 
     static let catchingUpBytes: UInt64 = 4 << 20
 
-    /// Commits everything produced since the last flush with the matching checkpoints.
+    /// Commits everything produced since the last flush with the matching checkpoints, and
+    /// waits until it is committed (at a stop, a reload, in tests).
     func flush(now: Double) throws(StoreError) {
+        try beginFlush(now: now)
+        try collectCommit(now: now, waiting: true)
+    }
+
+    /// Hands everything produced since the last flush, with the matching checkpoints, to a
+    /// commit; the pipeline goes on accounting while it runs (`collectCommit` finishes it).
+    private func beginFlush(now: Double) throws(StoreError) {
+        // One commit in flight at most: this batch's silences and outbox follow the last one's.
+        try collectCommit(now: now, waiting: true)
         if let reader {
             // Checkpoints exist only at a pass's end: account the rest of a pass begun.
             let taken = reader.account(into: &analyzer, toPassEnd: true, limit: batchesPerStep, atNewTime: rollupBoundary)
@@ -431,19 +464,55 @@ final class IngestPipeline {
                 byID[t.alertID].flatMap { $0.silenced ? nil : AlertEvent(kind: t.kind, alert: $0, eventID: t.eventID) }
             }
         }
-        try commit(&batch, events: events, now: wallClock)
-        if var stored = batch.fleetSummary?.bytes {
-            // The summary's bytes are in the outbox's file: its buffer takes the next one.
-            batch.fleetSummary = nil
-            analyzer.fleetTap?.recycle(&stored)
-        }
-        for a in alerts { silences.committed(a) }
+        attachDeliveries(&batch, events: events, now: wallClock)
+        let owed = Committing(alerts: alerts, wallClock: wallClock, oldest: oldestUncommitted)
         pendingRollups.removeAll(keepingCapacity: true)
         dirty = false
         lastFlush = now
         oldestUncommitted = nil
-        publishStatus(wallClockMicros: wallClock, now: now)
         saveLearnedStateIfDue(now: now, force: false)
+        if let committer {
+            committing = owed
+            committer.submit(batch)
+        } else {
+            let started = SystemClock.monotonicSeconds()
+            let result = Result<CommitSummary, StoreError> { () throws(StoreError) in try store.commit(batch) }
+            try committed(StoreCommitter.Outcome(batch: batch, result: result, seconds: SystemClock.monotonicSeconds() - started), owed, now: now)
+        }
+    }
+
+    /// Finishes the commit in flight if it is done (or, `waiting`, once it is); throws its error.
+    func collectCommit(now: Double, waiting: Bool) throws(StoreError) {
+        guard let committer, let owed = committing,
+              let outcome = waiting ? committer.wait() : committer.poll() else { return }
+        committing = nil
+        try committed(outcome, owed, now: now)
+    }
+
+    /// What follows a commit: the webhook sender is told, the silences learn what is stored,
+    /// the status shows it. A failed commit leaves its lines uncommitted (the daemon stops; the
+    /// last good checkpoints resume the next run).
+    private func committed(_ done: StoreCommitter.Outcome, _ owed: Committing, now: Double) throws(StoreError) {
+        var done = done
+        let summary: CommitSummary
+        switch done.result {
+        case .success(let s):
+            summary = s
+        case .failure(let error):
+            oldestUncommitted = [owed.oldest, oldestUncommitted].compactMap { $0 }.min()
+            throw error
+        }
+        outbox?.committed(summary, deliveries: done.batch.webhookDeliveries.count)
+        logger.debug("store commit", metadata: [
+            "rollups": "\(done.batch.rollups.count)", "buckets": "\(done.batch.buckets.count)",
+            "model_bytes": "\(done.batch.modelState?.count ?? 0)", "seconds": "\(done.seconds)"])
+        if var stored = done.batch.fleetSummary?.bytes {
+            // The summary's bytes are in the outbox's file: its buffer takes the next one.
+            done.batch.fleetSummary = nil
+            analyzer.fleetTap?.recycle(&stored)
+        }
+        for a in owed.alerts { silences.committed(a) }
+        publishStatus(wallClockMicros: owed.wallClock, now: now)
         if now - lastRetention >= 3600 {
             lastRetention = now
             let removed = try store.applyRetention(days: settings.retentionDays)
@@ -476,20 +545,13 @@ final class IngestPipeline {
         return (alerts, unsilenced)
     }
 
-    /// Commits `batch` with the webhook outbox rows of `events` in the same transaction (SPEC §8):
-    /// the events are owed to the receivers exactly when the alert change is stored, so a crash
-    /// can neither lose one nor announce an alert the store lacks.
-    private func commit(_ batch: inout StoreBatch, events: [AlertEvent], now: Int64) throws(StoreError) {
-        if let outbox, !events.isEmpty {
-            batch.webhookDeliveries = outbox.deliveries(for: events, now: now)
-            batch.webhookCapacity = outbox.capacity
-        }
-        let started = SystemClock.monotonicSeconds()
-        let summary = try store.commit(batch)
-        outbox?.committed(summary, deliveries: batch.webhookDeliveries.count)
-        logger.debug("store commit", metadata: [
-            "rollups": "\(batch.rollups.count)", "buckets": "\(batch.buckets.count)",
-            "model_bytes": "\(batch.modelState?.count ?? 0)", "seconds": "\(SystemClock.monotonicSeconds() - started)"])
+    /// Puts the webhook outbox rows of `events` into `batch`, to be committed in the same
+    /// transaction (SPEC §8): the events are owed to the receivers exactly when the alert change
+    /// is stored, so a crash can neither lose one nor announce an alert the store lacks.
+    private func attachDeliveries(_ batch: inout StoreBatch, events: [AlertEvent], now: Int64) {
+        guard let outbox, !events.isEmpty else { return }
+        batch.webhookDeliveries = outbox.deliveries(for: events, now: now)
+        batch.webhookCapacity = outbox.capacity
     }
 
     /// Alerts opened in this flush, by kind and the severity they have when first stored.
@@ -532,6 +594,7 @@ final class IngestPipeline {
         p.followedFiles = passEnd?.fileCount ?? tailer?.fileCount ?? 0
         p.packets = CapturePacketCounts(captures.map(\.report))
         p.committedAtMicros = wallClockMicros
+        p.lagSeconds = lag(now: now)
         status.publish(p)
     }
 
@@ -543,8 +606,12 @@ final class IngestPipeline {
             lastIdlePublish = now
             publishStatus(wallClockMicros: nil, now: now)
         }
-        let lag = oldestUncommitted.map { now - $0 } ?? 0
-        status.publishLag(lag)
+        status.publishLag(lag(now: now))
+    }
+
+    /// How long the oldest line not yet committed has waited (one in a commit in flight too).
+    private func lag(now: Double) -> Double {
+        [committing?.oldest, oldestUncommitted].compactMap { $0 }.min().map { now - $0 } ?? 0
     }
 
     /// Writes the learned baselines every minute and at shutdown; a failure is logged, not fatal

@@ -26,4 +26,6 @@ struct PipelineStatus: Sendable {
     var followedFiles = 0
     /// Wall-clock µs of the commit this report follows; nil between commits.
     var committedAtMicros: Int64? = nil
+    /// How long the oldest line not yet committed has waited; 0 when every line read is.
+    var lagSeconds = 0.0
 }

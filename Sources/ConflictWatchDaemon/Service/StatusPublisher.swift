@@ -21,7 +21,8 @@ final class StatusPublisher: Sendable {
         routes = Mutex([])
     }
 
-    /// One report after a flush (lag 0: everything read is committed) or an idle tick.
+    /// One report after a commit or an idle tick (with its lag: lines read since, or in a commit
+    /// still running, are not committed yet).
     func publish(_ p: PipelineStatus) {
         let bounded: [LiveStatus.RouteTotals]
         if let writes = p.routeWrites {
@@ -43,7 +44,7 @@ final class StatusPublisher: Sendable {
             $0.writes = p.writes
             $0.conflicts = p.conflicts
             $0.openAlerts = p.openAlerts
-            $0.lagSeconds = 0
+            $0.lagSeconds = p.lagSeconds
             $0.unreadBytes = p.unreadBytes
             $0.followedFiles = p.followedFiles
             if let micros = p.committedAtMicros { $0.lastCommit = Double(micros) / 1e6 }

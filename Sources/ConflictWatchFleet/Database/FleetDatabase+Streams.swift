@@ -13,7 +13,7 @@ extension FleetDatabase {
             try await self.connection.withTransaction(logger: self.logger) { c in
                 for row in rows {
                     let s = row.summary
-                    let payload = ByteBuffer(bytes: s.bytes)
+                    let payload = ByteaParameter(bytes: s.bytes)
                     try await c.query("""
                         INSERT INTO fleet_summary (agent, incarnation, seq, clock, records, first_time, last_time, payload)
                         VALUES (\(agent), \(incarnation), \(row.seq), \(s.clock), \(s.count), \(s.firstTime), \(s.lastTime), \(payload))
