@@ -158,8 +158,7 @@ public struct FleetSummaryWriter: Sendable {
         if spare.capacity > 0 {
             records = []
             swap(&records, &spare)
-            records.removeAll(keepingCapacity: true)
-            records.append(contentsOf: repeatElement(0, count: FleetSummary.headerBytes))
+            Self.startOver(&records)
         } else {
             records = Self.freshBuffer(capacity: 0)
         }
@@ -179,8 +178,7 @@ public struct FleetSummaryWriter: Sendable {
         guard count > 0 else {
             guard bytes.capacity > records.capacity else { return }
             swap(&records, &bytes)
-            records.removeAll(keepingCapacity: true)
-            records.append(contentsOf: repeatElement(0, count: FleetSummary.headerBytes))
+            Self.startOver(&records)
             return
         }
         if bytes.capacity > spare.capacity { swap(&spare, &bytes) }
@@ -190,7 +188,13 @@ public struct FleetSummaryWriter: Sendable {
     private static func freshBuffer(capacity: Int) -> [UInt8] {
         var b: [UInt8] = []
         b.reserveCapacity(max(capacity, 4096))
-        b.append(contentsOf: repeatElement(0, count: FleetSummary.headerBytes))
+        startOver(&b)
         return b
+    }
+
+    /// Empties `buffer`, keeping its memory, down to the header's room.
+    private static func startOver(_ buffer: inout [UInt8]) {
+        buffer.removeAll(keepingCapacity: true)
+        buffer.append(contentsOf: repeatElement(0, count: FleetSummary.headerBytes))
     }
 }
