@@ -152,7 +152,8 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: strictSettings),
         .testTarget(name: "ConflictWatchDaemonTests", dependencies: [
-            "ConflictWatchDaemon", "ConflictWatchStore", "ConflictWatchCore", "ConflictWatchServer", "ConflictWatchCapture", "ConflictWatchTestSupport",
+            "ConflictWatchDaemon", "ConflictWatchStore", "ConflictWatchCore", "ConflictWatchServer", "ConflictWatchCapture", "ConflictWatchFleet",
+            "ConflictWatchTestSupport",
             .product(name: "Logging", package: "swift-log"),
             // A real HTTP receiver for the webhook sender's tests.
             .product(name: "Hummingbird", package: "hummingbird"),

@@ -15,6 +15,8 @@
 #    count every line (through the aggregator: the fleet's rate). Both are polled through one
 #    psql session kept open (the sum `routes` shows, as SQL): a `conflictwatch routes` process
 #    every 0.2 s took 12 % of this 2-core machine's samples away from the fleet it measured.
+#    Then three small appends, 2 s apart (1,000 lines on every agent): how long the fleet's
+#    results take to show them once it has caught up.
 # 3. The aggregator alone: the same agents ship the same log while the bench holds the
 #    aggregator's lock; then it lets go, and one agent works through the whole backlog with the
 #    others idle: the aggregator's own CPU per line, apart from the agents' and PostgreSQL's.
@@ -174,12 +176,33 @@ while (( ${EPOCHREALTIME%.*} < deadline )); do
   sleep 0.1
 done
 fleet_secs=$(elapsed "$t0")
+# How fresh the fleet's results are once it has caught up: three times, 2 s apart, every agent
+# gets 1,000 more lines (the first of its share again: already behind the watermark, so nothing
+# waits for a clock), timed until the fleet's routes count them — the agents' commits, the
+# shipping, the aggregator's look and its commit, end to end.
+fresh=()
+if (( counted >= lines )); then
+  for round in 1 2 3; do
+    sleep 2
+    for i in $(seq 0 $((agents - 1))); do head -n 1000 "$dir/share$i.log" > "$dir/small$i.log"; done
+    target=$(( lines + round * agents * 1000 ))
+    t1=$EPOCHREALTIME
+    for i in $(seq 0 $((agents - 1))); do cat "$dir/small$i.log" >> "$dir/host$i.log"; done
+    while (( ${EPOCHREALTIME%.*} < deadline )); do
+      ask "SELECT coalesce(sum(requests), 0) FROM fleet_route_rollup;"
+      (( REPLY >= target )) && break
+      sleep 0.02
+    done
+    fresh+=("$(elapsed "$t1")")
+  done
+fi
 leader=$(psql "$url" -qAt -c "SELECT holder FROM fleet_state" 2>/dev/null || true)
 kill "$POLL_PID" 2>/dev/null || true
 wait "${POLL_PID:-}" 2>/dev/null || true
 printf 'fleet: %s agents on %s lines (%s s of traffic) dealt round-robin: all shipped to PostgreSQL in %s s (%s lines/s)\n' "$agents" "$lines" "$span" "${shipped_secs:-?}" "$([[ -n $shipped_secs ]] && rate "$shipped_secs" || echo ?)"
 printf 'fleet: the aggregator (%s) counted 95 %% of the lines in %s s: %s lines/s (target >= 1000000); all %s of %s in %s s\n' \
   "$leader" "${t95:-?}" "$([[ -n $t95 ]] && awk -v n="$lines" -v s="$t95" 'BEGIN { printf "%.0f", 0.95 * n / s }' || echo ?)" "$counted" "$lines" "$fleet_secs"
+(( ${#fresh[@]} )) && printf 'fleet: then %s more lines on every agent, counted by the fleet after %s s (three rounds, 2 s apart)\n' 1000 "${fresh[*]}"
 printf 'fleet: PostgreSQL holds %s for the summaries\n' "$(psql "$url" -qAt -c "SELECT pg_size_pretty(pg_total_relation_size('fleet_summary'))")"
 
 # ---- 3. the aggregator alone ------------------------------------------------------------------

@@ -1,4 +1,5 @@
 import ConflictWatchCore
+import ConflictWatchFleet
 import ConflictWatchIngest
 import ConflictWatchStore
 import Logging
@@ -507,6 +508,7 @@ final class IngestPipeline {
             "rollups": "\(done.batch.rollups.count)", "buckets": "\(done.batch.buckets.count)",
             "model_bytes": "\(done.batch.modelState?.count ?? 0)", "seconds": "\(done.seconds)"])
         if var stored = done.batch.fleetSummary?.bytes {
+            status.fleet?.backlog.summaryCommitted()
             // The summary's bytes are in the outbox's file: its buffer takes the next one.
             done.batch.fleetSummary = nil
             analyzer.fleetTap?.recycle(&stored)

@@ -17,7 +17,8 @@ public struct FleetShipper: Service {
     let store: ConflictStore
     let logger: Logger
     public let backlog: FleetBacklog
-    /// How often the outbox is looked at when it was empty (also the agent's heartbeat).
+    /// How often the outbox is looked at when nothing woke the shipper (also the agent's
+    /// heartbeat).
     var interval: Duration = .milliseconds(500)
 
     public init(url: FleetDatabaseURL, agent: String, store: ConflictStore, backlog: FleetBacklog, logger: Logger) {
@@ -35,35 +36,38 @@ public struct FleetShipper: Service {
         var db: FleetDatabase?
         var failing = false
         var retry = Duration.milliseconds(250)
-        while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            do throws(FleetError) {
-                let connected: FleetDatabase
-                if let db { connected = db } else {
-                    connected = try await FleetDatabase.connect(url, logger: logger)
-                    db = connected
-                }
-                let shipped = try await shipOnce(connected, incarnation: incarnation)
-                if failing {
-                    failing = false
-                    logger.notice("fleet database reachable again; shipping the outbox", metadata: ["database": "\(url)"])
-                }
-                retry = .milliseconds(250)
-                if !shipped { try? await Task.sleep(for: interval) }
-            } catch {
-                if error.fatal {
+        // Woken by the pipeline's commits with a summary, and every `interval` (the heartbeat).
+        try await backlog.wakeups.withTimer(every: interval) { (waiter: inout FleetWakeups.Waiter) async throws(FleetError) in
+            while !Task.isShuttingDownGracefully && !Task.isCancelled {
+                do throws(FleetError) {
+                    let connected: FleetDatabase
+                    if let db { connected = db } else {
+                        connected = try await FleetDatabase.connect(url, logger: logger)
+                        db = connected
+                    }
+                    let shipped = try await shipOnce(connected, incarnation: incarnation)
+                    if failing {
+                        failing = false
+                        logger.notice("fleet database reachable again; shipping the outbox", metadata: ["database": "\(url)"])
+                    }
+                    retry = .milliseconds(250)
+                    if !shipped { await waiter.next() }
+                } catch {
+                    if error.fatal {
+                        if let d = db { await d.close() }
+                        throw error
+                    }
+                    if !failing {
+                        failing = true
+                        logger.warning("cannot ship to the fleet database; summaries stay in the local outbox and are shipped when it is back",
+                                       metadata: ["error": "\(error)"])
+                    }
                     if let d = db { await d.close() }
-                    throw error
+                    db = nil
+                    backlog.update(bytes: (try? store.fleetOutboxSize().bytes) ?? 0)
+                    try? await Task.sleep(for: retry)
+                    retry = min(retry * 2, .seconds(5))
                 }
-                if !failing {
-                    failing = true
-                    logger.warning("cannot ship to the fleet database; summaries stay in the local outbox and are shipped when it is back",
-                                   metadata: ["error": "\(error)"])
-                }
-                if let d = db { await d.close() }
-                db = nil
-                backlog.update(bytes: (try? store.fleetOutboxSize().bytes) ?? 0)
-                try? await Task.sleep(for: retry)
-                retry = min(retry * 2, .seconds(5))
             }
         }
         // A last look, so a clean stop leaves nothing behind that could have gone.
@@ -105,7 +109,14 @@ public final class FleetBacklog: Sendable {
     private let shippedRows = Atomic<Int>(0)
     private let shippedExchanges = Atomic<Int>(0)
 
+    /// The shipper's: woken when the pipeline has committed a summary to the outbox.
+    let wakeups = FleetWakeups()
+
     public init(maxBytes: Int64 = 512 << 20) { self.maxBytes = maxBytes }
+
+    /// The pipeline committed a summary to the outbox: the shipper looks now, not at its next
+    /// heartbeat.
+    public func summaryCommitted() { wakeups.wake() }
 
     public var isFull: Bool { bytes.load(ordering: .relaxed) >= maxBytes }
     public var pendingBytes: Int64 { bytes.load(ordering: .relaxed) }

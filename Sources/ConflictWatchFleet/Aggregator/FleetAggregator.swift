@@ -21,7 +21,8 @@ public struct FleetAggregator: Service {
         /// An agent not heard from for this long no longer holds the watermark back (and is
         /// said to be dropped in the log); it counts again when it comes back.
         public var agentTimeout: Double = 30
-        /// How often a follower tries for the role, and a leader looks for new summaries.
+        /// How often a follower tries for the role, and a leader looks for new summaries when
+        /// no agent's shipping woke it.
         public var pollInterval: Duration = .milliseconds(500)
         /// How long accounted summaries, ended silences and given-up webhook deliveries are
         /// kept (a daemon sets its store's retention).
@@ -103,10 +104,24 @@ public struct FleetAggregator: Service {
         logger.notice("fleet aggregator role taken", metadata: [
             "resumed_from": "\(leader.resumedFrom ?? "nothing (a new fleet)")", "watermark": "\(leader.merge.watermark)"])
         do throws(FleetError) {
-            while !Task.isShuttingDownGracefully && !Task.isCancelled {
-                let worked = try await leader.step(now: SystemClock.monotonicSeconds())
-                status.publish(leader)
-                if !worked { try? await Task.sleep(for: settings.pollInterval) }
+            // Woken by the agents' shipping, and every poll interval (a look at agents gone silent).
+            let wakeups = FleetWakeups()
+            try await db.wakingOnShippedSummaries(wakeups) { () async throws(FleetError) in
+                try await wakeups.withTimer(every: settings.pollInterval) { (waiter: inout FleetWakeups.Waiter) async throws(FleetError) in
+                    while !Task.isShuttingDownGracefully && !Task.isCancelled {
+                        let now = SystemClock.monotonicSeconds()
+                        let worked = try await leader.step(now: now)
+                        status.publish(leader)
+                        if !worked {
+                            // What it accounted is committed when due, not at whichever look
+                            // comes after that.
+                            if let due = leader.commitDue(now: now) {
+                                wakeups.wake(after: .seconds(max(0, due - SystemClock.monotonicSeconds())))
+                            }
+                            await waiter.next()
+                        }
+                    }
+                }
             }
             await leader.stop()
             // A clean stop commits what was accounted; the role goes with the connection.

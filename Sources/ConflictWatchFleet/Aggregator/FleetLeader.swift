@@ -34,10 +34,7 @@ struct FleetLeader {
     /// Live streams that have shipped no traffic yet, and since when this leader has seen them so.
     private var withoutTraffic: [String: Double] = [:]
     private var dirty = false
-    private var lastCommit = -Double.infinity
-    /// Since when every step has worked (taken in or released something): the leader has been
-    /// working through a backlog since then. Nil after a step with nothing to do.
-    private var busyFrom: Double?
+    private var pacer = FleetCommitPacer()
     private var lastHotspots = -Double.infinity
     /// When this leader took the role (its first step).
     private var startedAt: Double?
@@ -82,17 +79,6 @@ struct FleetLeader {
         var streams: [FleetDatabase.StreamState] = []
         var summaries: [(stream: String, seq: Int64, records: Result<FleetSummaryRecords, FleetSummaryError>)] = []
     }
-
-    /// While summaries keep coming, a commit (the results and the model's state) at most this
-    /// often, in seconds.
-    static let busyCommitInterval = 1.0
-    /// Once a look finds nothing new after the leader worked through a backlog for at least
-    /// `busyCommitInterval` — it has caught up with everything shipped — what it accounted is
-    /// committed after this long at most: the fleet's results, alerts included, are then as
-    /// fresh as the agents' shipping, not up to a second and a poll behind it. A fleet that
-    /// keeps up (each look's summaries accounted within the second) still commits once a
-    /// second: every commit rewrites the model's state.
-    static let caughtUpCommitInterval = 0.2
 
     /// Summaries read per stream and look: about a second of an agent's traffic each, so a
     /// backlog goes through in steps the next look can overlap (and one agent's backlog does
@@ -149,6 +135,7 @@ struct FleetLeader {
     /// One round: new summaries in, what the watermark allows through the model, a commit when
     /// due. True when it took in or released anything.
     mutating func step(now: Double) async throws(FleetError) -> Bool {
+        pacer.stepStarts(at: now)
         let intake = try await intake()
         var live: Set<String> = []
         var worked = false
@@ -220,19 +207,20 @@ struct FleetLeader {
             dirty = true
             worked = true
         }
-        if worked, busyFrom == nil { busyFrom = now }
-        let caughtUpFromBacklog = intake.summaries.isEmpty && now - (busyFrom ?? now) >= Self.busyCommitInterval
-        try await commit(now: now, force: false, caughtUp: caughtUpFromBacklog)
-        if !worked { busyFrom = nil }
+        if worked { pacer.stepWorked(startedAt: now) }
+        try await commit(now: now, force: false, caughtUp: intake.summaries.isEmpty)
         return worked
     }
 
+    /// When a commit of what was accounted comes due, if something waits for one.
+    func commitDue(now: Double) -> Double? {
+        dirty ? pacer.nextDue(now: now) : nil
+    }
+
     /// Commits the results and the state as of them when there is something new: at once when
-    /// `force`, else once `busyCommitInterval` has passed since the last commit, or
-    /// `caughtUpCommitInterval` when the leader has just `caughtUp` with a backlog.
+    /// `force`, else when the pacer says so (`caughtUp`: the step's look found nothing new).
     mutating func commit(now: Double, force: Bool, caughtUp: Bool = false) async throws(FleetError) {
-        let interval = caughtUp ? Self.caughtUpCommitInterval : Self.busyCommitInterval
-        guard dirty, force || now - lastCommit >= interval else { return }
+        guard dirty, force || pacer.isDue(now: now, caughtUp: caughtUp) else { return }
         release.settle(&analyzer)
         var batch = FleetDatabase.AggregatorCommit(state: .init(
             model: nil, positions: merge.positions, watermark: merge.watermark, holder: settings.agent))
@@ -259,7 +247,7 @@ struct FleetLeader {
         }
         books.pending.removeAll(keepingCapacity: true)
         dirty = false
-        lastCommit = now
+        pacer.committed(at: now)
         if !changes.transitions.isEmpty {
             for t in changes.transitions {
                 logger.info("fleet alert \(t.kind.rawValue)", metadata: ["alert": "\(t.alertID)"])

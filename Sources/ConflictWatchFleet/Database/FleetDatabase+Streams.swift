@@ -21,6 +21,9 @@ extension FleetDatabase {
                         """, logger: self.logger)
                 }
                 let last = rows.last
+                // Wakes the leader (delivered at this transaction's commit, collapsed with any
+                // other of the same transaction): it need not poll to find the summaries.
+                if last != nil { try await c.query("SELECT pg_notify(\(Self.summariesChannel), '')", logger: self.logger) }
                 try await c.query("""
                     INSERT INTO fleet_stream (agent, incarnation, shipped_seq, clock, last_seen)
                     VALUES (\(agent), \(incarnation), \(last?.seq ?? 0), \(last?.summary.clock), now())
@@ -31,6 +34,34 @@ extension FleetDatabase {
                     """, logger: self.logger)
             }
         }
+    }
+
+    /// The channel an agent's shipping notifies.
+    static let summariesChannel = "conflictwatch_summaries"
+
+    /// Runs `body` while each agent's shipping of summaries wakes `wakeups` (LISTEN on this
+    /// connection; the agents notify in their shipping's transaction).
+    func wakingOnShippedSummaries<T>(_ wakeups: FleetWakeups, _ body: () async throws(FleetError) -> T) async throws(FleetError) -> T {
+        let result: Result<T, FleetError>
+        do {
+            result = try await connection.listen(on: Self.summariesChannel) { notifications in
+                await withTaskGroup(of: Void.self) { group in
+                    group.addTask {
+                        // Ends with the connection (the body then fails too) or with the group.
+                        do { for try await _ in notifications { wakeups.wake() } } catch {}
+                    }
+                    defer { group.cancelAll() }
+                    do throws(FleetError) {
+                        return .success(try await body())
+                    } catch {
+                        return .failure(error)
+                    }
+                }
+            }
+        } catch {
+            throw FleetError("listen for shipped summaries: \(Self.describe(error))")
+        }
+        return try result.get()
     }
 
     /// One stream as the aggregator sees it.

@@ -1,0 +1,68 @@
+import Synchronization
+
+/// "Look again": said by whoever has something new (a commit with a summary, a notification
+/// from PostgreSQL) and by a timer as the fallback. Buffered to one, since a wake-up means only
+/// that there may be something to do; one waiter.
+///
+/// The shipper and the leader used to sleep a fixed poll interval whenever a look found
+/// nothing, so each summary waited up to one interval to be shipped and another to be
+/// accounted: in the fleet bench, about 0.5 s of the 2.7 s to 95 % counted.
+public final class FleetWakeups: Sendable {
+    private let stream: AsyncStream<Void>
+    private let continuation: AsyncStream<Void>.Continuation
+    /// The wake-up asked for at a set time (`wake(after:)`), until it fires or is replaced.
+    private let alarm = Mutex<Task<Void, Never>?>(nil)
+
+    public init() {
+        (stream, continuation) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+    }
+
+    public func wake() {
+        continuation.yield()
+    }
+
+    /// Wakes after `delay` as well (a commit coming due), replacing an earlier such request.
+    public func wake(after delay: Duration) {
+        let task = Task { [continuation] in
+            do {
+                try await Task.sleep(for: delay)
+                continuation.yield()
+            } catch {}
+        }
+        alarm.withLock { $0?.cancel(); $0 = task }
+    }
+
+    /// How `withTimer`'s body waits.
+    public struct Waiter {
+        fileprivate var iterator: AsyncStream<Void>.Iterator
+
+        /// Returns at the next wake-up, or at once if one came since the last wait.
+        public mutating func next() async {
+            _ = await iterator.next()
+        }
+    }
+
+    /// Runs `body` while a timer wakes every `interval` as well, so a wake-up that nobody says
+    /// (another process's work, a lost notification) costs one interval at most.
+    public func withTimer<T, E: Error>(every interval: Duration, _ body: (inout Waiter) async throws(E) -> T) async throws(E) -> T {
+        let result: Result<T, E> = await withTaskGroup(of: Void.self) { group in
+            group.addTask { [self] in
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: interval)
+                    wake()
+                }
+            }
+            defer {
+                group.cancelAll()
+                alarm.withLock { $0?.cancel(); $0 = nil }
+            }
+            var waiter = Waiter(iterator: stream.makeAsyncIterator())
+            do throws(E) {
+                return .success(try await body(&waiter))
+            } catch {
+                return .failure(error)
+            }
+        }
+        return try result.get()
+    }
+}
