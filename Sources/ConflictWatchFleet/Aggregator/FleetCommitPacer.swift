@@ -8,7 +8,6 @@
 ///   when the leader has been working through a backlog: the fleet's results (and alerts) are
 ///   then as fresh as the agents' shipping rather than up to a second behind it. A leader that
 ///   mostly waits, keeping up with a trickle, commits once a second.
-///
 struct FleetCommitPacer {
     /// While summaries keep coming, a commit at most this often, in seconds.
     static let busyInterval = 1.0
@@ -40,8 +39,8 @@ struct FleetCommitPacer {
     }
 
     /// Whether something accounted should be committed at `now`; `caughtUp`: the step's look
-    /// found nothing new.
-    /// (Times compared as sums, as `nextDue` gives them: a look at exactly that time is due.)
+    /// found nothing new. Times are compared as the sums `nextDue` gives, so a look at exactly
+    /// that time is due (a difference would miss it by a rounding).
     func isDue(now: Double, caughtUp: Bool) -> Bool {
         let gathered = workingFrom.map { now >= $0 + Self.caughtUpInterval } ?? true
         if now >= lastCommit + Self.busyInterval && gathered { return true }

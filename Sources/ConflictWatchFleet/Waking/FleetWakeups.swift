@@ -6,7 +6,9 @@ import Synchronization
 ///
 /// The shipper and the leader used to sleep a fixed poll interval whenever a look found
 /// nothing, so each summary waited up to one interval to be shipped and another to be
-/// accounted: in the fleet bench, about 0.5 s of the 2.7 s to 95 % counted.
+/// accounted (with the leader's commit rule, a small append on every agent of the fleet bench
+/// reached the fleet's results after 0.8–1.6 s; woken, and with the rule of
+/// `FleetCommitPacer`, after 0.34–0.51 s).
 public final class FleetWakeups: Sendable {
     private let stream: AsyncStream<Void>
     private let continuation: AsyncStream<Void>.Continuation
