@@ -24,6 +24,20 @@ import Testing
         #expect(second >= .milliseconds(200), "the timer's, not a second buffered one: \(second)")
     }
 
+    /// Wake-ups that come thick are taken one per `spacing` (the leader's looks).
+    @Test(.timeLimit(.minutes(1))) func wakeUpsAreSpaced() async {
+        let wakeups = FleetWakeups()
+        let gap = await wakeups.withTimer(every: .seconds(30)) { (w: inout FleetWakeups.Waiter) -> Duration in
+            wakeups.wake()
+            await w.next(spacing: .milliseconds(400))
+            let first = ContinuousClock.now
+            wakeups.wake()
+            await w.next(spacing: .milliseconds(400))
+            return ContinuousClock.now - first
+        }
+        #expect(gap >= .milliseconds(400) && gap < .seconds(10), "\(gap)")
+    }
+
     /// A wake-up asked for after a delay comes then; asking again replaces it (the leader asks
     /// at each wait for the commit then due).
     @Test(.timeLimit(.minutes(1))) func aWakeUpAfterADelayComesThenAndAskingAgainReplacesIt() async {

@@ -36,6 +36,7 @@ public struct FleetShipper: Service {
         var db: FleetDatabase?
         var failing = false
         var retry = Duration.milliseconds(250)
+        var lastContact = ContinuousClock.now - interval
         // Woken by the pipeline's commits with a summary, and every `interval` (the heartbeat).
         try await backlog.wakeups.withTimer(every: interval) { (waiter: inout FleetWakeups.Waiter) async throws(FleetError) in
             while !Task.isShuttingDownGracefully && !Task.isCancelled {
@@ -45,13 +46,15 @@ public struct FleetShipper: Service {
                         connected = try await FleetDatabase.connect(url, logger: logger)
                         db = connected
                     }
-                    let shipped = try await shipOnce(connected, incarnation: incarnation)
+                    let look = try await shipOnce(connected, incarnation: incarnation,
+                                                  heartbeat: ContinuousClock.now - lastContact >= interval)
+                    if look.contacted { lastContact = .now }
                     if failing {
                         failing = false
                         logger.notice("fleet database reachable again; shipping the outbox", metadata: ["database": "\(url)"])
                     }
                     retry = .milliseconds(250)
-                    if !shipped { await waiter.next() }
+                    if !look.more { await waiter.next() }
                 } catch {
                     if error.fatal {
                         if let d = db { await d.close() }
@@ -77,28 +80,41 @@ public struct FleetShipper: Service {
         }
     }
 
-    /// Ships what the outbox holds (a bounded slice) or, when it is empty, just says the agent
-    /// is alive. True when it shipped something.
-    func shipOnce(_ db: FleetDatabase, incarnation: String) async throws(FleetError) -> Bool {
+    /// What one look at the outbox did.
+    struct Look {
+        /// A transaction reached PostgreSQL (which is also the agent's heartbeat).
+        var contacted: Bool
+        /// The outbox still holds summaries: look again at once.
+        var more: Bool
+    }
+
+    /// Ships what the outbox holds (a bounded slice) or, when it is empty and `heartbeat`, just
+    /// says the agent is alive. A shipment is a heartbeat too: after one, the empty look that
+    /// follows it sends nothing (each wake-up cost two transactions, 2.5 times the polling's).
+    func shipOnce(_ db: FleetDatabase, incarnation: String, heartbeat: Bool = true) async throws(FleetError) -> Look {
         let rows: [ConflictStore.FleetOutboxRow]
         do {
             rows = try store.fleetOutbox(limit: 256)
         } catch {
             throw FleetError("cannot read the local outbox: \(error)")
         }
-        try await db.ship(agent: agent, incarnation: incarnation, rows: rows)
         guard let last = rows.last else {
             backlog.update(bytes: 0)
-            return false
+            guard heartbeat else { return Look(contacted: false, more: false) }
+            try await db.ship(agent: agent, incarnation: incarnation, rows: [])
+            return Look(contacted: true, more: false)
         }
+        try await db.ship(agent: agent, incarnation: incarnation, rows: rows)
+        let left: (rows: Int, bytes: Int64)
         do {
             try store.deleteFleetOutbox(through: last.seq)
-            backlog.update(bytes: try store.fleetOutboxSize().bytes)
+            left = try store.fleetOutboxSize()
         } catch {
             throw FleetError("cannot trim the local outbox: \(error)")
         }
+        backlog.update(bytes: left.bytes)
         backlog.shipped(rows: rows.count, exchanges: rows.reduce(0) { $0 + $1.summary.count })
-        return true
+        return Look(contacted: true, more: left.rows > 0)
     }
 }
 

@@ -43,6 +43,12 @@ public struct FleetAggregator: Service {
     let logger: Logger
     public let status: FleetAggregatorStatus
 
+    /// The least time between two looks the agents' notifications start: eight agents that
+    /// commit four times a second each notify up to 32 times a second. With a look for each,
+    /// the leading agent's process used 2.07–2.18 s of CPU over 20 s of a steady 8,000 lines/s
+    /// on 8 agents; with this spacing 1.90–2.00 s; polling twice a second 1.44–1.60 s.
+    static let lookSpacing = Duration.milliseconds(100)
+
     public init(settings: Settings, status: FleetAggregatorStatus = FleetAggregatorStatus(), logger: Logger) {
         self.settings = settings
         self.status = status
@@ -118,7 +124,7 @@ public struct FleetAggregator: Service {
                             if let due = leader.commitDue(now: now) {
                                 wakeups.wake(after: .seconds(max(0, due - SystemClock.monotonicSeconds())))
                             }
-                            await waiter.next()
+                            await waiter.next(spacing: Self.lookSpacing)
                         }
                     }
                 }

@@ -8,7 +8,7 @@ import Synchronization
 /// nothing, so each summary waited up to one interval to be shipped and another to be
 /// accounted (with the leader's commit rule, a small append on every agent of the fleet bench
 /// reached the fleet's results after 0.8–1.6 s; woken, and with the rule of
-/// `FleetCommitPacer`, after 0.34–0.51 s).
+/// `FleetCommitPacer`, after 0.30–0.51 s).
 public final class FleetWakeups: Sendable {
     private let stream: AsyncStream<Void>
     private let continuation: AsyncStream<Void>.Continuation
@@ -37,10 +37,21 @@ public final class FleetWakeups: Sendable {
     /// How `withTimer`'s body waits.
     public struct Waiter {
         fileprivate var iterator: AsyncStream<Void>.Iterator
+        private var lastReturn: ContinuousClock.Instant?
 
-        /// Returns at the next wake-up, or at once if one came since the last wait.
-        public mutating func next() async {
+        fileprivate init(iterator: AsyncStream<Void>.Iterator) {
+            self.iterator = iterator
+        }
+
+        /// Returns at the next wake-up, or at once if one came since the last wait; but not
+        /// sooner than `spacing` after the last return, so wake-ups that come thick (a
+        /// notification per agent's commit) cost one look per `spacing` at most.
+        public mutating func next(spacing: Duration = .zero) async {
             _ = await iterator.next()
+            if let last = lastReturn, spacing > .zero, ContinuousClock.now < last + spacing {
+                try? await Task.sleep(until: last + spacing)
+            }
+            lastReturn = .now
         }
     }
 
