@@ -1,3 +1,4 @@
+import ConflictWatchCore
 import ConflictWatchStore
 import Foundation
 import Testing
@@ -20,7 +21,7 @@ import Testing
             try agent.flush(now: 0.002)
             #expect(try store.fleetOutbox(limit: 10).count == 1)
         }
-        let waited = await backlog.wakeups.withTimer(every: .seconds(30)) { (w: inout FleetWakeups.Waiter) -> Duration in
+        let waited = await backlog.wakeups.withTimer(every: .seconds(30)) { (w: inout Wakeups.Waiter) -> Duration in
             let start = ContinuousClock.now
             await w.next()
             return ContinuousClock.now - start

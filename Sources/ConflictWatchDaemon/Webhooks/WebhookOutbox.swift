@@ -11,10 +11,9 @@ public final class WebhookOutbox: Sendable {
     let targets: [WebhookTarget]
     /// Pending rows kept per receiver before the oldest are dropped.
     let capacity: Int
-    /// Yielded after each commit with events and by the sender's own timer; buffered to one,
-    /// since a wake-up means only "look at the store".
-    let wakeups: AsyncStream<Void>
-    private let wake: AsyncStream<Void>.Continuation
+    /// Said after each commit with events, after each attempt and by the sender's own timer: a
+    /// wake-up means only "look at the store".
+    let wakeups = Wakeups()
     private let status: LiveStatus
     private let logger: Logger
 
@@ -23,7 +22,6 @@ public final class WebhookOutbox: Sendable {
         self.capacity = capacity
         self.status = status
         self.logger = logger
-        (wakeups, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     }
 
     /// The outbox rows for `events`, committed at `now` (wall-clock µs).
@@ -46,11 +44,11 @@ public final class WebhookOutbox: Sendable {
     }
 
     func wakeSender() {
-        wake.yield()
+        wakeups.wake()
     }
 
     /// The pipeline has stopped: one last look at the store, for what its final flush committed.
     func finish() {
-        wake.yield()
+        wakeups.wake()
     }
 }

@@ -56,43 +56,40 @@ public struct WebhookSender: Service {
         configuration.timeout.connect = .seconds(min(5, max(1, Int64(policy.requestTimeout.rounded(.up)))))
         try await HTTPClient.withHTTPClient(configuration: configuration) { client in
             let inFlight = InFlightDeliveries()
-            await withDiscardingTaskGroup { group in
-                group.addTask {
-                    while !Task.isCancelled {
-                        try? await Task.sleep(for: pollInterval)
-                        outbox.wakeSender()
-                    }
-                }
-                var started = false
-                var lastCounts = ContinuousClock.now - .seconds(1)
-                var health = OutboxReadHealth()
-                for await _ in outbox.wakeups {
-                    if Task.isShuttingDownGracefully || Task.isCancelled { break }
-                    guard active() else {
-                        started = false
-                        continue
-                    }
-                    if !started {
-                        started = await start(&health)
-                        if !started { continue }
-                    }
-                    for (target, delivery) in await due(inFlight, &health) {
-                        group.addTask {
-                            await attempt(delivery, to: target, client: client)
-                            inFlight.remove(delivery)
-                            outbox.wakeSender()
+            await outbox.wakeups.withTimer(every: pollInterval) { (waiter: inout Wakeups.Waiter) in
+                await withDiscardingTaskGroup { group in
+                    var started = false
+                    var lastCounts = ContinuousClock.now - .seconds(1)
+                    var health = OutboxReadHealth()
+                    while true {
+                        await waiter.next()
+                        if Task.isShuttingDownGracefully || Task.isCancelled { break }
+                        guard active() else {
+                            started = false
+                            continue
+                        }
+                        if !started {
+                            started = await start(&health)
+                            if !started { continue }
+                        }
+                        for (target, delivery) in await due(inFlight, &health) {
+                            group.addTask {
+                                await attempt(delivery, to: target, client: client)
+                                inFlight.remove(delivery)
+                                outbox.wakeSender()
+                            }
+                        }
+                        if ContinuousClock.now - lastCounts >= .seconds(1) {
+                            lastCounts = .now
+                            await publishCounts(&health)
                         }
                     }
-                    if ContinuousClock.now - lastCounts >= .seconds(1) {
-                        lastCounts = .now
-                        await publishCounts(&health)
+                    let deadline = ContinuousClock.now + .seconds(1)
+                    while !inFlight.isEmpty, ContinuousClock.now < deadline, !Task.isCancelled {
+                        try? await Task.sleep(for: .milliseconds(20))
                     }
+                    group.cancelAll()
                 }
-                let deadline = ContinuousClock.now + .seconds(1)
-                while !inFlight.isEmpty, ContinuousClock.now < deadline, !Task.isCancelled {
-                    try? await Task.sleep(for: .milliseconds(20))
-                }
-                group.cancelAll()
             }
         }
         if active() {

@@ -38,7 +38,7 @@ public struct FleetShipper: Service {
         var retry = Duration.milliseconds(250)
         var lastContact = ContinuousClock.now - interval
         // Woken by the pipeline's commits with a summary, and every `interval` (the heartbeat).
-        try await backlog.wakeups.withTimer(every: interval) { (waiter: inout FleetWakeups.Waiter) async throws(FleetError) in
+        try await backlog.wakeups.withTimer(every: interval) { (waiter: inout Wakeups.Waiter) async throws(FleetError) in
             while !Task.isShuttingDownGracefully && !Task.isCancelled {
                 do throws(FleetError) {
                     let connected: FleetDatabase
@@ -127,7 +127,7 @@ public final class FleetBacklog: Sendable {
     private let shippedExchanges = Atomic<Int>(0)
 
     /// The shipper's: woken when the pipeline has committed a summary to the outbox.
-    let wakeups = FleetWakeups()
+    let wakeups = Wakeups()
 
     public init(maxBytes: Int64 = 512 << 20) { self.maxBytes = maxBytes }
 

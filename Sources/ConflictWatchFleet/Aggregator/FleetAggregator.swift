@@ -111,9 +111,9 @@ public struct FleetAggregator: Service {
             "resumed_from": "\(leader.resumedFrom ?? "nothing (a new fleet)")", "watermark": "\(leader.merge.watermark)"])
         do throws(FleetError) {
             // Woken by the agents' shipping, and every poll interval (a look at agents gone silent).
-            let wakeups = FleetWakeups()
+            let wakeups = Wakeups()
             try await db.wakingOnShippedSummaries(wakeups) { () async throws(FleetError) in
-                try await wakeups.withTimer(every: settings.pollInterval) { (waiter: inout FleetWakeups.Waiter) async throws(FleetError) in
+                try await wakeups.withTimer(every: settings.pollInterval) { (waiter: inout Wakeups.Waiter) async throws(FleetError) in
                     while !Task.isShuttingDownGracefully && !Task.isCancelled {
                         let now = SystemClock.monotonicSeconds()
                         let worked = try await leader.step(now: now)

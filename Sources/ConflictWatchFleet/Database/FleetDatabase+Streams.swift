@@ -41,21 +41,17 @@ extension FleetDatabase {
 
     /// Runs `body` while each agent's shipping of summaries wakes `wakeups` (LISTEN on this
     /// connection; the agents notify in their shipping's transaction).
-    func wakingOnShippedSummaries<T>(_ wakeups: FleetWakeups, _ body: () async throws(FleetError) -> T) async throws(FleetError) -> T {
+    func wakingOnShippedSummaries<T>(_ wakeups: Wakeups, _ body: () async throws(FleetError) -> T) async throws(FleetError) -> T {
         let result: Result<T, FleetError>
         do {
             result = try await connection.listen(on: Self.summariesChannel) { notifications in
-                await withTaskGroup(of: Void.self) { group in
-                    group.addTask {
-                        // Ends with the connection (the body then fails too) or with the group.
+                do throws(FleetError) {
+                    return .success(try await withBackgroundTask({
+                        // Ends with the connection (the body then fails too) or when cancelled.
                         do { for try await _ in notifications { wakeups.wake() } } catch {}
-                    }
-                    defer { group.cancelAll() }
-                    do throws(FleetError) {
-                        return .success(try await body())
-                    } catch {
-                        return .failure(error)
-                    }
+                    }, body))
+                } catch {
+                    return .failure(error)
                 }
             }
         } catch {

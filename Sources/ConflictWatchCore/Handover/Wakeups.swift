@@ -1,15 +1,16 @@
 import Synchronization
 
-/// "Look again": said by whoever has something new (a commit with a summary, a notification
-/// from PostgreSQL) and by a timer as the fallback. Buffered to one, since a wake-up means only
-/// that there may be something to do; one waiter.
+/// "Look again": said by whoever has something new (a commit with a fleet summary or with
+/// webhook events, a notification from PostgreSQL) and by a timer as the fallback. Buffered to
+/// one, since a wake-up means only that there may be something to do; one waiter. The fleet's
+/// shipper and leader and the webhook sender each wait on one.
 ///
 /// The shipper and the leader used to sleep a fixed poll interval whenever a look found
 /// nothing, so each summary waited up to one interval to be shipped and another to be
 /// accounted (with the leader's commit rule, a small append on every agent of the fleet bench
 /// reached the fleet's results after 0.8–1.6 s; woken, and with the rule of
 /// `FleetCommitPacer`, after 0.30–0.51 s).
-public final class FleetWakeups: Sendable {
+public final class Wakeups: Sendable {
     private let stream: AsyncStream<Void>
     private let continuation: AsyncStream<Void>.Continuation
     /// The wake-up asked for at a set time (`wake(after:)`), until it fires or is replaced.
@@ -45,7 +46,8 @@ public final class FleetWakeups: Sendable {
 
         /// Returns at the next wake-up, or at once if one came since the last wait; but not
         /// sooner than `spacing` after the last return, so wake-ups that come thick (a
-        /// notification per agent's commit) cost one look per `spacing` at most.
+        /// notification per agent's commit) cost one look per `spacing` at most. Returns at
+        /// once when the task is cancelled.
         public mutating func next(spacing: Duration = .zero) async {
             _ = await iterator.next()
             if let last = lastReturn, spacing > .zero, ContinuousClock.now < last + spacing {
@@ -56,26 +58,18 @@ public final class FleetWakeups: Sendable {
     }
 
     /// Runs `body` while a timer wakes every `interval` as well, so a wake-up that nobody says
-    /// (another process's work, a lost notification) costs one interval at most.
+    /// (another process's work, a lost notification, a retry coming due) costs one interval at
+    /// most.
     public func withTimer<T, E: Error>(every interval: Duration, _ body: (inout Waiter) async throws(E) -> T) async throws(E) -> T {
-        let result: Result<T, E> = await withTaskGroup(of: Void.self) { group in
-            group.addTask { [self] in
-                while !Task.isCancelled {
-                    try? await Task.sleep(for: interval)
-                    wake()
-                }
+        try await withBackgroundTask({ [self] in
+            while !Task.isCancelled {
+                try? await Task.sleep(for: interval)
+                wake()
             }
-            defer {
-                group.cancelAll()
-                alarm.withLock { $0?.cancel(); $0 = nil }
-            }
+        }) { () async throws(E) -> T in
+            defer { alarm.withLock { $0?.cancel(); $0 = nil } }
             var waiter = Waiter(iterator: stream.makeAsyncIterator())
-            do throws(E) {
-                return .success(try await body(&waiter))
-            } catch {
-                return .failure(error)
-            }
+            return try await body(&waiter)
         }
-        return try result.get()
     }
 }
