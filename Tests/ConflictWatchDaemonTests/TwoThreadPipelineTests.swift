@@ -289,6 +289,35 @@ import Testing
         #expect(two.alerts == one.alerts)
         #expect(two.checkpoints == one.checkpoints)
     }
+    /// Two sources of different formats: each file's lines go through its own source's decoder
+    /// (a JSON line decoded as combined is malformed), on one thread and with a reading thread
+    /// (which notices the change of file by the file's serial).
+    @Test(arguments: [1, 2]) func eachFileIsDecodedInItsSourcesFormat(threads: Int) throws {
+        let combined = (0..<600).map { i in
+            "10.0.0.\(i % 7) - - [24/Nov/2026:10:00:\(String(format: "%02d", i % 60)) +0000] \"PUT /api/orders/\(i % 9) HTTP/1.1\" 200 1 \"-\" \"x\"\n"
+        }.joined()
+        let json = (0..<500).map { i in
+            #"{"time_local":"24/Nov/2026:10:00:"# + String(format: "%02d", i % 60)
+                + #" +0000","remote_addr":"10.0.1.\#(i % 5)","request":"PATCH /api/carts/\#(i % 4) HTTP/1.1","status":409}"# + "\n"
+        }.joined()
+        let counts = try withLog(combined) { dir in
+            try Data(json.utf8).write(to: URL(fileURLWithPath: dir + "/api.json"))
+            var s = settings(dir, threads: threads)
+            s.sources.append(.init(pattern: dir + "/api.json", format: .json))
+            let store = try ConflictStore(directory: dir, mode: .writer, logger: logger)
+            let pipeline = IngestPipeline(settings: s, store: store, logger: logger)
+            try pipeline.start(now: 0)
+            var now = 0.0
+            try drive(pipeline, now: &now, flushEvery: nil, stopAt: 1100)
+            pipeline.stopReading()
+            try pipeline.flush(now: now + 1)
+            return pipeline.counters
+        }
+        #expect(counts.lines == 1100)
+        #expect(counts.malformed == 0, "\(counts.malformedReasons)")
+        #expect(counts.exchanges == 1100)
+    }
+
 
     /// The first third of the log with a commit after every step, then the rest appended and
     /// committed as soon as one batch of it is accounted, part-way through the reading thread's

@@ -1,4 +1,5 @@
 import ConflictWatchCore
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -17,6 +18,12 @@ package final class FollowedFile {
     /// Where it is now (its rotated name once rotated, when known).
     package var path: String
     package let identity: FileIdentity
+    /// Unique among the files this process opens: what the reading thread compares to notice
+    /// that the lines come from another file, so that its per-line closure holds no object
+    /// (`TailReader.read`). Not an `ObjectIdentifier`: an address can be another file's once
+    /// this one is gone.
+    package let serial: UInt64
+    private static let serials = Atomic<UInt64>(0)
     private(set) var fd: Int32
     private var framer: LineFramer
     /// End of the last complete line consumed.
@@ -31,6 +38,7 @@ package final class FollowedFile {
         self.path = path
         self.fd = fd
         self.identity = identity
+        serial = Self.serials.add(1, ordering: .relaxed).newValue
         framer = LineFramer(maxLineLength: maxLineLength, offset: offset, lines: line)
         lastGrowth = now
     }
