@@ -30,6 +30,9 @@ public struct FleetMerge {
         var clock: Int64
         /// The head record's time; .max when nothing is queued.
         var headTime: Int64 = .max
+        /// How many records the head summary holds (its cursor's `count`, kept here so that
+        /// the merge never reads through `cursor!` without mutating: that copied the cursor).
+        var headCount = 0
         /// Reads the head summary (at `index`); nil when nothing is queued.
         var cursor: FleetSummaryRecords.Cursor?
     }
@@ -108,10 +111,20 @@ public struct FleetMerge {
             s.headTime = .max
             s.cursor = nil
         } else {
-            if s.cursor == nil { s.cursor = s.queue[s.head].records.makeCursor() }
-            s.cursor!.seek(s.index)
-            s.headTime = s.cursor!.time
+            if s.cursor == nil {
+                s.cursor = s.queue[s.head].records.makeCursor()
+                s.headCount = s.queue[s.head].records.count
+            }
+            s.headTime = Self.seek(&s.cursor!, to: s.index)
         }
+    }
+
+    /// Puts record `index` under `cursor`; its time. The cursor is taken `inout` so that it is
+    /// read in place.
+    @inline(__always)
+    private static func seek(_ cursor: inout FleetSummaryRecords.Cursor, to index: Int) -> Int64 {
+        cursor.seek(index)
+        return cursor.time
     }
 
     /// The watermark the `live` streams allow now: the oldest of their clocks (a stream that
@@ -149,9 +162,8 @@ public struct FleetMerge {
                 streams[best].index += 1
                 // The next record of the same summary (the common case) is one step on; the
                 // end of a summary goes through `settle`.
-                if streams[best].index < streams[best].cursor!.count {
-                    streams[best].cursor!.seek(streams[best].index)
-                    streams[best].headTime = streams[best].cursor!.time
+                if streams[best].index < streams[best].headCount {
+                    streams[best].headTime = Self.seek(&streams[best].cursor!, to: streams[best].index)
                 } else {
                     Self.settle(&streams[best])
                 }

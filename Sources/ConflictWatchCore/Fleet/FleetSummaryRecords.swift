@@ -379,9 +379,10 @@ public final class FleetSummaryRecords: @unchecked Sendable {
         public var time: Int64 { current.time }
 
         /// Fills `x` with the record under the cursor (fields this format does not carry are
-        /// left unknown).
+        /// left unknown). Mutating only so that a cursor kept in an optional (the merge's) is
+        /// read in place: a read through `cursor!` copied it, retaining its tables, per record.
         @inline(__always)
-        public func read(into x: inout ExchangeView) {
+        public mutating func read(into x: inout ExchangeView) {
             x.reset()
             x.time = current.time
             x.latencyMicros = current.latency
