@@ -11,11 +11,10 @@ import Testing
     @Test(.timeLimit(.minutes(1))) func aCommitWithASummaryWakesTheShipper() async throws {
         let helper = IdleClockTests()
         let backlog = FleetBacklog()
-        let status = StatusPublisher(fleet: FleetAgentStatus(backlog: backlog, aggregator: FleetAggregatorStatus()))
         try helper.withDirectory { dir in
             try Data(IdleClockTests.traffic(end: 1_795_514_459_000_000).utf8).write(to: URL(fileURLWithPath: dir + "/access.log"))
             let store = try ConflictStore(directory: dir, mode: .writer, logger: helper.logger)
-            let agent = IngestPipeline(settings: try helper.settings(dir, fleet: true), store: store, logger: helper.logger, status: status)
+            let agent = IngestPipeline(settings: try helper.settings(dir, fleet: true), store: store, logger: helper.logger, fleetBacklog: backlog)
             try agent.start(now: 0)
             while agent.step(now: 0.001) > 0 {}
             try agent.flush(now: 0.002)

@@ -23,6 +23,9 @@ final class IngestPipeline {
     let status: StatusPublisher
     /// Makes the webhook outbox rows committed with alert events; nil when no receiver is configured.
     let outbox: WebhookOutbox?
+    /// A fleet agent's unshipped summaries, whose shipper each commit of a summary wakes; nil
+    /// on a single server.
+    let fleetBacklog: FleetBacklog?
     /// Live interfaces; their threads hand over batches of exchanges that `step` takes.
     let captures: [InterfaceCapture]
     /// The files read on this thread (one thread, or no other to be had); nil while a
@@ -99,7 +102,8 @@ final class IngestPipeline {
     /// changes no verdict and sends no event. With other parameters the model restarts from the
     /// snapshot just committed, as a restart does.
     init(settings: DaemonSettings, store: ConflictStore, logger: Logger,
-         status: StatusPublisher = StatusPublisher(), outbox: WebhookOutbox? = nil, captures: [InterfaceCapture] = [],
+         status: StatusPublisher = StatusPublisher(), outbox: WebhookOutbox? = nil, fleetBacklog: FleetBacklog? = nil,
+         captures: [InterfaceCapture] = [],
          waitForChange: @escaping @Sendable (Int32) -> Void = { usleep(UInt32($0) * 1000) },
          continuing previous: IngestPipeline? = nil) {
         self.settings = settings
@@ -108,6 +112,7 @@ final class IngestPipeline {
         self.logger = logger
         self.status = status
         self.outbox = outbox
+        self.fleetBacklog = fleetBacklog
         self.captures = captures
         learnedState = LearnedState(stateDirectory: settings.stateDirectory)
         if let previous {
@@ -508,7 +513,7 @@ final class IngestPipeline {
             "rollups": "\(done.batch.rollups.count)", "buckets": "\(done.batch.buckets.count)",
             "model_bytes": "\(done.batch.modelState?.count ?? 0)", "seconds": "\(done.seconds)"])
         if var stored = done.batch.fleetSummary?.bytes {
-            status.fleet?.backlog.summaryCommitted()
+            fleetBacklog?.summaryCommitted()
             // The summary's bytes are in the outbox's file: its buffer takes the next one.
             done.batch.fleetSummary = nil
             analyzer.fleetTap?.recycle(&stored)

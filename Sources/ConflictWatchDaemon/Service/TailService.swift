@@ -29,7 +29,7 @@ public struct TailService: Service {
     /// last flush.
     let captures: [InterfaceCapture]
     /// A fleet agent's unshipped summaries: reading pauses while they fill their bound.
-    var fleetBacklog: FleetBacklog? { status.fleet?.backlog }
+    let fleetBacklog: FleetBacklog?
 
     init(settings: DaemonSettings, store: ConflictStore, logger: Logger, status: LiveStatus = LiveStatus(),
          outbox: WebhookOutbox? = nil, captures: [InterfaceCapture] = [], fleet: FleetAgentStatus? = nil,
@@ -39,6 +39,7 @@ public struct TailService: Service {
         self.captures = captures
         self.logger = logger
         self.status = StatusPublisher(status, fleet: fleet)
+        fleetBacklog = fleet?.backlog
         self.outbox = outbox
         self.reloadSettings = reloadSettings
     }
@@ -48,7 +49,8 @@ public struct TailService: Service {
         defer { outbox?.finish() }
         let watcher = ChangeWatcher(directories: settings.sources.map { Self.watchDirectory($0.pattern) }, logger: logger)
         var pipeline = IngestPipeline(settings: settings, store: store, logger: logger, status: status, outbox: outbox,
-                                      captures: captures, waitForChange: { watcher.waitBlocking(timeoutMillis: $0) })
+                                      fleetBacklog: fleetBacklog, captures: captures,
+                                      waitForChange: { watcher.waitBlocking(timeoutMillis: $0) })
         try pipeline.start(now: SystemClock.monotonicSeconds())
         for c in captures { c.start() }
         // However the loop ends, the capture threads are stopped (and joined).
@@ -157,7 +159,8 @@ public struct TailService: Service {
                         logger.notice("SIGHUP: webhooks, interfaces and the listen address take effect at the next start")
                     }
                     let fresh = IngestPipeline(settings: next, store: store, logger: logger, status: status, outbox: outbox,
-                                               captures: captures, waitForChange: pipeline.waitForChange, continuing: pipeline)
+                                               fleetBacklog: fleetBacklog, captures: captures,
+                                               waitForChange: pipeline.waitForChange, continuing: pipeline)
                     if fresh.restored || pipeline.openAlertCount == 0 {
                         try fresh.start(now: now)
                         return fresh
