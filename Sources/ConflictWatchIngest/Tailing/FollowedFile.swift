@@ -18,9 +18,9 @@ package final class FollowedFile {
     /// Where it is now (its rotated name once rotated, when known).
     package var path: String
     package let identity: FileIdentity
-    /// Unique among the files this process opens: what the reading thread compares to notice
-    /// that the lines come from another file, so that its per-line closure holds no object
-    /// (`TailReader.read`). Not an `ObjectIdentifier`: an address can be another file's once
+    /// Unique among the files this process opens, from 1: what the reading thread compares to
+    /// notice that the lines come from another file, so that its per-line closure holds no
+    /// object (`TailReader.read`, where 0 means no file yet). Not an `ObjectIdentifier`: an address can be another file's once
     /// this one is gone.
     package let serial: UInt64
     private static let serials = Atomic<UInt64>(0)

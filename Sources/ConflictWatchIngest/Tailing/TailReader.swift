@@ -93,12 +93,11 @@ package final class TailReader: @unchecked Sendable {
         var exchange = ExchangeView()
         // The current file's decoder, not optional: mutating a captured `LineDecoder?` through
         // `!` copied the whole decoder (and retained its parts) per line. The placeholder is
-        // never used: `haveDecoder` is false until the first line's file gives the real one.
+        // never used: `decoderFile` is 0 until the first line's file gives the real one.
         var decoder = LineDecoder(format: .combined)
-        var haveDecoder = false
         var decoderSource = ""
-        // The file whose lines came last (its serial: 0 is none), compared by identity rather
-        // than by its source's name.
+        // The file whose lines came last (its serial; 0, which no file has, until the first
+        // line), compared by identity rather than by its source's name.
         var decoderFile: UInt64 = 0
         var fileCount = -1
         // The fleet summary's blocks: one scope until the accounting asks for a new one.
@@ -107,15 +106,14 @@ package final class TailReader: @unchecked Sendable {
         let encodes = encodesFleetBlocks
         while !stopping.load(ordering: .relaxed) {
             let n = tailer.poll(now: SystemClock.monotonicSeconds()) { file, line, event, number in
-                if !haveDecoder || file.serial != decoderFile {
+                if file.serial != decoderFile {
                     let source = file.source
-                    if !haveDecoder || source != decoderSource {
+                    if decoderFile == 0 || source != decoderSource {
                         me._withUnsafeGuaranteedRef { reader in
-                            if haveDecoder { reader.decoders[decoderSource] = decoder }
+                            if decoderFile != 0 { reader.decoders[decoderSource] = decoder }
                             decoder = reader.decoders[source] ?? reader.makeDecoder(source)
                         }
                         decoderSource = source
-                        haveDecoder = true
                     }
                     decoderFile = file.serial
                 }
@@ -144,7 +142,7 @@ package final class TailReader: @unchecked Sendable {
             }
             if n == 0 { waitForChange(100) }
         }
-        if haveDecoder { decoders[decoderSource] = decoder }
+        if decoderFile != 0 { decoders[decoderSource] = decoder }
         queue.recycle(batch)
         queue.close()
     }
