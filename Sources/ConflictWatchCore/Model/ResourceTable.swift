@@ -207,8 +207,27 @@ package struct ResourceTable {
         labelPool + Int(slots.entries[i]) &* Self.labelBytes
     }
 
-    /// Indices of every tracked resource.
-    var occupied: [Int] { (0..<capacity).filter { hashes[$0] != 0 } }
+    /// Indices of every tracked resource, in position order.
+    var occupied: [Int] {
+        // `count` positions are taken, for good: one allocation of the right size.
+        var taken: [Int] = []
+        taken.reserveCapacity(count)
+        for i in 0..<capacity where hashes[i] != 0 { taken.append(i) }
+        return taken
+    }
+
+    /// Asks the CPU for everything of position `i` that the snapshot writes: it writes 8,192
+    /// resources heaviest first, each one a miss in tables far larger than the caches.
+    @inline(__always)
+    func prefetchEntry(_ i: Int) {
+        cw_prefetch(hashes + i)
+        cw_prefetch(evictionKey + i)
+        let slot = UnsafeRawPointer(slots.pointer(i))
+        for line in stride(from: 0, to: MemoryLayout<ResourceSlot>.size, by: 64) { cw_prefetch(slot + line) }
+        let label = UnsafeRawPointer(labels(i))
+        cw_prefetch(label)
+        cw_prefetch(label + Self.labelBytes - 1)
+    }
 }
 
 /// The slots of the table's positions, kept densely: position `i` (set-major, where the hash

@@ -49,6 +49,8 @@ final class IngestPipeline {
     private var exchange = ExchangeView()
     private var dirty = false
     private var lastFlush = 0.0
+    /// The size of the last model snapshot: the next one's starting capacity.
+    private var lastSnapshotSize = 64 * 1024
     private var lastHotspots = -Double.infinity
     private var lastRetention = -Double.infinity
     private var lastLearnedState = 0.0
@@ -447,7 +449,9 @@ final class IngestPipeline {
         let positions = passEnd?.positions ?? tailer?.positions() ?? [:]
         batch.checkpoints = positions.mapValues { $0.map { SourceCheckpoint($0, updated: updated) } }
         // The model as of exactly these checkpoints: a kill -9 restarts as warm as a SIGTERM.
-        batch.modelState = analyzer.snapshot()
+        let state = analyzer.snapshot(capacity: lastSnapshotSize + lastSnapshotSize / 8)
+        lastSnapshotSize = state.count
+        batch.modelState = state
         // A fleet agent's exchanges since the last commit, into the outbox with these
         // checkpoints: shipped exactly once whatever happens to the process (SPEC §7).
         // An agent that has seen no traffic yet says so (.min holds no one up): its model's

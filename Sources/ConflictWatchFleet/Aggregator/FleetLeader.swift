@@ -36,6 +36,8 @@ struct FleetLeader {
     private var dirty = false
     private var pacer = FleetCommitPacer()
     private var lastHotspots = -Double.infinity
+    /// The size of the last model snapshot: the next one's starting capacity.
+    private var lastSnapshotSize = 64 * 1024
     /// When this leader took the role (its first step).
     private var startedAt: Double?
     private(set) var accounted: UInt64 = 0
@@ -237,7 +239,9 @@ struct FleetLeader {
         let changes = analyzer.takeAlertChanges()
         batch.alerts = changes.alerts.map { ($0, agents(of: $0)) }
         batch.events = changes.transitions
-        batch.state.model = analyzer.snapshot()
+        let state = analyzer.snapshot(capacity: lastSnapshotSize + lastSnapshotSize / 8)
+        lastSnapshotSize = state.count
+        batch.state.model = state
         batch.webhooks = settings.webhooks
         let webhooks = try await db.commit(batch)
         if webhooks.owed > 0 { settings.wakeWebhookSender?() }
