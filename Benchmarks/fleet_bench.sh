@@ -25,6 +25,9 @@
 #
 # PostgreSQL: CONFLICTWATCH_TEST_DATABASE_URL (a database the bench may create databases on), else
 # a throwaway server from scripts/with_postgres.sh (as `make test` uses).
+# 4. (BENCH_STEADY=seconds) The fleet fed steadily: a log of that many seconds at
+#    BENCH_STEADY_RATE lines/s (default 1000000) appended to the agents' files in step with the
+#    wall clock (feed_log.py): whether the fleet keeps up, and its CPU against the cores'.
 # Knobs: BENCH_LINES (default 2000000), BENCH_AGENTS (default 8), BENCH_ROUNDS (default 2),
 #        BENCH_DIR (default <repo>/.build/bench-fleet), BENCH_SPAN (default 86400: the log's
 #        traffic-time span in seconds). The default log is a day of traffic replayed in seconds:
@@ -75,6 +78,8 @@ elapsed() { awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.3f", b - a }'
 ticks() { local p t=0 f; for p in "$@"; do f=$(cat "/proc/$p/stat" 2>/dev/null) || continue; f=${f##*) }; set -- $f; t=$(( t + ${12} + ${13} )); done; echo "$t"; }
 hz=$(getconf CLK_TCK)
 
+# BENCH_STEADY_ONLY=1 runs part 4 alone.
+if [[ ${BENCH_STEADY_ONLY:-0} != 1 ]]; then
 # ---- 1. one agent, shipping off / on -----------------------------------------------------------
 one_agent() {  # $1 = off|follow|lead; prints the seconds until the agent's store counted every line,
   # and the CPU seconds the agent and PostgreSQL spent meanwhile
@@ -263,3 +268,66 @@ printf 'fleet: the aggregator alone (%s), the backlog of %s lines: 95 %% counted
   "$(awk -v t="$lead_ticks" -v hz="$hz" 'BEGIN { printf "%.2f", t / hz }')" \
   "$(awk -v t="$lead_ticks" -v hz="$hz" -v n="$lines" 'BEGIN { printf "%.2f", t / hz / n * 1e6 }')" \
   "$(awk -v t=$(( p1 - p0 )) -v hz="$hz" 'BEGIN { printf "%.2f", t / hz }')"
+
+fi
+
+# ---- 4. the fleet fed steadily (BENCH_STEADY seconds; off by default) ---------------------------
+# SPEC §11 asks that the fleet keep up with 1 M lines/s. Parts 2 and 3 append a backlog at once;
+# here a log of BENCH_STEADY seconds at BENCH_STEADY_RATE lines/s (default 1000000) is dealt over
+# the agents' files and appended in step with the wall clock (feed_log.py), as live traffic
+# comes. Kept up: the agents' summaries stay about a commit behind the feed, and the fleet counts
+# every line soon after the feed ends; the CPU of the agents and PostgreSQL is set beside what the
+# machine's cores have in the feed's time (the feeder's own CPU is not counted).
+steady=${BENCH_STEADY:-0}
+[[ $steady =~ ^[0-9]+$ ]] || { echo "fleet bench: BENCH_STEADY must be a whole number of seconds, got '$steady'" >&2; exit 1; }
+(( steady > 0 )) || exit 0
+steady_rate=${BENCH_STEADY_RATE:-1000000}
+[[ $steady_rate =~ ^[1-9][0-9]*$ ]] || { echo "fleet bench: BENCH_STEADY_RATE must be a whole number of lines/s, got '$steady_rate'" >&2; exit 1; }
+for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
+wait "${pids[@]}" 2>/dev/null || true
+pids=()
+steady_lines=$(( steady * steady_rate ))
+steady_input=$work/input-$steady_lines-span$steady.log
+[[ -s $steady_input ]] || python3 "$here/generate_log.py" --lines "$steady_lines" --span "$steady" --out "$steady_input" --quiet
+dir=$work/steady
+rm -rf "$dir"; mkdir -p "$dir"
+url=$(fresh_db steady)
+awk -v n="$agents" -v d="$dir" '{ print > (d "/share" (NR - 1) % n ".log") }' "$steady_input"
+cat "$dir"/share*.log > /dev/null
+feeds=()
+for i in $(seq 0 $((agents - 1))); do
+  : > "$dir/host$i.log"
+  feeds+=("$dir/share$i.log" "$dir/host$i.log")
+  "$bin" tail --state-dir "$dir/state$i" --log-format combined --database-url "$url" --agent "web$i" "$dir/host$i.log" > /dev/null 2> "$dir/agent$i.log" &
+  pids+=($!)
+done
+for i in $(seq 0 $((agents - 1))); do wait_following "$dir/agent$i.log"; done
+sleep 1
+a0=$(ticks "${pids[@]}"); p0=$(ticks $(pgrep -x postgres))
+t0=$EPOCHREALTIME
+python3 "$here/feed_log.py" "$steady" "${feeds[@]}" 2> "$dir/feed.log" &
+feeder=$!
+coproc POLL { psql "$url" -qAt; }
+ask() { echo "$1" >&"${POLL[1]}"; read -r -t 30 -u "${POLL[0]}" REPLY || REPLY=0; }
+deadline=$(( ${EPOCHREALTIME%.*} + steady + 600 ))
+fed_secs=""; counted=0; behind=""; counted_at_end=""
+while (( ${EPOCHREALTIME%.*} < deadline )); do
+  ask "SELECT coalesce(sum(records), 0) FROM fleet_summary;"; shipped=$REPLY
+  ask "SELECT coalesce(sum(requests), 0) FROM fleet_route_rollup;"; counted=$REPLY
+  if [[ -z $fed_secs ]] && ! kill -0 "$feeder" 2>/dev/null; then
+    fed_secs=$(elapsed "$t0"); behind=$(( steady_lines - shipped )); counted_at_end=$counted
+    a1=$(ticks "${pids[@]}"); p1=$(ticks $(pgrep -x postgres))
+  fi
+  (( counted >= steady_lines )) && break
+  sleep 0.5
+done
+all_secs=$(elapsed "$t0")
+a2=$(ticks "${pids[@]}"); p2=$(ticks $(pgrep -x postgres))
+kill "$POLL_PID" 2>/dev/null || true
+wait "$feeder" 2>/dev/null || true
+secs() { awk -v t="$1" -v hz="$hz" 'BEGIN { printf "%.2f", t / hz }'; }
+printf 'fleet: fed steadily, %s lines over %s s (%s lines/s; %s): when the feed had ended (seen after %s s) the summaries were %s lines behind it and the fleet had counted %s; all %s of %s counted after %s s\n' \
+  "$steady_lines" "$steady" "$steady_rate" "$(cat "$dir/feed.log")" "${fed_secs:-?}" "${behind:-?}" "${counted_at_end:-?}" "$counted" "$steady_lines" "$all_secs"
+printf 'fleet: fed steadily, CPU until every line was counted: %s s (agents %s, PostgreSQL %s), until the feed ended %s s, against %s s that %s cores have in %s s\n' \
+  "$(secs $(( a2 - a0 + p2 - p0 )))" "$(secs $(( a2 - a0 )))" "$(secs $(( p2 - p0 )))" "$(secs $(( ${a1:-$a2} - a0 + ${p1:-$p2} - p0 )))" \
+  "$(( steady * $(nproc) ))" "$(nproc)" "$steady"
