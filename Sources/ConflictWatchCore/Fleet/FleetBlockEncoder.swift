@@ -71,6 +71,13 @@ public struct FleetBlockEncoder: Sendable {
         append(x, clientHash: clientHash, to: &block.bytes)
     }
 
+    /// Asks the CPU for what appending an exchange with this client will read: its dictionary
+    /// slot, then (`deep`) the string there. Called for the exchanges a few ahead.
+    @inline(__always)
+    package func prefetch(clientHash: UInt64, deep: Bool) {
+        strings.withUnsafeBytes { clients.prefetch(hash: clientHash, in: $0, deep: deep) }
+    }
+
     /// Fills in `block`'s header and hands it the strings it added to the scope.
     public func end(_ block: inout FleetSummaryBlock) {
         FleetSummaryBlock.close(in: &block.bytes, at: 0, count: block.count)

@@ -1,3 +1,5 @@
+import CPrefetch
+
 /// The strings a summary being written already holds (its clients or its methods),
 /// so that a repeated one is written as its number. Found by the hash the analyzer computed
 /// for the exchange anyway and confirmed by comparing the bytes where the summary holds them
@@ -36,6 +38,19 @@ struct FleetSummaryDictionary {
                 }
                 i = (i + 1) & mask
             }
+        }
+    }
+
+    /// Asks the CPU for the slot `find` will probe first for `hash` and, once that slot is in
+    /// the cache (`deep`, a few exchanges later), for the bytes of the string it holds: the
+    /// table and the strings are looked up in no order, and `find` waited on both.
+    @inline(__always)
+    func prefetch(hash: UInt64, in summary: UnsafeRawBufferPointer, deep: Bool) {
+        guard !slots.isEmpty else { return }
+        slots.withUnsafeBufferPointer { s in
+            let slot = s.baseAddress! + (Int(truncatingIfNeeded: hash) & (s.count - 1))
+            guard deep else { return cw_prefetch(slot) }
+            if slot.pointee.number >= 0, slot.pointee.offset < summary.count { cw_prefetch(summary.baseAddress! + slot.pointee.offset) }
         }
     }
 
