@@ -314,6 +314,7 @@ fed_secs=""; counted=0; behind=""; counted_at_end=""
 while (( ${EPOCHREALTIME%.*} < deadline )); do
   ask "SELECT coalesce(sum(records), 0) FROM fleet_summary;"; shipped=$REPLY
   ask "SELECT coalesce(sum(requests), 0) FROM fleet_route_rollup;"; counted=$REPLY
+  echo "$(elapsed "$t0") $shipped $counted" >> "$dir/polls"
   if [[ -z $fed_secs ]] && ! kill -0 "$feeder" 2>/dev/null; then
     fed_secs=$(elapsed "$t0"); behind=$(( steady_lines - shipped )); counted_at_end=$counted
     a1=$(ticks "${pids[@]}"); p1=$(ticks $(pgrep -x postgres))
@@ -328,6 +329,7 @@ wait "$feeder" 2>/dev/null || true
 secs() { awk -v t="$1" -v hz="$hz" 'BEGIN { printf "%.2f", t / hz }'; }
 printf 'fleet: fed steadily, %s lines over %s s (%s lines/s; %s): when the feed had ended (seen after %s s) the summaries were %s lines behind it and the fleet had counted %s; all %s of %s counted after %s s\n' \
   "$steady_lines" "$steady" "$steady_rate" "$(cat "$dir/feed.log")" "${fed_secs:-?}" "${behind:-?}" "${counted_at_end:-?}" "$counted" "$steady_lines" "$all_secs"
+printf 'fleet: fed steadily, every poll (seconds since the feed began, lines in the summaries, lines counted) in %s\n' "$dir/polls"
 printf 'fleet: fed steadily, CPU until every line was counted: %s s (agents %s, PostgreSQL %s), until the feed ended %s s, against %s s that %s cores have in %s s\n' \
   "$(secs $(( a2 - a0 + p2 - p0 )))" "$(secs $(( a2 - a0 )))" "$(secs $(( p2 - p0 )))" "$(secs $(( ${a1:-$a2} - a0 + ${p1:-$p2} - p0 )))" \
   "$(( steady * $(nproc) ))" "$(nproc)" "$steady"
