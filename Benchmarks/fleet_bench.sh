@@ -277,7 +277,8 @@ fi
 # the agents' files and appended in step with the wall clock (feed_log.py), as live traffic
 # comes. Kept up: the agents' summaries stay about a commit behind the feed, and the fleet counts
 # every line soon after the feed ends; the CPU of the agents and PostgreSQL is set beside what the
-# machine's cores have in the feed's time (the feeder's own CPU is not counted).
+# machine's cores have in the feed's time (the feeder's own CPU, which it prints, comes out of
+# the same cores).
 steady=${BENCH_STEADY:-0}
 [[ $steady =~ ^[0-9]+$ ]] || { echo "fleet bench: BENCH_STEADY must be a whole number of seconds, got '$steady'" >&2; exit 1; }
 (( steady > 0 )) || exit 0
