@@ -33,9 +33,8 @@ import Testing
         defer { try? file.close() }
         let t0 = Date(timeIntervalSince1970: 1_795_514_400)  // 2026-11-24T10:00:00Z
         // Four seconds of a few lines every 50 ms, the pipeline stepped after each append.
-        var now = 0.0
         for tick in 0..<80 {
-            now = Double(tick) * 0.05
+            let now = Double(tick) * 0.05
             file.seekToEndOfFile()
             file.write(Data(OrderTraffic.combined(start: t0.addingTimeInterval(Double(tick)), seconds: 1, perSecond: 2).utf8))
             while pipeline.step(now: now) > 0 {}
