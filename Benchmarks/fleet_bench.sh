@@ -20,14 +20,17 @@
 # 3. The aggregator alone: the same agents ship the same log while the bench holds the
 #    aggregator's lock; then it lets go, and one agent works through the whole backlog with the
 #    others idle: the aggregator's own CPU per line, apart from the agents' and PostgreSQL's.
+# 4. Only with BENCH_STEADY=seconds (BENCH_STEADY_ONLY=1: this part alone): the fleet fed
+#    steadily, a log of that many seconds at BENCH_STEADY_RATE lines/s (default 1000000)
+#    appended to the agents' files in step with the wall clock (feed_log.py): whether the fleet
+#    keeps up, and its CPU against the cores'.
 #
 #   CONFLICTWATCH_BIN=.build/release/conflictwatch bash Benchmarks/fleet_bench.sh
+#   BENCH_STEADY=12 BENCH_STEADY_ONLY=1 CONFLICTWATCH_BIN=.build/release/conflictwatch bash Benchmarks/fleet_bench.sh
 #
 # PostgreSQL: CONFLICTWATCH_TEST_DATABASE_URL (a database the bench may create databases on), else
-# a throwaway server from scripts/with_postgres.sh (as `make test` uses).
-# 4. (BENCH_STEADY=seconds) The fleet fed steadily: a log of that many seconds at
-#    BENCH_STEADY_RATE lines/s (default 1000000) appended to the agents' files in step with the
-#    wall clock (feed_log.py): whether the fleet keeps up, and its CPU against the cores'.
+# a throwaway server from scripts/with_postgres.sh (as `make test` uses). Its CPU is that of every
+# `postgres` process on the machine.
 # Knobs: BENCH_LINES (default 2000000), BENCH_AGENTS (default 8), BENCH_ROUNDS (default 2),
 #        BENCH_DIR (default <repo>/.build/bench-fleet), BENCH_SPAN (default 86400: the log's
 #        traffic-time span in seconds). The default log is a day of traffic replayed in seconds:
@@ -53,11 +56,19 @@ mkdir -p "$work"
 work=$(cd "$work" && pwd)
 span=${BENCH_SPAN:-86400}
 [[ $span =~ ^[1-9][0-9]*$ ]] || { echo "fleet bench: BENCH_SPAN must be a whole number of seconds, got '$span'" >&2; exit 1; }
+steady=${BENCH_STEADY:-0}
+[[ $steady =~ ^[0-9]+$ ]] || { echo "fleet bench: BENCH_STEADY must be a whole number of seconds, got '$steady'" >&2; exit 1; }
+steady_rate=${BENCH_STEADY_RATE:-1000000}
+[[ $steady_rate =~ ^[1-9][0-9]*$ ]] || { echo "fleet bench: BENCH_STEADY_RATE must be a whole number of lines/s, got '$steady_rate'" >&2; exit 1; }
+[[ ${BENCH_STEADY_ONLY:-0} != 1 ]] || (( steady > 0 )) || {
+  echo "fleet bench: BENCH_STEADY_ONLY=1 runs part 4 alone, which needs BENCH_STEADY=seconds (e.g. 12)" >&2; exit 1; }
 input=$work/input-$lines.log
 [[ $span == 86400 ]] || input=$work/input-$lines-span$span.log
-[[ -s $input ]] || python3 "$here/generate_log.py" --lines "$lines" --span "$span" --out "$input" --quiet
-lines=$(wc -l < "$input")
-cat "$input" > /dev/null
+if [[ ${BENCH_STEADY_ONLY:-0} != 1 ]]; then
+  [[ -s $input ]] || python3 "$here/generate_log.py" --lines "$lines" --span "$span" --out "$input" --quiet
+  lines=$(wc -l < "$input")
+  cat "$input" > /dev/null
+fi
 
 base=$CONFLICTWATCH_TEST_DATABASE_URL
 pids=()
@@ -279,11 +290,7 @@ fi
 # every line soon after the feed ends; the CPU of the agents and PostgreSQL is set beside what the
 # machine's cores have in the feed's time (the feeder's own CPU, which it prints, comes out of
 # the same cores).
-steady=${BENCH_STEADY:-0}
-[[ $steady =~ ^[0-9]+$ ]] || { echo "fleet bench: BENCH_STEADY must be a whole number of seconds, got '$steady'" >&2; exit 1; }
 (( steady > 0 )) || exit 0
-steady_rate=${BENCH_STEADY_RATE:-1000000}
-[[ $steady_rate =~ ^[1-9][0-9]*$ ]] || { echo "fleet bench: BENCH_STEADY_RATE must be a whole number of lines/s, got '$steady_rate'" >&2; exit 1; }
 for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
 wait "${pids[@]}" 2>/dev/null || true
 pids=()
