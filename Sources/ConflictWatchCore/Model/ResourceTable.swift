@@ -135,6 +135,12 @@ package struct ResourceTable {
     @inline(__always)
     func prefetchSlot(hash h0: UInt64) {
         guard let i = find(hash: h0) else { return }
+        prefetchSlot(at: i)
+    }
+
+    /// Asks the CPU for every cache line of position `i`'s slot.
+    @inline(__always)
+    func prefetchSlot(at i: Int) {
         let raw = UnsafeRawPointer(slots.pointer(i))
         var offset = 0
         while offset < MemoryLayout<ResourceSlot>.stride {
@@ -222,8 +228,7 @@ package struct ResourceTable {
     func prefetchEntry(_ i: Int) {
         cw_prefetch(hashes + i)
         cw_prefetch(evictionKey + i)
-        let slot = UnsafeRawPointer(slots.pointer(i))
-        for line in stride(from: 0, to: MemoryLayout<ResourceSlot>.size, by: 64) { cw_prefetch(slot + line) }
+        prefetchSlot(at: i)
         let label = UnsafeRawPointer(labels(i))
         cw_prefetch(label)
         cw_prefetch(label + Self.labelBytes - 1)
