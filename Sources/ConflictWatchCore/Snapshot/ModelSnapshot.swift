@@ -18,11 +18,11 @@ public enum ModelSnapshot {
 }
 
 extension TrafficAnalyzer {
-    /// The state to restart from, as bytes. `capacity` is what the caller expects them to take
-    /// (the last snapshot's size): a daemon writes one with every commit, and an array grown
-    /// from a small start to the 2.5 MB of a busy model is copied at every doubling.
-    public func snapshot(capacity: Int = 64 * 1024) -> [UInt8] {
-        var w = SnapshotWriter(capacity: capacity)
+    /// The state to restart from, as bytes. `lastSize` is the size of the caller's last
+    /// snapshot, started from with an eighth more: a daemon writes one with every commit, and an
+    /// array grown from a small start to the 2.5 MB of a busy model is copied at every doubling.
+    public func snapshot(lastSize: Int = 64 * 1024) -> [UInt8] {
+        var w = SnapshotWriter(capacity: lastSize + lastSize / 8)
         w.u64(ModelSnapshot.magic)
         w.int(ModelSnapshot.version)
         // Layouts written raw, and the parameters that give the state its meaning.

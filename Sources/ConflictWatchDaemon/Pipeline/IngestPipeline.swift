@@ -449,7 +449,7 @@ final class IngestPipeline {
         let positions = passEnd?.positions ?? tailer?.positions() ?? [:]
         batch.checkpoints = positions.mapValues { $0.map { SourceCheckpoint($0, updated: updated) } }
         // The model as of exactly these checkpoints: a kill -9 restarts as warm as a SIGTERM.
-        let state = analyzer.snapshot(capacity: lastSnapshotSize + lastSnapshotSize / 8)
+        let state = analyzer.snapshot(lastSize: lastSnapshotSize)
         lastSnapshotSize = state.count
         batch.modelState = state
         // A fleet agent's exchanges since the last commit, into the outbox with these

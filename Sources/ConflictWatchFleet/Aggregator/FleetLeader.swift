@@ -239,7 +239,7 @@ struct FleetLeader {
         let changes = analyzer.takeAlertChanges()
         batch.alerts = changes.alerts.map { ($0, agents(of: $0)) }
         batch.events = changes.transitions
-        let state = analyzer.snapshot(capacity: lastSnapshotSize + lastSnapshotSize / 8)
+        let state = analyzer.snapshot(lastSize: lastSnapshotSize)
         lastSnapshotSize = state.count
         batch.state.model = state
         batch.webhooks = settings.webhooks
