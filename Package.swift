@@ -74,7 +74,7 @@ let package = Package(
         .target(name: "ConflictWatchCapture", dependencies: ["ConflictWatchCore", "CPcap"], swiftSettings: strictSettings),
         // The embedded store (SPEC §7): SQLite through GRDB, one writer, readers in any process.
         .target(name: "ConflictWatchStore", dependencies: [
-            "ConflictWatchCore",
+            "ConflictWatchCore", "CZlib",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: strictSettings),

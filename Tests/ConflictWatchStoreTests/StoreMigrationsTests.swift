@@ -16,6 +16,7 @@ import Testing
             "v6-route-buckets",
             "v7-fleet-outbox",
             "v8-fleet-outbox-files",
+            "v9-model-state-files",
         ]
         let current = StoreMigrations.migrator.migrations
         #expect(Array(current.prefix(released.count)) == released, "a released migration was renamed, removed or moved")

@@ -172,7 +172,9 @@ final class IngestPipeline {
         do {
             bytes = try store.modelState()
         } catch {
-            logger.warning("cannot read the model state; starting cold", metadata: ["error": "\(error)"])
+            // The file the store names is missing, short or holds other bytes (a power loss).
+            logger.warning("stored model state not usable; discarded, starting cold", metadata: [
+                "error": "\(error)", "discarded": "learned model state and open alerts' context (the alerts are closed)"])
             return
         }
         guard let bytes else { return }

@@ -25,6 +25,8 @@ public final class ConflictStore: Sendable {
     let pool: DatabasePool
     /// A fleet agent's summaries, beside the database.
     let fleetFiles: FleetOutboxFiles
+    /// The model's restart state, in files beside the store (ModelStateFiles).
+    let modelFiles: ModelStateFiles
     let logger: Logger
     /// The database file's identity while this store is open (see `openInProcess`).
     private let file: FileKey?
@@ -68,6 +70,7 @@ public final class ConflictStore: Sendable {
         self.logger = logger
         path = StateDirectory.databasePath(in: directory)
         self.fleetFiles = fleetFiles ?? FleetOutboxFiles(storeDirectory: directory)
+        modelFiles = ModelStateFiles(storeDirectory: directory)
         var config = Configuration()
         config.busyMode = .timeout(10)
         config.label = "conflictwatch"
@@ -136,8 +139,9 @@ public final class ConflictStore: Sendable {
     public func commit(_ batch: StoreBatch) throws(StoreError) -> CommitSummary {
         guard !batch.isEmpty else { return CommitSummary() }
         // A fleet summary's bytes go to the outbox's files before the row pointing at them is
-        // committed (FleetOutboxFiles says why).
+        // committed (FleetOutboxFiles says why), and so does the model's state (ModelStateFiles).
         let fleetAt = try batch.fleetSummary.map { f throws(StoreError) in try fleetFiles.append(f.bytes) }
+        let stateAt = try batch.modelState.map { state throws(StoreError) in try writeModelState(state) }
         do {
             return try pool.write { db in
                 for alert in batch.alerts { try AlertRow(alert).upsert(db) }
@@ -193,10 +197,14 @@ public final class ConflictStore: Sendable {
                         try insert.execute(arguments: [e.eventID, e.alertID, e.kind.rawValue, CivilTime.rfc3339(e.time), e.sequence])
                     }
                 }
-                if let state = batch.modelState {
+                if let w = stateAt {
                     try db.execute(
-                        sql: "INSERT INTO model_state (id, snapshot, updated) VALUES (1, ?, ?) ON CONFLICT(id) DO UPDATE SET snapshot = excluded.snapshot, updated = excluded.updated",
-                        arguments: [Data(state), CivilTime.rfc3339(CivilTime.nowMicros())])
+                        sql: """
+                            INSERT INTO model_state (id, snapshot, updated, file_generation, file_length, file_crc) VALUES (1, X'', ?, ?, ?, ?)
+                            ON CONFLICT(id) DO UPDATE SET snapshot = excluded.snapshot, updated = excluded.updated,
+                              file_generation = excluded.file_generation, file_length = excluded.file_length, file_crc = excluded.file_crc
+                            """,
+                        arguments: [CivilTime.rfc3339(CivilTime.nowMicros()), w.generation, w.length, Int64(w.crc)])
                 }
                 if let f = batch.fleetSummary, let at = fleetAt {
                     try db.execute(
@@ -266,9 +274,33 @@ public final class ConflictStore: Sendable {
 
     // MARK: - Reading
 
-    /// The model's restart state committed with the last checkpoints, if any.
+    /// The model's restart state committed with the last checkpoints, if any; throws when the
+    /// file the store names does not hold it (ModelStateFiles).
     public func modelState() throws(StoreError) -> [UInt8]? {
-        try read { db in try Data.fetchOne(db, sql: "SELECT snapshot FROM model_state WHERE id = 1").map { Array($0) } }
+        let row = try read { db in try Row.fetchOne(db, sql: "SELECT snapshot, file_generation, file_length, file_crc FROM model_state WHERE id = 1") }
+        guard let row else { return nil }
+        if let w = Self.written(row) { return try modelFiles.read(w) }
+        // Committed before the state moved to files (migration v9): in the row.
+        return Array(row["snapshot"] as Data)
+    }
+
+    /// Writes `state` as the generation after the committed one: into the file the committed row
+    /// does not name, so a commit that never happens leaves the committed state as it was.
+    func writeModelState(_ state: [UInt8]) throws(StoreError) -> ModelStateFiles.Written {
+        try modelFiles.write(state, generation: (try committedModelState()?.generation ?? 0) + 1)
+    }
+
+    /// What the committed row says about the state's file; nil for none.
+    func committedModelState() throws(StoreError) -> ModelStateFiles.Written? {
+        try read { db in
+            try Row.fetchOne(db, sql: "SELECT file_generation, file_length, file_crc FROM model_state WHERE id = 1").flatMap(Self.written)
+        }
+    }
+
+    private static func written(_ row: Row) -> ModelStateFiles.Written? {
+        guard let generation = row["file_generation"] as Int64?, let length = row["file_length"] as Int?,
+              let crc = row["file_crc"] as Int64? else { return nil }
+        return ModelStateFiles.Written(generation: generation, length: length, crc: UInt32(truncatingIfNeeded: crc))
     }
 
     /// The events of one alert's life, in order.

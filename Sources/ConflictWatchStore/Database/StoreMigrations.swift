@@ -164,6 +164,16 @@ enum StoreMigrations {
                 t.add(column: "length", .integer)
             }
         }
+        // The model's restart state moves to two files beside the store, written in turn
+        // (ModelStateFiles); the row says which generation holds it, its length and CRC-32. A row
+        // written before keeps its state in `snapshot` until the next commit.
+        m.registerMigration("v9-model-state-files") { db in
+            try db.alter(table: "model_state") { t in
+                t.add(column: "file_generation", .integer)
+                t.add(column: "file_length", .integer)
+                t.add(column: "file_crc", .integer)
+            }
+        }
         return m
     }
 }
