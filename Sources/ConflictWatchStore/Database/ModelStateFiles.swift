@@ -14,7 +14,7 @@ import Darwin
 /// with the source checkpoints names the generation that holds the state as of them (the file is
 /// its generation's parity), with its length and CRC-32. As a blob in that row, the state (about
 /// 2.5 MB for a busy host, rewritten with every commit) went through SQLite's WAL, the WAL's
-/// checkpoint into the database and its fsync: a fifth of a fleet agent's CPU at 125,000
+/// checkpoint into the database and its fsync: a sixth of a fleet agent's CPU at 125,000
 /// lines/s. Here it costs one write into the page cache.
 ///
 /// A generation goes to the file the committed row does not name, written whole before the
