@@ -84,6 +84,12 @@ import Testing
         #expect { _ = try store.modelState() } throws: { "\($0)".contains("does not hold the model's restart state") }
         try FileManager.default.removeItem(atPath: file)
         #expect { _ = try store.modelState() } throws: { "\($0)".contains("cannot open \(file)") }
+        // A damaged row: a length that is negative or far past the file is refused, not allocated.
+        try commit(store, Self.state(2_000, tag: 13))
+        for length in [-1, Int.max / 2] {
+            try store.pool.write { db in try db.execute(sql: "UPDATE model_state SET file_length = ?", arguments: [length]) }
+            #expect { _ = try store.modelState() } throws: { "\($0)".contains("holds 2000 of the \(length) bytes") }
+        }
         // The next commit is whole again.
         try commit(store, Self.state(10, tag: 10))
         #expect(try store.modelState() == Self.state(10, tag: 10))

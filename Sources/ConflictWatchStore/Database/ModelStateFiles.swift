@@ -74,11 +74,21 @@ struct ModelStateFiles: Sendable {
             throw StoreError("cannot open \(file), the model's restart state the store names: \(String(cString: strerror(errno)))")
         }
         defer { close(fd) }
+        // The length comes from the row: checked against the file before anything is allocated
+        // for it, so a damaged row cannot ask for a negative or absurd buffer.
+        var st = stat()
+        let size = fstat(fd, &st) == 0 ? Int(st.st_size) : 0
+        guard written.length >= 0, written.length <= size else {
+            throw StoreError("\(file) holds \(size) of the \(written.length) bytes of the model's restart state the store names (generation \(written.generation))")
+        }
         var out = [UInt8](repeating: 0, count: written.length)
         var done = 0
         while done < written.length {
             let n = out.withUnsafeMutableBytes { pread(fd, $0.baseAddress! + done, written.length - done, off_t(done)) }
-            if n < 0 && errno == EINTR { continue }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw StoreError("cannot read \(file), the model's restart state the store names: \(String(cString: strerror(errno)))")
+            }
             guard n > 0 else {
                 throw StoreError("\(file) holds \(done) of the \(written.length) bytes of the model's restart state the store names (generation \(written.generation))")
             }
