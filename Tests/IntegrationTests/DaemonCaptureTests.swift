@@ -77,7 +77,13 @@ import Glibc
                 "\(rows); daemon: \(daemon.stderrTail)")
         #expect(rows.reduce(0) { $0 + ($1["requests"] as? Int ?? 0) } == 50, "\(rows)")
 
-        let metrics = try ProcessRunner.run(curl, ["--silent", "http://127.0.0.1:\(api)/metrics"])
+        // The status follows a commit once the pipeline's task has heard of it (commits run on
+        // a thread of their own): a moment after the store, where `routes` just read them.
+        var metrics = try ProcessRunner.run(curl, ["--silent", "http://127.0.0.1:\(api)/metrics"])
+        for _ in 0..<80 where !metrics.stdoutText.contains("conflictwatch_exchanges_total 50") {
+            try await Task.sleep(for: .milliseconds(50))
+            metrics = try ProcessRunner.run(curl, ["--silent", "http://127.0.0.1:\(api)/metrics"])
+        }
         #expect(metrics.stdoutText.contains("conflictwatch_exchanges_total 50"), "\(metrics.stdoutText)")
         #expect(metrics.stdoutText.contains("conflictwatch_drops_total 0"), "\(metrics.stdoutText)")
         // The packet counter follows the capture's statistics tick (every second): 50
