@@ -168,23 +168,19 @@ final class IngestPipeline {
     /// restart changes no verdict and open alerts keep their ids. A snapshot this build cannot
     /// use means a cold start, said in the log.
     private func restoreModel() {
-        let bytes: [UInt8]?
+        // Read: the file the store names may be missing, short or hold other bytes (a power
+        // loss); restored: this build may not use what it holds. Either way, a cold start.
+        var size: Int?
         do {
-            bytes = try store.modelState()
-        } catch {
-            // The file the store names is missing, short or holds other bytes (a power loss).
-            logger.warning("stored model state not usable; discarded, starting cold", metadata: [
-                "error": "\(error)", "discarded": "learned model state and open alerts' context (the alerts are closed)"])
-            return
-        }
-        guard let bytes else { return }
-        do {
+            guard let bytes = try store.modelState() else { return }
+            size = bytes.count
             try analyzer.restore(bytes)
             restored = true
             logger.info("model state restored", metadata: ["bytes": "\(bytes.count)", "open_alerts": "\(analyzer.model.openAlertCount)"])
         } catch {
-            logger.warning("stored model state not usable; discarded, starting cold", metadata: [
-                "error": "\(error)", "bytes": "\(bytes.count)", "discarded": "learned model state and open alerts' context (the alerts are closed)"])
+            var metadata: Logger.Metadata = ["error": "\(error)", "discarded": "learned model state and open alerts' context (the alerts are closed)"]
+            if let size { metadata["bytes"] = "\(size)" }
+            logger.warning("stored model state not usable; discarded, starting cold", metadata: metadata)
         }
     }
 

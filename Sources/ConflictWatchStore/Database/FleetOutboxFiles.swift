@@ -74,18 +74,11 @@ final class FleetOutboxFiles: Sendable {
                 w = try openSegment(next)
             }
             let offset = w!.size
-            var done = 0
-            while done < bytes.count {
-                let n = bytes.withUnsafeBytes { write(w!.fd, $0.baseAddress! + done, $0.count - done) }
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    let reason = String(cString: strerror(errno))
-                    // Where the next write goes is unknown now: find out again next time.
-                    close(w!.fd)
-                    w = nil
-                    throw StoreError("cannot write the fleet outbox in \(directory): \(reason); free disk space or check the state directory")
-                }
-                done += n
+            if let failed = FileBytes.writeAll(bytes, to: w!.fd, at: nil) {
+                // Where the next write goes is unknown now: find out again next time.
+                close(w!.fd)
+                w = nil
+                throw StoreError("cannot write the fleet outbox in \(directory): \(String(cString: strerror(failed))); free disk space or check the state directory")
             }
             w!.size += Int64(bytes.count)
             return (w!.segment, offset)
@@ -119,15 +112,7 @@ final class FleetOutboxFiles: Sendable {
         let fd = open(path(of: segment), O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
-        var out = [UInt8](repeating: 0, count: length)
-        var done = 0
-        while done < length {
-            let n = out.withUnsafeMutableBytes { pread(fd, $0.baseAddress! + done, length - done, off_t(offset) + off_t(done)) }
-            if n < 0 && errno == EINTR { continue }
-            guard n > 0 else { return nil }
-            done += n
-        }
-        return out
+        return try? FileBytes.readAll(fd, count: length, at: offset).get()
     }
 
     /// Deletes the segments below `limit` (none of which may still be referenced) and below the

@@ -50,18 +50,11 @@ struct ModelStateFiles: Sendable {
             throw StoreError("cannot open \(file) for the model's restart state: \(String(cString: strerror(errno))); check the state directory's owner and mode")
         }
         defer { close(fd) }
-        var done = 0
-        while done < bytes.count {
-            let n = bytes.withUnsafeBytes { pwrite(fd, $0.baseAddress! + done, $0.count - done, off_t(done)) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw StoreError("cannot write the model's restart state to \(file): \(String(cString: strerror(errno))); free disk space or check the state directory")
-            }
-            done += n
-        }
+        var failed = FileBytes.writeAll(bytes, to: fd, at: 0)
         // The file is rewritten in place: what a longer generation left past the end goes.
-        guard ftruncate(fd, off_t(bytes.count)) == 0 else {
-            throw StoreError("cannot write the model's restart state to \(file): \(String(cString: strerror(errno))); free disk space or check the state directory")
+        if failed == nil, ftruncate(fd, off_t(bytes.count)) != 0 { failed = errno }
+        if let failed {
+            throw StoreError("cannot write the model's restart state to \(file): \(String(cString: strerror(failed))); free disk space or check the state directory")
         }
         return Written(generation: generation, length: bytes.count, crc: Self.crc(bytes))
     }
@@ -81,18 +74,14 @@ struct ModelStateFiles: Sendable {
         guard written.length >= 0, written.length <= size else {
             throw StoreError("\(file) holds \(size) of the \(written.length) bytes of the model's restart state the store names (generation \(written.generation))")
         }
-        var out = [UInt8](repeating: 0, count: written.length)
-        var done = 0
-        while done < written.length {
-            let n = out.withUnsafeMutableBytes { pread(fd, $0.baseAddress! + done, written.length - done, off_t(done)) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw StoreError("cannot read \(file), the model's restart state the store names: \(String(cString: strerror(errno)))")
-            }
-            guard n > 0 else {
-                throw StoreError("\(file) holds \(done) of the \(written.length) bytes of the model's restart state the store names (generation \(written.generation))")
-            }
-            done += n
+        let out: [UInt8]
+        switch FileBytes.readAll(fd, count: written.length, at: 0) {
+        case .success(let bytes):
+            out = bytes
+        case .failure(.ended(let after)):
+            throw StoreError("\(file) holds \(after) of the \(written.length) bytes of the model's restart state the store names (generation \(written.generation))")
+        case .failure(.failed(let code)):
+            throw StoreError("cannot read \(file), the model's restart state the store names: \(String(cString: strerror(code)))")
         }
         let crc = Self.crc(out)
         guard crc == written.crc else {
